@@ -18,14 +18,16 @@ def parse_windows(specs: list[str]) -> tuple[tuple[int, int], ...]:
     windows = []
     for spec in specs:
         try:
-            start, end = (int(h) * 60 + int(m) for h, m in (p.strip().split(":") for p in spec.split("-")))
+            parts = (p.strip().split(":") for p in spec.split("-"))
+            start, end = (int(h) * 60 + int(m) for h, m in parts)
         except ValueError:
-            raise ValueError(f"working hours: cannot read {spec!r}; write it as HH:MM-HH:MM") from None
+            msg = f"working hours: cannot read {spec!r}; write it as HH:MM-HH:MM"
+            raise ValueError(msg) from None
         if not 0 <= start < end <= MINUTES_PER_DAY:
             raise ValueError(f"working hours: {spec!r} must start before it ends, within one day")
         windows.append((start, end))
     windows.sort()
-    if any(a[1] > b[0] for a, b in zip(windows, windows[1:])):
+    if any(a[1] > b[0] for a, b in zip(windows, windows[1:], strict=False)):
         raise ValueError(f"working hours: windows {specs} overlap")
     if not windows:
         raise ValueError("working hours: at least one window is needed")
@@ -84,7 +86,7 @@ class WorkCalendar:
         return work + np.timedelta64(self.windows[-1][1], "m")
 
     def confirm_deadline(self, ts: pd.Series) -> pd.Series:
-        """End of working hours of the day reported, or of the next working day once that has passed."""
+        """End of working hours of the day reported, or of the next working day after it."""
         # The first end of working hours strictly after the moment: a moment before today's end on a
         # working day gets today's end, anything later (or on a day off) the next working day's.
         ends = self.working_day_ends()
@@ -102,7 +104,7 @@ class WorkCalendar:
         return (a >= 0) & (cum[b + 1] - cum[np.maximum(a, 0)] > 0)
 
     def working_minutes_between(self, start: pd.Series, end: pd.Series) -> np.ndarray:
-        """Working minutes from start to end (cumulative working minutes per day, no loop per row)."""
+        """Working minutes from start to end, from cumulative working minutes per day."""
         return self._cumulative_minutes(end) - self._cumulative_minutes(start)
 
     def _cumulative_minutes(self, ts: pd.Series) -> np.ndarray:
@@ -124,7 +126,10 @@ def _minute_of_day(ts: pd.Series) -> np.ndarray:
 
 
 def build_calendar(
-    start: date, end: date, windows: tuple[tuple[int, int], ...], overrides: pd.DataFrame | None = None
+    start: date,
+    end: date,
+    windows: tuple[tuple[int, int], ...],
+    overrides: pd.DataFrame | None = None,
 ) -> WorkCalendar:
     """Calendar for start..end: the official calendar, overridden day by day by a calendar file."""
     dates = pd.date_range(start, end, freq="D")
@@ -143,7 +148,8 @@ def build_calendar(
     if overrides is not None and len(overrides):
         # A calendar file that lists days of a year covers that year: the days it does not list are
         # ordinary Monday–Friday days, as in the State Council's published schedule.
-        o = overrides.assign(date=pd.to_datetime(overrides["date"])).drop_duplicates("date", keep="last")
+        o = overrides.assign(date=pd.to_datetime(overrides["date"]))
+        o = o.drop_duplicates("date", keep="last")
         covered = covered | dates.year.isin(o["date"].dt.year.unique().tolist())
         pos = dates.get_indexer(o["date"])
         o = o[pos >= 0]

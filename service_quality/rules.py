@@ -104,7 +104,8 @@ def ticket_sla(
     response = _minutes(t["responded_at"], rep)
     response = response.where(t["responded_at"].notna() | t["channel"].ne("phone"), 0.0)
     out["response_minutes"] = response
-    out["response_status"] = clock_status(response, s.response_limit_minutes, finished, since_report)
+    limit = s.response_limit_minutes
+    out["response_status"] = clock_status(response, limit, finished, since_report)
 
     # Arrival: onsite only; the limit depends on whether the report came in working time.
     onsite = t["service_mode"].eq("onsite")
@@ -171,7 +172,8 @@ def ticket_sla(
     handling = _minutes(t["resolved_at"], clock_start) - wait
     out["handling_minutes"] = handling
     targets = s.handling_target_minutes
-    target = severity.map(targets).astype("float64") if targets else pd.Series(np.nan, index=t.index)
+    target = severity.map(targets) if targets else pd.Series(np.nan, index=t.index)
+    target = target.astype("float64")
     running = _minutes(pd.Series(as_of, index=t.index), clock_start) - wait
     out["handling_status"] = clock_status(handling, target, finished, running).where(
         target.notna(), "na"
@@ -193,7 +195,9 @@ def complaint_sla(complaints: pd.DataFrame, s: Settings, as_of: pd.Timestamp) ->
     out = pd.DataFrame({
         "complaint_id": c["complaint_id"], "customer_id": c["customer_id"], "received_at": rec,
         "first_reply_minutes": reply,
-        "first_reply_status": clock_status(reply, s.first_reply_limit_hours * 60, resolved, running),
+        "first_reply_status": clock_status(
+            reply, s.first_reply_limit_hours * 60, resolved, running
+        ),
         "resolution_days": days,
         # A complaint ends when resolved, so a missing resolution is a running clock.
         "resolution_status": clock_status(
@@ -204,7 +208,7 @@ def complaint_sla(complaints: pd.DataFrame, s: Settings, as_of: pd.Timestamp) ->
 
 
 def action_status(actions: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """The relation action_status: overdue = not done and past due; on time = done by the due date."""
+    """The relation action_status: overdue = not done and past due; on time = done by due."""
     a = actions.reset_index(drop=True)
     status = a["status"].fillna(
         pd.Series(np.where(a["completed_at"].notna(), "done", "open"), index=a.index)

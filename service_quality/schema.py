@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 # Kinds of column value; etl/coerce.py knows how to parse each one.
 STR, TIMESTAMP, DATE, BOOL, RATIO, INT, FLOAT, SCORE = (
     "str", "timestamp", "date", "bool", "ratio", "int", "float", "score",
@@ -302,10 +304,8 @@ DTYPES = {
 }
 
 
-def conform(frame: "pd.DataFrame", entity: str) -> "pd.DataFrame":
+def conform(frame: pd.DataFrame, entity: str) -> pd.DataFrame:
     """`frame` with every column of the entity, in contract order and dtype (absent ones empty)."""
-    import pandas as pd
-
     out = pd.DataFrame(index=frame.index)
     for col in ENTITIES[entity].columns:
         values = frame[col.name] if col.name in frame else pd.Series(None, index=frame.index)

@@ -1,4 +1,4 @@
-"""Limits and thresholds of the agreement, read from settings.toml (defaults = the agreement's numbers)."""
+"""Limits and thresholds of the agreement from settings.toml (defaults: the agreement's numbers)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,8 @@ def load_settings(path: Path | str | None = None) -> Settings:
         raise ValueError(f"{path}: settings file not found") from None
     except tomllib.TOMLDecodeError as e:
         raise ValueError(f"{path}: not valid TOML ({e})") from None
-    flat = {k: v for section in raw.values() if isinstance(section, dict) for k, v in section.items()}
+    sections = [v for v in raw.values() if isinstance(v, dict)]
+    flat = {k: v for section in sections for k, v in section.items()}
     known = set(Settings.__dataclass_fields__)
     unknown = sorted(set(flat) - known)
     if unknown:
@@ -53,5 +54,6 @@ def load_settings(path: Path | str | None = None) -> Settings:
         raise ValueError(f"{path}: report_required_for must be \"all\" or \"severe\"")
     bad = set(flat.get("handling_target_minutes", {})) - {"general", "severe"}
     if bad:
-        raise ValueError(f"{path}: handling_target_minutes takes general and severe, not {sorted(bad)}")
+        msg = f"{path}: handling_target_minutes takes general and severe, not {sorted(bad)}"
+        raise ValueError(msg)
     return Settings(**flat)

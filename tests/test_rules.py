@@ -31,7 +31,8 @@ def tickets(*rows):
 def sla(*rows, events=None, reports=None, settings=S, as_of=AS_OF, cal=CAL):
     """ticket_sla of the given ticket rows."""
     ev = conform(pd.DataFrame(events or [], columns=["ticket_id", "at", "event"]), "ticket_events")
-    rp = conform(pd.DataFrame(reports or [], columns=["ticket_id", "submitted_at"]), "fault_reports")
+    rp = pd.DataFrame(reports or [], columns=["ticket_id", "submitted_at"])
+    rp = conform(rp, "fault_reports")
     return rules.ticket_sla(tickets(*rows), ev, rp, cal, settings, as_of)
 
 
