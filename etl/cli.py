@@ -1,0 +1,89 @@
+"""The command line: python -m etl load | sample."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from service_quality.database import DEFAULT_DB
+from service_quality.settings import load_settings
+
+from .load import LoadRefused, LoadSummary, load
+
+
+def _as_of(text: str) -> datetime:
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(f"cannot read {text!r}; write it as \"YYYY-MM-DD HH:MM\"")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `python -m etl`."""
+    parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("load", help="load input files or folders into the database")
+    p.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
+    p.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file "
+                   "(default data/service.duckdb)")
+    p.add_argument("--as-of", type=_as_of, dest="as_of",
+                   help='"now" for pending/overdue judgements (default: the export\'s '
+                        "extraction time, else the time of the load), China time")
+    p.add_argument("--settings", type=Path, help="settings file (default settings.toml)")
+
+    p = sub.add_parser("sample", help="write realistic synthetic input files")
+    p.add_argument("out_dir", type=Path, metavar="OUT_DIR")
+    p.add_argument("--tickets", type=int, default=6000)
+    p.add_argument("--seed", type=int, default=20251001)
+    return parser
+
+
+def print_summary(s: LoadSummary, out=sys.stdout) -> None:
+    """The load summary: one line per file, then warnings."""
+    print(f"Loaded into {s.db} (batch {s.batch_id}) in {s.seconds:.1f} s; "
+          f"judged as of {s.as_of:%Y-%m-%d %H:%M} ({s.as_of_source}).", file=out)
+    width = max(len(f.file) for f in s.files)
+    print(f"{'file':<{width}}  {'entity':<13} {'encoding':<9} {'read':>8} {'loaded':>8} "
+          f"{'rejected':>8}", file=out)
+    for f in s.files:
+        print(f"{f.file:<{width}}  {f.entity:<13} {f.encoding:<9} {f.rows_read:>8} "
+              f"{f.rows_loaded:>8} {f.rows_rejected:>8}", file=out)
+        for w in f.warnings:
+            print(f"  warning: {w}", file=out)
+    rejected = sum(f.rows_rejected for f in s.files)
+    if rejected:
+        print(f"{rejected} rows were rejected; each is kept whole with its reason in the table "
+              "rejected_rows (Data page / 数据).", file=out)
+    for w in s.calendar_warnings:
+        print(f"warning: {w}", file=out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; the return value is the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "load":
+        try:
+            settings = load_settings(args.settings)
+            summary = load(args.sources, args.db, settings, args.as_of,
+                           progress=lambda msg: print(msg, file=sys.stderr))
+        except (LoadRefused, ValueError) as e:
+            # ValueError here is a settings file the user must fix, named in the message.
+            print(f"error: {e}", file=sys.stderr)
+            print("Nothing was loaded; the database is unchanged.", file=sys.stderr)
+            return 2
+        print_summary(summary)
+    elif args.command == "sample":
+        from .sample import write_sample
+
+        if args.tickets < 1:
+            parser.error("--tickets must be at least 1")
+        counts = write_sample(args.out_dir, tickets=args.tickets, seed=args.seed)
+        for name, n in counts.items():
+            print(f"{args.out_dir / name}: {n} rows")
+    return 0

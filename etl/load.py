@@ -1,0 +1,265 @@
+"""Load input files into a new copy of the database, compute the rules, swap it in atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+
+from service_quality import rules
+from service_quality.calendar import build_calendar
+from service_quality.database import ENTITY_SQL, REPLACE_DERIVED, SCHEMA_VERSION, create_tables
+from service_quality.schema import ENTITIES, RELATIONS, conform
+from service_quality.settings import Settings
+
+from .coerce import coerce
+from .readers import InputError, RawTable, entity_for, read_table
+
+CHINA = ZoneInfo("Asia/Shanghai")
+EXPORT_INFO = "export_info.json"
+INPUT_SUFFIXES = {".csv", ".xlsx"}
+# Deadlines run past the last report (the next working day after a long holiday, 72 h reports).
+CALENDAR_MARGIN = timedelta(days=60)
+
+
+class LoadRefused(Exception):
+    """The load cannot go ahead; the database was not touched. str() is the message."""
+
+
+@dataclass
+class FileResult:
+    """What happened to one input file."""
+
+    file: str
+    entity: str
+    encoding: str
+    sha256: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadSummary:
+    """What one load did, for the CLI and the app to print."""
+
+    batch_id: str
+    db: Path
+    as_of: datetime
+    as_of_source: str
+    files: list[FileResult]
+    calendar_warnings: list[str]
+    seconds: float = 0.0
+
+
+def find_inputs(sources: list[Path]) -> list[tuple[Path, str]]:
+    """Expand files and folders into (file, entity) pairs, refusing what is not an input file."""
+    found = []
+    for src in sources:
+        if src.is_dir():
+            files = sorted(p for p in src.iterdir() if p.suffix.lower() in INPUT_SUFFIXES)
+            # Office lock files (~$tickets.xlsx) sit beside open workbooks; they are not data.
+            files = [p for p in files if not p.name.startswith(("~$", "."))]
+            picked = [(p, entity_for(p)) for p in files]
+            found += [(p, e) for p, e in picked if e]
+        elif src.is_file():
+            entity = entity_for(src)
+            if src.suffix.lower() not in INPUT_SUFFIXES:
+                raise LoadRefused(f"{src}: not a .csv or .xlsx file")
+            if not entity:
+                names = ", ".join(f"{e.name} ({e.zh})" for e in ENTITIES.values())
+                raise LoadRefused(f"{src}: the file name does not say what it holds; "
+                                  f"name it after one of: {names}")
+            found.append((src, entity))
+        else:
+            raise LoadRefused(f"{src}: no such file or folder")
+    if not found:
+        raise LoadRefused("no input files found in " + ", ".join(map(str, sources)))
+    return found
+
+
+def export_as_of(sources: list[Path]) -> datetime | None:
+    """The latest extraction moment recorded beside the inputs (export_info.json), if any."""
+    moments = []
+    for src in sources:
+        info = (src if src.is_dir() else src.parent) / EXPORT_INFO
+        if info.is_file():
+            try:
+                moments.append(datetime.fromisoformat(json.loads(info.read_text())["extracted_at"]))
+            except (ValueError, KeyError, TypeError) as e:
+                raise LoadRefused(f"{info}: cannot read extracted_at ({e})") from None
+    return max(moments) if moments else None
+
+
+def china_now() -> datetime:
+    """The current time in China, naive, to the minute."""
+    return datetime.now(CHINA).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def load(
+    sources: list[Path],
+    db: Path,
+    settings: Settings,
+    as_of: datetime | None = None,
+    progress: Callable[[str], None] = lambda msg: None,
+) -> LoadSummary:
+    """Load `sources` into `db`; the file is replaced only when everything succeeded."""
+    started = datetime.now()
+    inputs = find_inputs(sources)
+    as_of_source = "--as-of"
+    if as_of is None:
+        as_of = export_as_of(sources)
+        as_of_source = EXPORT_INFO
+    if as_of is None:
+        as_of, as_of_source = china_now(), "time of the load"
+
+    # Read and check every file before the database is touched, so a refusal changes nothing.
+    staged = []
+    for path, entity in inputs:
+        progress(f"reading {path.name}")
+        try:
+            table = read_table(path, entity)
+        except InputError as e:
+            raise LoadRefused(str(e)) from None
+        good, rejected = coerce(table, ENTITIES[entity])
+        staged.append((path, table, good, rejected))
+
+    batch_id = started.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+    db.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db.with_name(f".{db.name}.{os.getpid()}.{batch_id}.tmp")
+    try:
+        if db.exists():
+            shutil.copyfile(db, tmp)
+        try:
+            con = duckdb.connect(str(tmp))
+        except duckdb.Error as e:
+            raise LoadRefused(f"{db}: not a database this project can read ({e}); "
+                              "move it away and load again to rebuild it") from None
+        try:
+            check_schema(con, db)
+            create_tables(con)
+            results = []
+            for path, table, good, rejected in staged:
+                progress(f"loading {path.name}")
+                results.append(_upsert(con, batch_id, path, table, good, rejected, as_of, started))
+            progress("computing the agreement's rules")
+            warnings = derive(con, settings, as_of)
+            _set_info(con, {"schema_version": str(SCHEMA_VERSION), "as_of": str(as_of),
+                            "as_of_source": as_of_source, "loaded_at": str(datetime.now()),
+                            "calendar_warnings": json.dumps(warnings, ensure_ascii=False)})
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, db)
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    seconds = (datetime.now() - started).total_seconds()
+    return LoadSummary(batch_id, db, as_of, as_of_source, results, warnings, seconds)
+
+
+def check_schema(con: duckdb.DuckDBPyConnection, db: Path) -> None:
+    """Refuse to add to a database written with another table layout."""
+    has_info = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'load_info'"
+    ).fetchall()[0][0]
+    if not has_info:
+        return
+    row = con.execute("SELECT value FROM load_info WHERE key = 'schema_version'").fetchall()
+    if row and row[0][0] != str(SCHEMA_VERSION):
+        raise LoadRefused(f"{db}: built by another version of this project (schema {row[0][0]}, "
+                          f"this one writes {SCHEMA_VERSION}); move it away and load again")
+
+
+def _upsert(con, batch_id, path, table: RawTable, good, rejected, as_of, started) -> FileResult:
+    entity = ENTITIES[table.entity]
+    frame = conform(good, entity.name)
+    con.register("staged", frame)
+    try:
+        con.execute(ENTITY_SQL[entity.name]["delete_staged"])
+        con.execute(ENTITY_SQL[entity.name]["insert_staged"])
+    finally:
+        con.unregister("staged")
+    # A file loaded again replaces its earlier rejections, so fixed rows disappear from the list.
+    con.execute("DELETE FROM rejected_rows WHERE file = ?", [str(path)])
+    rej = pd.DataFrame({
+        "batch_id": batch_id, "file": str(path), "entity": entity.name,
+        "row_number": rejected["row_number"].astype("int64"),
+        "reason": rejected["reason"], "raw": rejected["raw"],
+    })
+    con.register("rej", rej)
+    con.execute("INSERT INTO rejected_rows BY NAME SELECT * FROM rej")
+    con.unregister("rej")
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    result = FileResult(str(path), entity.name, table.encoding, sha, len(good) + len(rejected),
+                        len(good), len(rejected))
+    if table.unknown_columns:
+        result.warnings.append("columns not in the contract, kept only in rejected rows' raw text: "
+                               + ", ".join(table.unknown_columns))
+    con.execute(
+        "INSERT INTO load_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [batch_id, str(path), entity.name, table.encoding, sha, result.rows_read,
+         result.rows_loaded, result.rows_rejected, started, datetime.now(), as_of],
+    )
+    return result
+
+
+def _table(con, name: str) -> pd.DataFrame:
+    return conform(con.execute(ENTITY_SQL[name]["select_all"]).df(), name)
+
+
+def derive(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datetime) -> list[str]:
+    """Recompute calendar_days and the four rule relations; return calendar warnings."""
+    tickets = _table(con, "tickets")
+    stamp = pd.Timestamp(as_of)
+    first = tickets["reported_at"].min() if len(tickets) else stamp
+    last = max(tickets["reported_at"].max() if len(tickets) else stamp, stamp)
+    start = (min(first, stamp) - timedelta(days=1)).date()
+    cal = build_calendar(start, (last + CALENDAR_MARGIN).date(), settings.working_hours,
+                         _table(con, "calendar"))
+    ticket_sla = rules.ticket_sla(tickets, _table(con, "ticket_events"),
+                                  _table(con, "fault_reports"), cal, settings, stamp)
+    actions = _table(con, "actions")
+    relations = {
+        "calendar_days": cal.days.assign(date=cal.days["date"].dt.date),
+        "ticket_sla": ticket_sla,
+        "complaint_sla": rules.complaint_sla(_table(con, "complaints"), settings, stamp),
+        "action_status": rules.action_status(actions, stamp),
+        "survey_facts": rules.survey_facts(_table(con, "surveys"), actions, settings),
+    }
+    for name, frame in relations.items():
+        assert name == "calendar_days" or tuple(frame.columns) == RELATIONS[name]
+        con.register("derived", frame)
+        con.execute(REPLACE_DERIVED[name])
+        con.unregister("derived")
+    return calendar_warnings(ticket_sla, cal)
+
+
+def calendar_warnings(ticket_sla: pd.DataFrame, cal) -> list[str]:
+    """One warning per year that tickets were judged on the Monday–Friday fallback."""
+    est = ticket_sla[ticket_sla["calendar_estimated"]]
+    if est.empty:
+        return []
+    years = sorted(set(cal.estimated_years))
+    return [f"{len(est)} tickets were judged on an estimated calendar: no official calendar for "
+            f"{', '.join(map(str, years))}, so Monday–Friday was assumed. Add that year's holidays "
+            "and make-up working days in a calendar file (calendar.csv: date, kind, note) and "
+            "load again."]
+
+
+def _set_info(con, values: dict[str, str]) -> None:
+    for key, value in values.items():
+        con.execute("INSERT OR REPLACE INTO load_info VALUES (?, ?)", [key, value])

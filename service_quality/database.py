@@ -1,0 +1,113 @@
+"""The DuckDB file: its tables, its schema version, and read-only access by version."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .schema import BOOL, DATE, ENTITIES, FLOAT, INT, RATIO, SCORE, STR, TIMESTAMP
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = PROJECT_ROOT / "data" / "service.duckdb"
+SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
+
+# Bump when a table's shape changes; a file with another version is rebuilt, not trusted.
+SCHEMA_VERSION = 1
+
+SQL_TYPES = {
+    STR: "VARCHAR", TIMESTAMP: "TIMESTAMP", DATE: "DATE", BOOL: "BOOLEAN", RATIO: "DOUBLE",
+    INT: "BIGINT", FLOAT: "DOUBLE", SCORE: "DOUBLE",
+}
+
+# Tables that are not entities. Their DDL is fixed text; entity tables are generated from the
+# contract in schema.py (identifiers from our own constants, never from data).
+FIXED_DDL = {
+    "load_batches": """CREATE TABLE IF NOT EXISTS load_batches (
+        batch_id VARCHAR, file VARCHAR, entity VARCHAR, encoding VARCHAR, sha256 VARCHAR,
+        rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT,
+        started_at TIMESTAMP, finished_at TIMESTAMP, as_of TIMESTAMP)""",
+    "rejected_rows": """CREATE TABLE IF NOT EXISTS rejected_rows (
+        batch_id VARCHAR, file VARCHAR, entity VARCHAR, row_number BIGINT, reason VARCHAR,
+        raw VARCHAR)""",
+    "load_info": "CREATE TABLE IF NOT EXISTS load_info (key VARCHAR PRIMARY KEY, value VARCHAR)",
+}
+
+
+def db_path() -> Path:
+    """The database the app reads: $DASHBOARD_DB or data/service.duckdb."""
+    return Path(os.environ.get("DASHBOARD_DB") or DEFAULT_DB)
+
+
+def _entity_statements(e) -> dict[str, str]:
+    cols = ", ".join(f"{c.name} {SQL_TYPES[c.kind]}" for c in e.columns)
+    key = ", ".join(e.key)
+    return {
+        "create": f"CREATE TABLE IF NOT EXISTS {e.name} ({cols})",
+        # Upsert by key from the registered DataFrame `staged`: a later export replaces a row.
+        "delete_staged": f"DELETE FROM {e.name} WHERE ({key}) IN (SELECT ({key}) FROM staged)",  # noqa: S608
+        "insert_staged": f"INSERT INTO {e.name} BY NAME SELECT * FROM staged",  # noqa: S608
+        "select_all": f"SELECT * FROM {e.name}",  # noqa: S608
+    }
+
+
+# Statements per entity, generated once from the contract: identifiers come from schema.py and
+# never from a file or a user; values always travel as parameters or registered DataFrames.
+ENTITY_SQL = {name: _entity_statements(e) for name, e in ENTITIES.items()}
+
+DERIVED_TABLES = ("calendar_days", "ticket_sla", "complaint_sla", "action_status", "survey_facts")
+REPLACE_DERIVED = {
+    name: f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM derived"  # noqa: S608
+    for name in DERIVED_TABLES
+}
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every entity and bookkeeping table that is missing."""
+    for statements in ENTITY_SQL.values():
+        con.execute(statements["create"])
+    for ddl in FIXED_DDL.values():
+        con.execute(ddl)
+
+
+@dataclass(frozen=True)
+class DbVersion:
+    """Identity of one built database file: a load replaces the file, so these change."""
+
+    path: str
+    inode: int
+    mtime_ns: int
+    size: int
+
+
+def db_version(path: Path) -> DbVersion | None:
+    """The current version of the file at `path`, or None when there is none."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return DbVersion(str(path), st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+class Database:
+    """One read-only connection to one version of the file; a cursor per query."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.version = db_version(self.path)
+        self._con = duckdb.connect(str(self.path), read_only=True)
+
+    def query(self, sql: str, params: dict | list | None = None) -> pd.DataFrame:
+        """Run one parameterised query and return all rows."""
+        cur = self._con.cursor()
+        try:
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()
+
+    def close(self) -> None:
+        """Release the file."""
+        self._con.close()
