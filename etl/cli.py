@@ -43,8 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def print_summary(s: LoadSummary, out=sys.stdout) -> None:
+def print_summary(s: LoadSummary, out=None) -> None:
     """The load summary: one line per file, then warnings."""
+    out = out or sys.stdout
     print(f"Loaded into {s.db} (batch {s.batch_id}) in {s.seconds:.1f} s; "
           f"judged as of {s.as_of:%Y-%m-%d %H:%M} ({s.as_of_source}).", file=out)
     width = max(len(f.file) for f in s.files)

@@ -43,8 +43,9 @@ def db_path() -> Path:
 
 
 def _entity_statements(e) -> dict[str, str]:
-    cols = ", ".join(f"{c.name} {SQL_TYPES[c.kind]}" for c in e.columns)
-    key = ", ".join(e.key)
+    # Quoted: some contract names ("at") are SQL keywords.
+    cols = ", ".join(f'"{c.name}" {SQL_TYPES[c.kind]}' for c in e.columns)
+    key = ", ".join(f'"{k}"' for k in e.key)
     return {
         "create": f"CREATE TABLE IF NOT EXISTS {e.name} ({cols})",
         # Upsert by key from the registered DataFrame `staged`: a later export replaces a row.
