@@ -96,9 +96,12 @@ def export_as_of(sources: list[Path]) -> datetime | None:
         info = (src if src.is_dir() else src.parent) / EXPORT_INFO
         if info.is_file():
             try:
-                moments.append(datetime.fromisoformat(json.loads(info.read_text())["extracted_at"]))
+                moment = datetime.fromisoformat(json.loads(info.read_text())["extracted_at"])
             except (ValueError, KeyError, TypeError) as e:
                 raise LoadRefused(f"{info}: cannot read extracted_at ({e})") from None
+            if moment.tzinfo is not None:   # stored times are China time, naive
+                moment = moment.astimezone(CHINA).replace(tzinfo=None)
+            moments.append(moment)
     return max(moments) if moments else None
 
 
@@ -194,9 +197,11 @@ def _upsert(con, batch_id, path, table: RawTable, good, rejected, as_of, started
     finally:
         con.unregister("staged")
     # A file loaded again replaces its earlier rejections, so fixed rows disappear from the list.
-    con.execute("DELETE FROM rejected_rows WHERE file = ?", [str(path)])
+    # Keyed by the resolved path: "in/tickets.csv" and its absolute path are one file.
+    file = str(path.resolve())
+    con.execute("DELETE FROM rejected_rows WHERE file = ?", [file])
     rej = pd.DataFrame({
-        "batch_id": batch_id, "file": str(path), "entity": entity.name,
+        "batch_id": batch_id, "file": file, "entity": entity.name,
         "row_number": rejected["row_number"].astype("int64"),
         "reason": rejected["reason"], "raw": rejected["raw"],
     })
@@ -211,7 +216,7 @@ def _upsert(con, batch_id, path, table: RawTable, good, rejected, as_of, started
                                + ", ".join(table.unknown_columns))
     con.execute(
         "INSERT INTO load_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [batch_id, str(path), entity.name, table.encoding, sha, result.rows_read,
+        [batch_id, file, entity.name, table.encoding, sha, result.rows_read,
          result.rows_loaded, result.rows_rejected, started, datetime.now(), as_of],
     )
     return result
@@ -243,7 +248,8 @@ def derive(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datetime) 
     for name, frame in relations.items():
         assert name == "calendar_days" or tuple(frame.columns) == RELATIONS[name]
         con.register("derived", frame)
-        con.execute(REPLACE_DERIVED[name])
+        for statement in REPLACE_DERIVED[name]:
+            con.execute(statement)
         con.unregister("derived")
     return calendar_warnings(ticket_sla, cal)
 

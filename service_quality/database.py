@@ -9,7 +9,19 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .schema import BOOL, DATE, ENTITIES, FLOAT, INT, RATIO, SCORE, STR, TIMESTAMP
+from .schema import (
+    BOOL,
+    DATE,
+    ENTITIES,
+    FLOAT,
+    INT,
+    RATIO,
+    RELATION_TYPES,
+    RELATIONS,
+    SCORE,
+    STR,
+    TIMESTAMP,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "service.duckdb"
@@ -59,10 +71,23 @@ def _entity_statements(e) -> dict[str, str]:
 # never from a file or a user; values always travel as parameters or registered DataFrames.
 ENTITY_SQL = {name: _entity_statements(e) for name, e in ENTITIES.items()}
 
-DERIVED_TABLES = ("calendar_days", "ticket_sla", "complaint_sla", "action_status", "survey_facts")
+CALENDAR_DAYS_COLUMNS = {
+    "date": "DATE", "is_workday": "BOOLEAN", "estimated": "BOOLEAN", "source": "VARCHAR",
+    "holiday": "VARCHAR", "note": "VARCHAR",
+}
+
+
+def _replace_derived(name: str, columns: dict[str, str]) -> list[str]:
+    cols = ", ".join(f'"{c}" {t}' for c, t in columns.items())
+    # Declared types, so a column that is empty in every row is still typed and a date a DATE.
+    return [f"CREATE OR REPLACE TABLE {name} ({cols})",
+            f"INSERT INTO {name} BY NAME SELECT * FROM derived"]  # noqa: S608
+
+
 REPLACE_DERIVED = {
-    name: f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM derived"  # noqa: S608
-    for name in DERIVED_TABLES
+    "calendar_days": _replace_derived("calendar_days", CALENDAR_DAYS_COLUMNS),
+    **{name: _replace_derived(name, {c: RELATION_TYPES.get(c, "VARCHAR") for c in cols})
+       for name, cols in RELATIONS.items()},
 }
 
 

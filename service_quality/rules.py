@@ -148,9 +148,9 @@ def ticket_sla(
 
     # Upgrade: the customer approved the plan before work started.
     upgrade = t["category"].eq("upgrade")
-    start = t["arrived_at"].fillna(t["resolved_at"])
-    approved = t["approved_at"]
-    # Recorded to the minute, approval and start in the same minute counts as "before".
+    # Compared to the minute: approval and start recorded in the same minute count as "before".
+    start = t["arrived_at"].fillna(t["resolved_at"]).dt.floor("min")
+    approved = t["approved_at"].dt.floor("min")
     upgrade_status = np.select(
         [
             ~upgrade,
@@ -172,7 +172,7 @@ def ticket_sla(
     handling = _minutes(t["resolved_at"], clock_start) - wait
     out["handling_minutes"] = handling
     targets = s.handling_target_minutes
-    target = severity.map(targets) if targets else pd.Series(np.nan, index=t.index)
+    target = severity.where(fault).map(targets) if targets else pd.Series(np.nan, index=t.index)
     target = target.astype("float64")
     running = _minutes(pd.Series(as_of, index=t.index), clock_start) - wait
     out["handling_status"] = clock_status(handling, target, finished, running).where(

@@ -292,6 +292,18 @@ RELATIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# SQL types of the relations' columns (anything not listed is VARCHAR).
+RELATION_TYPES = {
+    "reported_at": "TIMESTAMP", "received_at": "TIMESTAMP", "sent_at": "TIMESTAMP",
+    "confirm_deadline": "TIMESTAMP", "report_due_at": "TIMESTAMP", "due_date": "DATE",
+    "reported_in_working_time": "BOOLEAN", "calendar_estimated": "BOOLEAN",
+    "is_overdue": "BOOLEAN", "answered": "BOOLEAN", "satisfied": "BOOLEAN",
+    "low_score": "BOOLEAN", "has_action": "BOOLEAN", "days_overdue": "BIGINT",
+    "response_minutes": "DOUBLE", "arrival_limit_minutes": "DOUBLE", "arrival_minutes": "DOUBLE",
+    "handling_minutes": "DOUBLE", "first_reply_minutes": "DOUBLE", "resolution_days": "DOUBLE",
+    "score": "DOUBLE",
+}
+
 FAULT_REPORT_SECTIONS = (
     "fault_content", "affected_time", "affected_users", "handling_process",
     "analysis", "lessons", "prevention",

@@ -10,6 +10,7 @@ from pathlib import Path
 from .calendar import parse_windows
 
 DEFAULT_SETTINGS = Path(__file__).resolve().parent.parent / "settings.toml"
+SECTIONS = ("calendar", "ticket", "severity", "complaint", "survey")
 
 
 @dataclass(frozen=True)
@@ -42,14 +43,22 @@ def load_settings(path: Path | str | None = None) -> Settings:
         raise ValueError(f"{path}: settings file not found") from None
     except tomllib.TOMLDecodeError as e:
         raise ValueError(f"{path}: not valid TOML ({e})") from None
-    sections = [v for v in raw.values() if isinstance(v, dict)]
-    flat = {k: v for section in sections for k, v in section.items()}
+    # Sections only group the keys for the reader; a key may also stand outside any section.
+    flat = {}
+    for key, value in raw.items():
+        if key in SECTIONS and isinstance(value, dict):
+            flat.update(value)
+        else:
+            flat[key] = value
     known = set(Settings.__dataclass_fields__)
     unknown = sorted(set(flat) - known)
     if unknown:
         raise ValueError(f"{path}: unknown setting {', '.join(unknown)}")
     if "working_hours" in flat:
-        flat["working_hours"] = parse_windows(flat["working_hours"])
+        try:
+            flat["working_hours"] = parse_windows(flat["working_hours"])
+        except ValueError as e:
+            raise ValueError(f"{path}: {e}") from None
     if flat.get("report_required_for", "all") not in ("all", "severe"):
         raise ValueError(f"{path}: report_required_for must be \"all\" or \"severe\"")
     bad = set(flat.get("handling_target_minutes", {})) - {"general", "severe"}

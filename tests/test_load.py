@@ -207,3 +207,22 @@ def test_broken_database_file_is_refused(inputs, tmp_path, capsys):
     assert run("load", inputs, "--db", db) == 2
     assert "not a database this project can read" in capsys.readouterr().err
     assert db.read_bytes() == b"this is not a database"
+
+
+def test_relation_types_are_declared(inputs, tmp_path):
+    db = tmp_path / "service.duckdb"
+    run("load", inputs, "--db", db)
+    types = dict(rows(db, "SELECT table_name || '.' || column_name, data_type "
+                          "FROM information_schema.columns"))
+    assert types["ticket_sla.reported_at"] == "TIMESTAMP"
+    assert types["action_status.due_date"] == "DATE"
+    assert types["action_status.source_type"] == "VARCHAR"   # empty in every row, still typed
+    assert types["survey_facts.has_action"] == "BOOLEAN"
+
+
+def test_export_moment_with_an_offset_is_china_time(inputs, tmp_path):
+    (inputs / "export_info.json").write_text(json.dumps({"extracted_at": "2025-10-20T04:00:00Z"}))
+    db = tmp_path / "service.duckdb"
+    assert run("load", inputs, "--db", db) == 0
+    assert rows(db, "SELECT DISTINCT as_of FROM load_batches")[0][0].isoformat() == (
+        "2025-10-20T12:00:00")

@@ -221,6 +221,7 @@ def test_report_for_severe_only():
 @pytest.mark.parametrize("approved, arrived, resolved, closed, status", [
     ("2025-10-08 09:00", "2025-10-09 10:00", None, None, "met"),
     ("2025-10-09 10:00", "2025-10-09 10:00", None, None, "met"),
+    ("2025-10-09 10:00:40", "2025-10-09 10:00:10", None, None, "met"),   # the same minute
     ("2025-10-09 11:00", "2025-10-09 10:00", None, None, "breached"),
     ("2025-10-08 09:00", None, "2025-10-09 10:00", None, "met"),      # no arrival: resolution
     (None, "2025-10-09 10:00", None, None, "breached"),               # work began, no approval
@@ -264,9 +265,11 @@ def test_handling_targets_by_rule_severity():
          "system_down": True},
         {"reported_at": ts("2025-10-20 09:00"), "error_ratio": 0.01},
         {"reported_at": ts("2025-10-09 09:00")},
+        {"reported_at": ts("2025-10-09 09:00"), "resolved_at": ts("2025-10-20 09:00"),
+         "category": "inspection", "system_down": True},
         settings=s,
     )
-    assert rows["handling_status"].tolist() == ["met", "breached", "pending", "na"]
+    assert rows["handling_status"].tolist() == ["met", "breached", "pending", "na", "na"]
 
 
 # ---- severity (§2.3) --------------------------------------------------------------------------
