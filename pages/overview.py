@@ -22,7 +22,8 @@ for warning in info["calendar_warnings"]:
 now = query("compliance", scope, month).set_index("metric")
 before = query("compliance", scope, previous).set_index("metric")
 st.metric(t("tickets_in_month", lang), query("ticket_count", scope, month),
-          query("ticket_count", scope, month) - query("ticket_count", scope, previous))
+          query("ticket_count", scope, month) - query("ticket_count", scope, previous),
+          delta_color="off")
 
 cols = st.columns(4)
 for i, metric in enumerate(now.index):
