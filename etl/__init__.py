@@ -1,0 +1,1 @@
+"""ETL: read the input files, check and coerce them, load them into DuckDB."""

@@ -1,0 +1,496 @@
+"""Type a file's text columns by the contract; split good rows from rejected ones with reasons."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from service_quality.schema import (
+    BOOL,
+    BOOL_VALUES,
+    DATE,
+    DTYPES,
+    ENUMS,
+    FLOAT,
+    INT,
+    RATIO,
+    SCORE,
+    STR,
+    TIMESTAMP,
+    Column,
+    Entity,
+)
+
+from .readers import RawTable, column_label
+
+SCORE_SCALES = (5, 10, 100)
+# What an empty cell means where the contract gives it a meaning (DESIGN §3).
+DEFAULTS = {("tickets", "category"): "fault", ("fault_reports", "version"): "1"}
+
+_NAT = np.iinfo(np.int64).min  # numpy's NaT as int64
+_SECOND = 1_000_000_000
+_DAY = 86_400 * _SECOND
+# Excel's day 0 (its 1900 calendar counts a 29 February that never was, hence not 1899-12-31).
+_EXCEL_EPOCH = int(np.datetime64("1899-12-30", "ns").astype(np.int64))
+_EXCEL_MAX_SERIAL = 2_958_465  # 9999-12-31
+# datetime64[ns] ends in April 2262; a later date cannot be stored, so it is not read either.
+_YEAR_MIN, _YEAR_MAX = 1678, 2261
+_LOCAL_TZ = "Asia/Shanghai"
+
+# Lengths of the ISO forms Arrow's strict cast reads (date, minutes, seconds, 1–9 decimals);
+# other lengths (e.g. "2025-10-01 10") go through the regex so every file accepts the same forms.
+_ISO_LENGTHS = pa.array([10, 16, 19, *range(21, 30)], pa.int32())
+_TIME_RE = (
+    r"^(?P<y>\d{4})(?:"
+    r"-(?P<m1>\d{1,2})-(?P<d1>\d{1,2})(?P<s1>T|\s+)?"
+    r"|/(?P<m2>\d{1,2})/(?P<d2>\d{1,2})(?P<s2>\s+)?"
+    r"|年\s*(?P<m3>\d{1,2})\s*月\s*(?P<d3>\d{1,2})\s*日(?P<s3>\s*))"
+    r"(?:(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<f>\d{1,9}))?)?)?"
+    r"(?:\s*(?P<z>Z|[+-]\d{2}:?\d{2}))?$"
+)
+_SERIAL_RE = r"^\d+(?:\.\d+)?$"
+_NUMBER_RE = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+_RATIO_RE = (
+    r"^(?:(?P<num>[+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(?P<pct>[%％])?"
+    r"|(?P<a>\d+(?:\.\d+)?)\s*/\s*(?P<b>\d+(?:\.\d+)?))$"
+)
+
+
+def coerce(
+    table: RawTable, entity: Entity, default_score_scale: int = 5
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(good, rejected): typed rows without a problem + row_number; row_number, reason, raw."""
+    if default_score_scale not in SCORE_SCALES:
+        raise ValueError(f"default_score_scale must be one of {SCORE_SCALES}")
+    n = len(table.frame)
+    slot = {c.name: i for i, c in enumerate(entity.columns)}
+    problems = _Problems(len(entity.columns) + 1)
+    values: dict[str, np.ndarray] = {}
+    texts: dict[str, pa.ChunkedArray] = {}
+
+    # Score columns go last: each is read on its row's score_scale, which must be read first.
+    order = sorted(entity.columns, key=lambda c: c.kind == SCORE)
+    for col in order:
+        text = _arrow_text(table.frame[col.name]) if col.name in table.frame else _nulls(n)
+        default = DEFAULTS.get((entity.name, col.name))
+        if default is not None:
+            text = pc.fill_null(text, default)
+        texts[col.name] = text
+        missing = text.is_null().to_numpy(zero_copy_only=False)
+        if col.required and missing.any():
+            pos = np.flatnonzero(missing)
+            problems.add(slot[col.name], pos, np.full(len(pos), f"{column_label(col)}: missing",
+                                                      dtype=object))
+        if col.kind == SCORE:
+            scale = np.full(n, float(default_score_scale))
+            if "score_scale" in values:
+                # a row's own scale when given; NaN (no judgement) when that scale is unreadable
+                given = ~texts["score_scale"].is_null().to_numpy(zero_copy_only=False)
+                scale[given] = values["score_scale"][given]
+            parsed, bad, why = _scores(text.to_pandas(), col, scale)
+        else:
+            parsed, bad, why = _parse(col, text)
+        values[col.name] = parsed
+        if len(bad):
+            problems.add(slot[col.name], bad, why)
+
+    for a, b in entity.not_before:
+        col_a, col_b = entity.column(a), entity.column(b)
+        va, vb = values[a], values[b]
+        pos = np.flatnonzero((va != _NAT) & (vb != _NAT) & (va < vb))
+        if len(pos):
+            why = (f"{column_label(col_a)} " + _format_times(va[pos], col_a.kind)
+                   + f" is before {column_label(col_b)} " + _format_times(vb[pos], col_b.kind))
+            problems.add(slot[a], pos, why)
+
+    malformed = np.array(sorted(table.malformed), dtype=np.int64)
+    dup_pos, dup_why = _duplicates(entity, values, problems, slot, malformed, table.row_numbers)
+    if len(dup_pos):
+        problems.add(len(entity.columns), dup_pos, dup_why)
+
+    reasons = problems.joined(n)
+    if len(malformed):
+        # A row that did not split into the header's columns has no trustworthy values to judge.
+        reasons[malformed] = [table.malformed[p][0] for p in malformed.tolist()]
+    bad_rows = np.flatnonzero(pd.notna(reasons))
+    good_rows = np.flatnonzero(pd.isna(reasons))
+    numbers = np.asarray(table.row_numbers, dtype=np.int64)
+
+    good = pd.DataFrame(
+        {c.name: _typed(values[c.name][good_rows], c) for c in entity.columns},
+        index=pd.RangeIndex(len(good_rows)),
+    )
+    good["row_number"] = numbers[good_rows]
+    rejected = pd.DataFrame({
+        "row_number": numbers[bad_rows],
+        "reason": pd.Series(reasons[bad_rows], dtype=object),
+        "raw": pd.Series(table.raw_at(bad_rows), dtype=object),
+    })
+    return good, rejected
+
+
+class _Problems:
+    """Reasons per row, collected per column slot and joined in slot (column) order."""
+
+    def __init__(self, slots: int):
+        self.slots: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(slots)]
+
+    def add(self, slot: int, positions: np.ndarray, reasons: np.ndarray) -> None:
+        self.slots[slot].append((np.asarray(positions), np.asarray(reasons, dtype=object)))
+
+    def rows_in(self, slot: int) -> np.ndarray:
+        """Positions with a problem in this slot."""
+        found = [p for p, _ in self.slots[slot]]
+        return np.unique(np.concatenate(found)) if found else np.array([], dtype=np.int64)
+
+    def joined(self, n: int) -> np.ndarray:
+        out = np.full(n, None, dtype=object)
+        for entries in self.slots:
+            for pos, why in entries:
+                current = out[pos]
+                has = pd.notna(current)
+                new = why.copy()
+                new[has] = current[has] + "; " + why[has]
+                out[pos] = new
+        return out
+
+
+def _parse(col: Column, text: pa.ChunkedArray):
+    """(values, bad positions, reasons) of one column; values are NaT/NaN/None where missing."""
+    if col.kind in (TIMESTAMP, DATE):
+        return _timestamps(text, col)
+    if col.enum is not None:
+        return _by_unique(text.to_pandas(), col, _enum)
+    if col.kind == STR:
+        return (np.asarray(text.to_numpy(zero_copy_only=False), dtype=object),
+                np.array([], dtype=np.int64), np.array([], dtype=object))
+    series = text.to_pandas()
+    if col.kind == BOOL:
+        return _by_unique(series, col, _bools)
+    if col.kind == RATIO:
+        return _by_unique(series, col, _ratios)
+    if col.kind in (INT, FLOAT):
+        return _by_unique(series, col, _numbers)
+    raise ValueError(f"{col.name}: unknown kind {col.kind!r}")
+
+
+def _by_unique(series: pd.Series, col: Column, parse):
+    """Parse each distinct text once (exports repeat a few spellings), then spread by row."""
+    codes, uniques = pd.factorize(series)
+    texts = np.asarray(uniques, dtype=object)
+    values, reasons = parse(pa.array(texts, pa.string()), texts, col)
+    # code -1 (a missing value) picks these appended entries: missing, no reason
+    values = np.append(values, None if values.dtype == object else np.nan)
+    reasons = np.append(reasons, None)
+    bad = np.flatnonzero(pd.notna(reasons)[codes])
+    return values[codes], bad, reasons[codes[bad]]
+
+
+def _bools(u: pa.Array, texts: np.ndarray, col: Column):
+    spellings = {s: v for v, names in BOOL_VALUES.items() for s in names}
+    values = _lookup(u, texts, spellings)
+    values = np.where(pd.isna(values), np.nan, values).astype(np.float64)
+    label = column_label(col)
+    reasons = np.where(np.isnan(values),
+                       f"{label}: unknown value '" + texts + "' — expected 是/否 or true/false",
+                       None)
+    return values, reasons
+
+
+def _enum(u: pa.Array, texts: np.ndarray, col: Column):
+    members = ENUMS[col.enum]
+    spellings = {canonical: canonical for canonical in members}
+    spellings.update({s: canonical for canonical, names in members.items() for s in names})
+    values = _lookup(u, texts, spellings)
+    expected = ", ".join(f"{names[0]}/{canonical}" if names else canonical
+                         for canonical, names in members.items())
+    label = column_label(col)
+    reasons = np.where(pd.isna(values),
+                       f"{label}: unknown value '" + texts + f"' — expected one of {expected}",
+                       None)
+    return values, reasons
+
+
+def _lookup(u: pa.Array, texts: np.ndarray, spellings: dict) -> np.ndarray:
+    """Canonical value of each distinct text by case-insensitive spelling, None when unknown."""
+    keys = {_fold(str(s)): v for s, v in spellings.items()}
+    key_list = list(keys)
+    found = pc.index_in(pc.utf8_lower(u), value_set=pa.array(key_list, pa.string()))
+    found = found.to_numpy(zero_copy_only=False)
+    out = np.full(len(texts), None, dtype=object)
+    hit = ~np.isnan(found) if found.dtype.kind == "f" else np.ones(len(found), bool)
+    canon = np.array([keys[k] for k in key_list], dtype=object)
+    out[hit] = canon[found[hit].astype(np.int64)]
+    # Full-width letters, odd spacing: normalise only what did not match, rarely more than a few.
+    for i in np.flatnonzero(~hit).tolist():
+        out[i] = keys.get(_fold(texts[i]))
+    return out
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+def _numbers(u: pa.Array, texts: np.ndarray, col: Column):
+    label = column_label(col)
+    values = _to_float(u, _NUMBER_RE)
+    reasons = np.full(len(texts), None, dtype=object)
+    unread = np.isnan(values)
+    reasons[unread] = f"{label}: cannot read '" + texts[unread] + "' as a number"
+    negative = ~unread & (values < 0)
+    reasons[negative] = f"{label}: " + texts[negative] + " is negative"
+    if col.kind == INT:
+        fraction = ~unread & ~negative & (values != np.floor(values))
+        reasons[fraction] = f"{label}: " + texts[fraction] + " is not a whole number"
+    if col.name == "score_scale":
+        other = pd.isna(reasons) & ~np.isin(values, SCORE_SCALES)
+        reasons[other] = (f"{label}: " + texts[other]
+                          + " is not a score scale — expected 5, 10 or 100")
+    values = np.where(pd.isna(reasons), values, np.nan)
+    return values, reasons
+
+
+def _to_float(u: pa.Array, pattern: str) -> np.ndarray:
+    """Float of each text matching `pattern`, NaN otherwise (so 'nan' and 'inf' are not numbers)."""
+    ok = pc.fill_null(pc.match_substring_regex(u, pattern), False)
+    numbers = pc.cast(pc.if_else(ok, u, pa.scalar(None, u.type)), pa.float64())
+    out = numbers.to_numpy(zero_copy_only=False).astype(np.float64)
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def _ratios(u: pa.Array, texts: np.ndarray, col: Column):
+    label = column_label(col)
+    parts = pc.extract_regex(u, _RATIO_RE)
+    matched = parts.is_valid().to_numpy(zero_copy_only=False)
+
+    def number(name):
+        field = parts.field(name)
+        field = pc.if_else(pc.equal(field, ""), pa.scalar(None, field.type), field)
+        return pc.cast(field, pa.float64()).to_numpy(zero_copy_only=False).astype(np.float64)
+
+    num, a, b = number("num"), number("a"), number("b")
+    percent = pc.not_equal(parts.field("pct"), "").to_numpy(zero_copy_only=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = np.where(~np.isnan(num), np.where(percent, num / 100, num), a / b)
+    values = np.where(matched & np.isfinite(values), values, np.nan)
+    reasons = np.full(len(texts), None, dtype=object)
+    unread = np.isnan(values)
+    reasons[unread] = (f"{label}: cannot read '" + texts[unread]
+                       + "' as a ratio — write 8%, 0.08 or 1/10")
+    outside = ~unread & ((values < 0) | (values > 1))
+    plain = outside & ~np.isnan(num) & ~percent & (values > 1) & (values <= 100)
+    reasons[outside] = f"{label}: " + texts[outside] + " is outside 0–1"
+    reasons[plain] = reasons[plain] + "; write " + texts[plain] + "% for a percentage"
+    values = np.where(pd.isna(reasons), values, np.nan)
+    return values, reasons
+
+
+def _scores(series: pd.Series, col: Column, scale: np.ndarray):
+    """Scores read on each row's scale and mapped linearly onto 1–5.
+
+    1–5 is kept; 1–10 maps 1→1 and 10→5 (1 + (s−1)·4/9); 0–100 maps 0→1 and 100→5 (1 + s·4/100).
+    A row whose score_scale is itself unreadable (NaN here) is rejected for that, not judged here.
+    """
+    label = column_label(col)
+    codes, uniques = pd.factorize(series)
+    texts = np.append(np.asarray(uniques, dtype=object), None)  # code -1 (missing) → None
+    parsed = np.append(_to_float(pa.array(texts[:-1], pa.string()), _NUMBER_RE), np.nan)
+    present = codes >= 0
+    s = parsed[codes]
+    row_text = texts[codes]
+    reasons = np.full(len(s), None, dtype=object)
+    unread = present & np.isnan(s)
+    reasons[unread] = f"{label}: cannot read '" + row_text[unread] + "' as a score"
+    out = np.full(len(s), np.nan)
+    for size, low, mapped in (
+        (5, 1, lambda v: v),
+        (10, 1, lambda v: 1 + (v - 1) * 4 / 9),
+        (100, 0, lambda v: 1 + v * 4 / 100),
+    ):
+        on = present & ~unread & (scale == size)
+        inside = on & (s >= low) & (s <= size)
+        out[inside] = mapped(s[inside])
+        outside = on & ~inside
+        reasons[outside] = (f"{label}: " + row_text[outside]
+                            + f" is outside the {low}–{size} scale")
+    bad = np.flatnonzero(pd.notna(reasons))
+    return out, bad, reasons[bad]
+
+
+def _timestamps(text: pa.ChunkedArray, col: Column):
+    """Nanoseconds since 1970 (local, naive) of each accepted spelling; NaT where unreadable."""
+    out = np.full(len(text), _NAT, dtype=np.int64)
+    unread = np.zeros(len(text), dtype=bool)
+    offset = 0
+    for chunk in text.chunks:
+        size = len(chunk)
+        if size and chunk.null_count < size:
+            ns, bad = _chunk_times(chunk)
+            out[offset:offset + size] = ns
+            unread[offset:offset + size] = bad
+        offset += size
+    if col.kind == DATE:
+        # A date column takes the date part of whatever time was written.
+        out = np.where(out == _NAT, _NAT, (out // _DAY) * _DAY)
+    bad = np.flatnonzero(unread)
+    what = "a date — expected e.g. 2025-10-09" if col.kind == DATE else (
+        "a date and time — expected e.g. 2025-10-09 14:30")
+    shown = np.asarray(text.take(pa.array(bad)).to_numpy(zero_copy_only=False), dtype=object)
+    return out, bad, f"{column_label(col)}: cannot read '" + shown + f"' as {what}"
+
+
+def _chunk_times(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(ns, unreadable) of one chunk; a chunk of plain ISO text takes Arrow's strict cast."""
+    present = chunk.is_valid().to_numpy(zero_copy_only=False)
+    lengths = pc.drop_null(pc.utf8_length(chunk))
+    if pc.all(pc.is_in(lengths, value_set=_ISO_LENGTHS)).as_py():
+        try:
+            ns = chunk.cast(pa.timestamp("ns")).cast(pa.int64())
+            return ns.fill_null(_NAT).to_numpy(), np.zeros(len(chunk), dtype=bool)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass  # some value is not plain ISO: read the whole chunk the careful way
+    ns, ok = _regex_times(chunk)
+    serial = ~ok & present
+    if serial.any():
+        s_ns, s_ok = _excel_serials(chunk)
+        ns = np.where(serial & s_ok, s_ns, ns)
+        ok = ok | (serial & s_ok)
+    return np.where(ok, ns, _NAT), present & ~ok
+
+
+def _regex_times(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    parts = pc.extract_regex(chunk, _TIME_RE)
+    matched = parts.is_valid().to_numpy(zero_copy_only=False)
+
+    def field(name) -> pa.Array:
+        return parts.field(name)
+
+    def number(name) -> np.ndarray:
+        f = field(name)
+        f = pc.if_else(pc.equal(f, ""), pa.scalar(None, f.type), f)
+        return pc.cast(f, pa.int64()).fill_null(-1).to_numpy(zero_copy_only=False)
+
+    def given(name) -> np.ndarray:
+        return pc.not_equal(field(name), "").to_numpy(zero_copy_only=False)
+
+    y = number("y")
+    m = np.maximum.reduce([number("m1"), number("m2"), number("m3")])
+    d = np.maximum.reduce([number("d1"), number("d2"), number("d3")])
+    hour, minute, second = number("H"), number("M"), number("S")
+    has_time = hour >= 0
+    # Date and time need a separator ("2025-10-0110:00" is a typo, not a time); 年月日 needs none.
+    form1, form2 = number("m1") >= 0, number("m2") >= 0
+    sep_ok = np.where(form1, given("s1") == has_time, np.where(form2, given("s2") == has_time,
+                                                               True))
+    ok = (matched & sep_ok & (y >= _YEAR_MIN) & (y <= _YEAR_MAX) & (m >= 1) & (m <= 12)
+          & (d >= 1) & (hour < 24) & (minute < 60) & (second < 60))
+    month = np.where(ok, (y - 1970) * 12 + (m - 1), 0).astype("datetime64[M]")
+    first_day = month.astype("datetime64[D]")
+    days_in_month = ((month + 1).astype("datetime64[D]") - first_day).astype(np.int64)
+    ok &= d <= days_in_month
+    day = (first_day + np.where(ok, d - 1, 0)).astype("datetime64[ns]").astype(np.int64)
+    clock = (np.maximum(hour, 0) * 3600 + np.maximum(minute, 0) * 60 + np.maximum(second, 0))
+    fraction = pc.cast(pc.utf8_rpad(field("f"), 9, "0"), pa.int64())
+    ns = day + clock * _SECOND + fraction.to_numpy(zero_copy_only=False)
+
+    zone = field("z")
+    zoned = pc.not_equal(zone, "").to_numpy(zero_copy_only=False) & ok
+    ok &= ~(zoned & ~has_time)
+    if zoned.any():
+        digits = pc.replace_substring(zone, ":", "")
+        sign = np.where(pc.starts_with(digits, "-").to_numpy(zero_copy_only=False), -1, 1)
+        hh = _int_slice(digits, 1, 3)
+        mm = _int_slice(digits, 3, 5)
+        ok &= ~zoned | ((hh <= 14) & (mm < 60))
+        minutes = np.where(pc.equal(zone, "Z").to_numpy(zero_copy_only=False), 0,
+                           sign * (hh * 60 + mm))
+        utc = ns[zoned] - minutes[zoned] * 60 * _SECOND
+        local = (pd.DatetimeIndex(utc.astype("datetime64[ns]")).tz_localize("UTC")
+                 .tz_convert(_LOCAL_TZ).tz_localize(None))
+        ns[zoned] = local.asi8
+    return ns, ok
+
+
+def _int_slice(text: pa.Array, start: int, stop: int) -> np.ndarray:
+    part = pc.utf8_slice_codeunits(text, start, stop)
+    part = pc.if_else(pc.match_substring_regex(part, r"^\d+$"), part, "0")
+    return pc.cast(part, pa.int64()).to_numpy(zero_copy_only=False)
+
+
+def _excel_serials(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Excel serial day numbers (1 = 1900-01-01), rounded to the second."""
+    days = _to_float(chunk, _SERIAL_RE)
+    seconds = np.rint(np.nan_to_num(days) * 86_400)
+    ok = (days >= 1) & (days <= _EXCEL_MAX_SERIAL)
+    ns_float = _EXCEL_EPOCH + seconds * _SECOND
+    ok &= ns_float < float(np.datetime64(f"{_YEAR_MAX + 1}-01-01", "ns").astype(np.int64))
+    ns = _EXCEL_EPOCH + np.where(ok, seconds, 0).astype(np.int64) * _SECOND
+    return ns, ok
+
+
+def _format_times(ns: np.ndarray, kind: str) -> np.ndarray:
+    unit = "D" if kind == DATE else "s"
+    text = np.datetime_as_string(ns.astype("datetime64[ns]"), unit=unit)
+    return np.char.replace(text, "T", " ").astype(object)
+
+
+def _duplicates(entity, values, problems, slot, malformed, row_numbers):
+    """Later rows repeating an earlier row's key: (positions, reasons)."""
+    key = list(entity.key)
+    n = len(row_numbers)
+    eligible = np.ones(n, dtype=bool)
+    eligible[malformed] = False
+    for k in key:
+        v = values[k]
+        eligible[problems.rows_in(slot[k])] = False
+        eligible &= (v != _NAT) if v.dtype == np.int64 else pd.notna(v)
+    pos = np.flatnonzero(eligible)
+    if len(pos) < 2:
+        return np.array([], dtype=np.int64), np.array([], dtype=object)
+    keys = pd.DataFrame({k: values[k][pos] for k in key})
+    dup = keys.duplicated(keep="first").to_numpy()
+    if not dup.any():
+        return np.array([], dtype=np.int64), np.array([], dtype=object)
+    group = keys.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
+    first = np.full(group.max() + 1, len(pos))
+    np.minimum.at(first, group, np.arange(len(pos)))
+    first_row = np.asarray(row_numbers)[pos[first[group[dup]]]]
+    shown = None
+    for k in key:
+        part = f"{k} " + _key_text(values[k][pos[dup]], entity.column(k))
+        shown = part if shown is None else shown + ", " + part
+    why = "duplicate " + shown + " (first at row " + first_row.astype(str).astype(object) + ")"
+    return pos[dup], why
+
+
+def _key_text(v: np.ndarray, col: Column) -> np.ndarray:
+    if col.kind in (TIMESTAMP, DATE):
+        return _format_times(v, col.kind)
+    if col.kind in (INT, FLOAT, RATIO, SCORE):
+        return pd.Series(v).astype("str").str.removesuffix(".0").to_numpy(dtype=object)
+    return v.astype(object)
+
+
+def _typed(v: np.ndarray, col: Column):
+    """A column of good rows in the contract dtype (service_quality.schema.DTYPES)."""
+    dtype = DTYPES[col.kind]
+    if col.kind in (TIMESTAMP, DATE):
+        return pd.Series(v.astype("datetime64[ns]"), dtype=dtype)
+    if col.kind == STR:
+        return pd.Series(v, dtype=object)
+    return pd.Series(np.asarray(v, dtype=np.float64)).astype(dtype)
+
+
+def _arrow_text(series: pd.Series) -> pa.ChunkedArray:
+    """A text column as an Arrow string array without copying when it is already Arrow-backed."""
+    arr = pa.array(series.astype("str"), from_pandas=True)
+    return pa.chunked_array([arr]) if isinstance(arr, pa.Array) else arr
+
+
+def _nulls(n: int) -> pa.ChunkedArray:
+    return pa.chunked_array([pa.nulls(n, pa.large_string())])

@@ -1,0 +1,548 @@
+"""Read one input file (CSV or XLSX) into canonical text columns, refusing what cannot be read."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from service_quality.schema import ENTITIES, ENTITY_ALIASES, Column, Entity
+
+# Bigger than any sane export is wide; the CSV parser is told these are all text columns.
+_MAX_COLUMNS = 2000
+# A CSV record must fit in one parse block; 8 MB leaves room for long free-text cells.
+_BLOCK_SIZE = 8 << 20
+_STEM_SEPARATORS = "_-. "
+_BLANK = b" \t\r\n"
+# json.dumps(ensure_ascii=False) escapes exactly these, so raw text matches what json.dumps writes.
+_JSON_ESCAPES = {chr(i): f"\\u{i:04x}" for i in range(0x20)} | {
+    "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+}
+
+
+class InputError(Exception):
+    """A file the load must refuse; str(e) is the user-facing message."""
+
+
+@dataclass
+class RawTable:
+    """One file as read: canonical text columns plus what is needed to report a row as read."""
+
+    file: str
+    entity: str
+    encoding: str  # "utf-8", "utf-8-sig", "gb18030" or "xlsx"
+    sheet: str | None
+    frame: pd.DataFrame  # every canonical column of the entity, text, missing as NA
+    row_numbers: np.ndarray  # spreadsheet row number of each frame row
+    unknown_columns: list[str] = field(default_factory=list)
+    # Original headers → original text, one row per frame row; raw JSON is built from it on demand
+    # because building it for every row costs more than the whole parse.
+    as_read: pa.Table | None = None
+    # Frame position → (reason, raw JSON) of rows that do not split into the header's columns.
+    malformed: dict[int, tuple[str, str]] = field(default_factory=dict)
+    _raw: pd.Series | None = field(default=None, init=False, repr=False)
+
+    @property
+    def raw(self) -> pd.Series:
+        """JSON text of every row as read (original headers → original text)."""
+        if self._raw is None:
+            self._raw = pd.Series(self.raw_at(np.arange(len(self.frame))), dtype="str")
+        return self._raw
+
+    def raw_at(self, positions) -> np.ndarray:
+        """JSON text of the rows at these frame positions, as an object array."""
+        positions = np.asarray(positions, dtype=np.int64)
+        if self.as_read is None or len(positions) == 0:
+            return np.full(len(positions), "{}", dtype=object)
+        text = _json_objects(self.as_read.take(pa.array(positions)))
+        out = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+        if self.malformed:
+            bad = np.flatnonzero(np.isin(positions, list(self.malformed)))
+            out[bad] = [self.malformed[p][1] for p in positions[bad].tolist()]
+        return out
+
+
+def normalize_name(text: str) -> str:
+    """A header, sheet or file name as compared: NFKC (full-width → half-width), trimmed, lower."""
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+def column_label(column: Column) -> str:
+    """How a column is named in messages: `customer_id (客户编号)`."""
+    return f"{column.name} ({column.zh[0]})"
+
+
+def entity_for(path: Path) -> str | None:
+    """The entity a file holds, from its name: tickets.csv, tickets_2025-10.xlsx, 工单.csv …"""
+    stem = normalize_name(Path(path).stem)
+    best = None
+    for alias, name in _entity_names().items():
+        if stem == alias or (stem.startswith(alias) and stem[len(alias)] in _STEM_SEPARATORS):
+            # the longest name wins, should one entity's name ever prefix another's
+            if best is None or len(alias) > len(best[0]):
+                best = (alias, name)
+    return best[1] if best else None
+
+
+def read_table(path: Path, entity: str | None = None) -> RawTable:
+    """Read a .csv or .xlsx file of one entity; raise InputError when it cannot be loaded."""
+    path = Path(path)
+    name = path.name
+    suffix = path.suffix.lower()
+    if entity is not None:
+        entity = ENTITY_ALIASES.get(entity, entity)
+        if entity not in ENTITIES:
+            raise ValueError(f"unknown entity {entity!r}")
+    if suffix == ".csv":
+        entity = entity or _require_entity(path)
+        return _read_csv(path, entity)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, entity)
+    if suffix == ".xls":
+        raise InputError(f"{name}: the old Excel format .xls cannot be read — save it as .xlsx")
+    raise InputError(f"{name}: not a .csv or .xlsx file")
+
+
+def _entity_names() -> dict[str, str]:
+    names = {normalize_name(n): n for n in ENTITIES}
+    names.update({normalize_name(zh): n for zh, n in ENTITY_ALIASES.items()})
+    return names
+
+
+def _require_entity(path: Path) -> str:
+    entity = entity_for(path)
+    if entity is None:
+        known = ", ".join(f"{e.name} ({e.zh})" for e in ENTITIES.values())
+        raise InputError(
+            f"{path.name}: cannot tell which table this file holds — name it after one of: {known}"
+        )
+    return entity
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+
+def _read_csv(path: Path, entity: str) -> RawTable:
+    name = path.name
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"{name}: cannot be opened — {e.strerror}") from e
+    encoding, data = _decode(name, data)
+    # Offsets instead of strip(): slicing a large file's bytes would copy it.
+    start = re.compile(rb"[ \t\r\n]*").match(data).end()
+    end = len(data)
+    while end > start and data[end - 1] in _BLANK:
+        end -= 1
+    if start == end:
+        raise InputError(f"{name}: the file is empty — expected a header row with the column names")
+    header_row = data.count(b"\n", 0, start) + 1
+    quoted = data.find(b'"', start, end) >= 0
+    if quoted and data.count(b'"', start, end) % 2:
+        # The parser would read everything after an unclosed quote as one value: rows lost.
+        row = _unclosed_quote_row(data, start, end) + header_row - 1
+        raise InputError(
+            f'{name}: row {row} opens a quoted value (") that is never closed — '
+            'a quote inside a value must be written twice ("")'
+        )
+    if data.find(b"\n", start, end) < 0:
+        # only a header line: the parser needs a line end to see even that
+        data, start, end = data[start:end] + b"\n", 0, end - start + 1
+    invalid: list[str] = []
+
+    def on_invalid_row(row) -> str:
+        invalid.append(row.text)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(data).slice(start, end - start)),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=_BLOCK_SIZE),
+            parse_options=pacsv.ParseOptions(
+                # without quotes no value can hold a newline, and the parser is faster knowing it
+                newlines_in_values=quoted,
+                # A blank line then parses as a row of empty values: it keeps its row number
+                # and _assemble skips it like any empty row.
+                ignore_empty_lines=False,
+                invalid_row_handler=on_invalid_row,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                # large_string is what pandas' str dtype holds, so no copy later
+                column_types={f"f{i}": pa.large_string() for i in range(_MAX_COLUMNS)},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+        raise InputError(f"{name}: cannot be parsed as CSV — {e}") from e
+    if table.num_columns >= _MAX_COLUMNS:
+        raise InputError(f"{name}: more than {_MAX_COLUMNS - 1} columns — is this really a CSV?")
+    header = [str(v) for v in table.slice(0, 1).to_pylist()[0].values()]
+    body = table.slice(1)
+    ncols = len(header)
+    malformed: dict[int, tuple[str, str]] = {}
+    if not invalid:
+        # Row numbers count records, not physical lines: a quoted value may span lines, but a
+        # spreadsheet shows that record as one row.
+        numbers = header_row + 1 + np.arange(body.num_rows, dtype=np.int64)
+    else:
+        records, ragged = _record_layout(data, start, end, quoted, ncols)
+        if len(records) != body.num_rows or len(ragged) > len(invalid):
+            raise InputError(
+                f"{name}: cannot tell where rows begin and end — check the quotes (\") in the file"
+            )
+        # record 1 is the header, which sits below any blank lines the file starts with
+        numbers = records + header_row - 1
+        if ragged:
+            ragged = [(record + header_row - 1, text) for record, text in ragged]
+            body, numbers, malformed = _with_ragged_rows(body, numbers, ragged, header)
+    return _assemble(name, entity, encoding, None, header, body, numbers, malformed)
+
+
+def _decode(name: str, data: bytes) -> tuple[str, bytes]:
+    """The encoding of a CSV and its bytes as UTF-8 without BOM; never a silent wrong guess."""
+    if data.startswith(codecs.BOM_UTF8):
+        bad = _first_invalid_utf8(data, 3)
+        if bad is not None:
+            raise InputError(
+                f"{name}: starts with a UTF-8 byte-order mark but byte offset {bad} "
+                f"(0x{data[bad]:02X}) is not UTF-8 — save it again as CSV UTF-8"
+            )
+        return "utf-8-sig", data[3:]
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError(f"{name}: the file is UTF-16 text — save it as CSV UTF-8")
+    utf8_bad = _first_invalid_utf8(data, 0)
+    if utf8_bad is None:
+        return "utf-8", data
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError as e:
+        where = f"byte offset {e.start} (0x{data[e.start]:02X}) is neither"
+        if utf8_bad != e.start:
+            where += f" (UTF-8 already fails at byte offset {utf8_bad})"
+        message = f"{name}: neither UTF-8 nor GB18030 text — {where}; save it as CSV UTF-8"
+        raise InputError(message) from None
+    return "gb18030", text.encode("utf-8")
+
+
+def _first_invalid_utf8(data: bytes, start: int) -> int | None:
+    """Offset of the first byte that is not UTF-8, or None (Arrow checks, Python finds where)."""
+    offsets = pa.py_buffer(np.array([0, len(data) - start], dtype=np.int64).tobytes())
+    values = pa.py_buffer(data).slice(start)
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, values]).validate(full=True)
+        return None
+    except pa.ArrowInvalid:
+        try:
+            data[start:].decode("utf-8")
+        except UnicodeDecodeError as e:
+            return start + e.start
+        return None
+
+
+def _record_layout(data, start, end, quoted, ncols):
+    """Record numbers (header = 1) of the rows the parser kept, and the rows it could not split.
+
+    Vectorised over the bytes: a newline or comma is structural when an even number of quote
+    characters precedes it (RFC 4180 doubles quotes inside quoted values, so parity holds).
+    Only used when some row did not parse, since it costs about as much as the parse.
+    """
+    arr = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
+    quotes = np.flatnonzero(arr == ord('"')) if quoted else None
+
+    def structural(positions):
+        if quotes is None:
+            return positions
+        return positions[np.searchsorted(quotes, positions) % 2 == 0]
+
+    newlines = structural(np.flatnonzero(arr == ord("\n")))
+    starts = np.concatenate(([0], newlines + 1))
+    ends = np.concatenate((newlines, [len(arr)]))
+    ends = ends - ((ends > starts) & (arr[np.maximum(ends - 1, 0)] == ord("\r")))
+    commas = structural(np.flatnonzero(arr == ord(",")))
+    fields = np.bincount(np.searchsorted(starts, commas, side="right") - 1, minlength=len(starts))
+    fields = fields + 1
+    blank = ends == starts
+    records = np.arange(len(starts), dtype=np.int64) + 1
+    # the parser makes a row of empty values of a blank line, and skipped the ragged ones
+    kept = blank | (fields == ncols)
+    kept[0] = False  # the header
+    ragged = []
+    for i in np.flatnonzero(~blank & (fields != ncols)).tolist():
+        if i == 0:
+            continue
+        text = bytes(arr[starts[i]:ends[i]]).decode("utf-8")
+        if text.strip():  # a line of spaces is an empty row, not a ragged one
+            ragged.append((int(records[i]), text))
+    return records[kept], ragged
+
+
+def _unclosed_quote_row(data, start, end) -> int:
+    """Record number (header = 1) holding the last quote, the one left open."""
+    arr = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
+    quotes = np.flatnonzero(arr == ord('"'))
+    newlines = np.flatnonzero(arr[: quotes[-1]] == ord("\n"))
+    return int((np.searchsorted(quotes, newlines) % 2 == 0).sum()) + 1
+
+
+def _with_ragged_rows(body, numbers, ragged, header):
+    """Put rows that do not split into the header's columns back in place, flagged as malformed."""
+    ncols = len(header)
+    placeholder = pa.table(
+        {f"f{i}": pa.array([""] * len(ragged), body.schema.field(i).type) for i in range(ncols)}
+    )
+    ragged_numbers = np.array([r for r, _ in ragged], dtype=np.int64)
+    all_numbers = np.concatenate([numbers, ragged_numbers])
+    order = np.argsort(all_numbers, kind="stable")
+    merged = pa.concat_tables([body, placeholder]).take(pa.array(order))
+    all_numbers = all_numbers[order]
+    positions = np.searchsorted(all_numbers, ragged_numbers).tolist()
+    keys = [h if h.strip() else f"(column {i + 1})" for i, h in enumerate(header)]
+    malformed = {}
+    for position, (_, text) in zip(positions, ragged, strict=True):
+        values = next(csv.reader(io.StringIO(text)), [])
+        names = keys + [f"(column {i + 1})" for i in range(ncols, len(values))]
+        raw = json.dumps(dict(zip(names, values, strict=False)), ensure_ascii=False)
+        reason = f"row has {len(values)} values but the header has {ncols} columns"
+        malformed[position] = (reason, raw)
+    return merged, all_numbers, malformed
+
+
+# --- XLSX ----------------------------------------------------------------------------------------
+
+
+def _read_xlsx(path: Path, entity: str | None) -> RawTable:
+    import openpyxl  # only needed for workbooks, and slow to import
+
+    name = path.name
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds (zip, XML, key errors) for a bad file
+        raise InputError(f"{name}: cannot be read as an .xlsx workbook — {e}") from e
+    try:
+        sheets = book.worksheets
+        if entity is None:
+            entity = entity_for(path) or _entity_from_sheets(sheets)
+            if entity is None:
+                entity = _require_entity(path)
+        wanted = {normalize_name(entity), normalize_name(ENTITIES[entity].zh)}
+        sheet = next((s for s in sheets if normalize_name(s.title) in wanted), None)
+        if sheet is None:
+            if not sheets:
+                raise InputError(f"{name}: the workbook has no worksheet")
+            sheet = sheets[0]
+        # Some writers store a wrong sheet size, which read-only mode would believe and truncate.
+        sheet.reset_dimensions()
+        header, rows, numbers = _sheet_rows(name, sheet)
+    except InputError:
+        raise
+    except Exception as e:
+        raise InputError(f"{name}: cannot be read as an .xlsx workbook — {e}") from e
+    finally:
+        book.close()
+    width = max([len(header), *map(len, rows)])
+    header = header + [""] * (width - len(header))
+    columns = {}
+    for j in range(width):
+        # openpyxl hands over one Python object per cell, so a workbook is read cell by cell.
+        columns[f"f{j}"] = pa.array(
+            [_cell_text(r[j]) if j < len(r) else "" for r in rows], pa.large_string()
+        )
+    body = pa.table(columns) if columns else pa.table({})
+    return _assemble(
+        name, entity, "xlsx", sheet.title, header, body, np.array(numbers, np.int64), {}
+    )
+
+
+def _entity_from_sheets(sheets) -> str | None:
+    names = _entity_names()
+    found = {names[normalize_name(s.title)] for s in sheets if normalize_name(s.title) in names}
+    return found.pop() if len(found) == 1 else None
+
+
+def _sheet_rows(name, sheet):
+    """Header (first non-empty row) and the non-empty rows under it with their row numbers."""
+    rows = sheet.iter_rows(values_only=True)
+    header = None
+    header_row = 0
+    for row in rows:
+        header_row += 1
+        cells = [_cell_text(v) for v in row]
+        if any(c.strip() for c in cells):
+            header = cells
+            break
+    if header is None:
+        raise InputError(
+            f"{name}: sheet '{sheet.title}' is empty — expected a header row with the column names"
+        )
+    kept, numbers = [], []
+    for number, row in enumerate(rows, start=header_row + 1):
+        # Fully empty rows are skipped here (and rows of only spaces in _assemble): they are not
+        # rows read, but later rows keep their spreadsheet numbers.
+        if any(v is not None and v != "" for v in row):
+            kept.append(row)
+            numbers.append(number)
+    return header, kept, numbers
+
+
+def _cell_text(value) -> str:
+    """A cell's value as the text a CSV export of it would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        # Excel stores times as fractions of a day; round the float noise to the second.
+        value = (value + timedelta(microseconds=500_000)).replace(microsecond=0)
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+# --- both ----------------------------------------------------------------------------------------
+
+
+def _assemble(name, entity_name, encoding, sheet, header, body, numbers, malformed) -> RawTable:
+    """Map headers to canonical columns, drop empty rows and build the canonical text frame."""
+    entity = ENTITIES[entity_name]
+    columns = [body.column(i) for i in range(len(header))]
+    trimmed = [pc.utf8_trim_whitespace(c) for c in columns]
+    empty = [pc.equal(t, "") for t in trimmed]
+    keep_col = [
+        bool(h.strip()) or not pc.all(e).as_py() for h, e in zip(header, empty, strict=True)
+    ]
+    keys = _json_keys(header, keep_col)
+    mapping = _map_headers(name, entity, header, keep_col)
+    unknown = [k for i, k in enumerate(keys) if keep_col[i] and i not in mapping.values()]
+
+    # Fully empty rows are skipped (not rows read); the rows after keep their own row numbers.
+    row_empty = None
+    for i, e in enumerate(empty):
+        if keep_col[i]:
+            row_empty = e if row_empty is None else pc.and_(row_empty, e)
+    skip = np.zeros(len(numbers), dtype=bool)
+    if row_empty is not None and len(numbers):
+        skip = row_empty.to_numpy(zero_copy_only=False).astype(bool)
+        skip[list(malformed)] = False  # a ragged row has no values here but is a row read
+    if skip.any():
+        keep_row = ~skip
+        mask = pa.array(keep_row)
+        trimmed = [t.filter(mask) for t in trimmed]
+        columns = [c.filter(mask) for c in columns]
+        new_pos = np.cumsum(keep_row) - 1
+        malformed = {int(new_pos[p]): v for p, v in malformed.items()}
+        numbers = numbers[keep_row]
+    n = len(numbers)
+
+    frame = {}
+    for col in entity.columns:
+        i = mapping.get(col.name)
+        if i is None:
+            frame[col.name] = pd.Series(pa.nulls(n, pa.large_string()).to_pandas(), dtype="str")
+        else:
+            t = trimmed[i]
+            values = pc.if_else(pc.equal(t, ""), pa.scalar(None, t.type), t)
+            frame[col.name] = values.to_pandas()
+    as_read = pa.table(
+        [c for i, c in enumerate(columns) if keep_col[i]],
+        names=[k for i, k in enumerate(keys) if keep_col[i]],
+    )
+    return RawTable(
+        file=name,
+        entity=entity_name,
+        encoding=encoding,
+        sheet=sheet,
+        frame=pd.DataFrame(frame, index=pd.RangeIndex(n)),
+        row_numbers=np.asarray(numbers, dtype=np.int64),
+        unknown_columns=unknown,
+        as_read=as_read,
+        malformed=malformed,
+    )
+
+
+def _json_keys(header, keep_col):
+    """Original headers as JSON keys: a blank one named by position, repeats numbered."""
+    keys, seen = [], set()
+    for i, h in enumerate(header):
+        key = h if h.strip() else f"(column {i + 1})"
+        if keep_col[i] and key in seen:
+            k = 2
+            while f"{key} ({k})" in seen:
+                k += 1
+            key = f"{key} ({k})"
+        seen.add(key)
+        keys.append(key)
+    return keys
+
+
+def _map_headers(name: str, entity: Entity, header: list[str], keep_col) -> dict[str, int]:
+    """Canonical column → header position; refuses repeats and missing required columns."""
+    lookup = {}
+    for col in entity.columns:
+        for alias in (col.name, *col.zh):
+            lookup[normalize_name(alias)] = col
+    mapping: dict[str, int] = {}
+    for i, h in enumerate(header):
+        col = lookup.get(normalize_name(h))
+        if col is None:
+            continue
+        if col.name in mapping:
+            first = header[mapping[col.name]].strip()
+            raise InputError(
+                f"{name}: columns {first} and {h.strip()} both mean {column_label(col)} "
+                "— keep only one"
+            )
+        mapping[col.name] = i
+    missing = [c for c in entity.columns if c.required and c.name not in mapping]
+    if missing:
+        found = ", ".join(
+            h.strip() if h.strip() else f"(column {i + 1})"
+            for i, h in enumerate(header) if keep_col[i]
+        )
+        what = "column" if len(missing) == 1 else "columns"
+        names = ", ".join(column_label(c) for c in missing)
+        raise InputError(f"{name}: missing required {what} {names} — found columns: {found}")
+    return mapping
+
+
+def _json_objects(table: pa.Table):
+    """Each row of a text table as a JSON object, exactly as json.dumps(ensure_ascii=False)."""
+    parts: list = []
+    for i, key in enumerate(table.column_names):
+        text = table.column(i).cast(pa.large_string())
+        text = pc.replace_substring(text, "\\", "\\\\")
+        text = pc.replace_substring(text, '"', '\\"')
+        if pc.any(pc.match_substring_regex(text, r"[\x00-\x1f]")).as_py():
+            for char, escaped in _JSON_ESCAPES.items():
+                text = pc.replace_substring(text, char, escaped)
+        lead = "{" if i == 0 else ", "
+        parts += [_large(f"{lead}{json.dumps(key, ensure_ascii=False)}: \""), text, _large('"')]
+    if not parts:
+        return pa.array(["{}"] * table.num_rows, pa.large_string())
+    parts.append(_large("}"))
+    return pc.binary_join_element_wise(*parts, _large(""))
+
+
+def _large(text: str) -> pa.Scalar:
+    return pa.scalar(text, pa.large_string())
