@@ -19,6 +19,7 @@ import pandas as pd
 from service_quality import rules
 from service_quality.calendar import build_calendar
 from service_quality.database import ENTITY_SQL, REPLACE_DERIVED, SCHEMA_VERSION, create_tables
+from service_quality.queries import sql
 from service_quality.schema import ENTITIES, RELATIONS, conform
 from service_quality.settings import Settings
 
@@ -251,6 +252,7 @@ def derive(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datetime) 
         for statement in REPLACE_DERIVED[name]:
             con.execute(statement)
         con.unregister("derived")
+    con.execute(sql("build_ticket_facts"))
     return calendar_warnings(ticket_sla, cal)
 
 

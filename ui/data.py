@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -51,15 +53,18 @@ def ensure_database(lang: str = "zh") -> DbVersion | None:
     return db_version(path)
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def _cached(version: DbVersion, name: str, scope: queries.Scope, args: tuple):
-    # Keyed by the file's version, the query, the caller's scope and every argument.
-    return getattr(queries, name)(_open(version), scope, *args)
+@st.cache_data(max_entries=1024, show_spinner=False)
+def _cached(version: DbVersion, module: str, name: str, scope: queries.Scope, filters, args):
+    # Keyed by the file's version, the query, the caller's scope, the filters and every argument.
+    fn = getattr(importlib.import_module(module), name)
+    return fn(_open(version), scope, filters, *args)
 
 
-def query(name: str, scope: queries.Scope, *args):
-    """Run queries.NAME(db, scope, *args) through the cache."""
-    return _cached(current_version(), name, scope, args)
+def query(fn: Callable, scope: queries.Scope, filters=None, *args):
+    """Run fn(db, scope, filters, *args), a service_quality.queries function, through the cache."""
+    if not fn.__module__.startswith("service_quality.queries"):
+        raise ValueError(f"{fn.__module__}.{fn.__name__} is not a query function")
+    return _cached(current_version(), fn.__module__, fn.__name__, scope, filters, args)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

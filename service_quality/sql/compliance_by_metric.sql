@@ -1,29 +1,24 @@
--- Compliance of every promise for tickets reported (complaints received) in [$start, $end),
--- within the caller's customer scope ($customers NULL = every customer).
+-- (after _tickets.sql) Compliance of every promise over the filtered tickets and the complaints
+-- received in the same period and scope.
 -- compliance = met / (met + breached + no_record); pending and na are counted, never in the rate.
-WITH tickets AS (
-    SELECT *
-    FROM ticket_sla
-    WHERE reported_at >= $start AND reported_at < $end
-      AND ($customers IS NULL OR list_contains($customers, customer_id))
-),
-complaints AS (
-    SELECT *
+, c AS (
+    SELECT first_reply_status, resolution_status
     FROM complaint_sla
     WHERE received_at >= $start AND received_at < $end
       AND ($customers IS NULL OR list_contains($customers, customer_id))
+      AND ($f_customers IS NULL OR list_contains($f_customers, customer_id))
 ),
 statuses AS (
     UNPIVOT (
         SELECT response_status, arrival_status, confirm_status, report_status, upgrade_status,
                handling_status
-        FROM tickets
+        FROM t
     )
     ON response_status AS 'response', arrival_status AS 'arrival', confirm_status AS 'confirm',
        report_status AS 'report', upgrade_status AS 'upgrade', handling_status AS 'handling'
     INTO NAME metric VALUE status
     UNION ALL
-    UNPIVOT (SELECT first_reply_status, resolution_status FROM complaints)
+    UNPIVOT (SELECT first_reply_status, resolution_status FROM c)
     ON first_reply_status AS 'complaint_first_reply', resolution_status AS 'complaint_resolution'
     INTO NAME metric VALUE status
 )

@@ -1,0 +1,87 @@
+"""Named queries; every one takes the caller's customer scope and applies it in SQL.
+
+One module per page (overview, sla, …). A query function's signature is
+`fn(db, scope, filters, *args) -> DataFrame`; SQL text lives in service_quality/sql/*.sql and
+takes $parameters only. Base files (_tickets.sql, _surveys.sql, …) define the filtered CTE a
+page query starts from; they are joined as fixed text, never with data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from ..database import Database
+from ..filters import Filters
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which customers' rows a caller may see: None means every customer."""
+
+    customers: tuple[str, ...] | None
+
+    @classmethod
+    def everyone(cls) -> Scope:
+        """The scope of a supervisor or manager."""
+        return cls(None)
+
+    @classmethod
+    def customer(cls, customer_id: str) -> Scope:
+        """The scope of one customer's users."""
+        return cls((customer_id,))
+
+    def params(self) -> dict:
+        """The $customers parameter every scoped query takes."""
+        return {"customers": list(self.customers) if self.customers is not None else None}
+
+
+def scope_params(scope: Scope) -> dict:
+    """The scope's SQL parameters; a call without a Scope is refused."""
+    # A query without a scope is a bug that could leak another customer's rows: fail loudly.
+    if not isinstance(scope, Scope):
+        raise TypeError("a scope (queries.Scope) is required for every query")
+    return scope.params()
+
+
+@cache
+def sql(name: str) -> str:
+    """The text of sql/NAME.sql."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def run(
+    db: Database,
+    name: str,
+    scope: Scope,
+    filters: Filters | None = None,
+    base: str | None = None,
+    **extra,
+) -> pd.DataFrame:
+    """Run sql/NAME.sql (after the base CTE file, if any) with scope, filter and extra params."""
+    text = (sql(base) + "\n" + sql(name)) if base else sql(name)
+    params = {**scope_params(scope), **(filters.params() if filters else {}), **extra}
+    if "$customers" not in text:
+        raise ValueError(f"{name}.sql does not apply the customer scope ($customers)")
+    # DuckDB refuses parameters a statement does not use, so pass exactly the ones it names.
+    used = set(_PARAM.findall(text))
+    missing = used - set(params)
+    if missing:
+        raise ValueError(f"{name}.sql needs parameters {sorted(missing)}")
+    return db.query(text, {k: v for k, v in params.items() if k in used})
+
+
+def load_info(db: Database) -> dict:
+    """Facts about the last load (as_of, its source, calendar warnings); no customer data."""
+    info = dict(db.query(sql("load_info")).itertuples(index=False))
+    info["calendar_warnings"] = json.loads(info.get("calendar_warnings") or "[]")
+    return info
+

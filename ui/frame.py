@@ -1,0 +1,110 @@
+"""What every page starts from: language, the caller's scope, the shared filters (in the URL)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from service_quality.filters import (
+    LIST_FIELDS,
+    SERVICE_MODES,
+    SEVERITIES,
+    Filters,
+    default_filters,
+    months_between,
+)
+from service_quality.messages import LANGUAGES, t
+from service_quality.queries import Scope
+from service_quality.queries.common import filter_options
+
+from .data import load_info, query
+
+_CONTEXT = "_frame_context"
+_FROM_ENTRYPOINT = "_frame_from_entrypoint"
+
+
+@dataclass(frozen=True)
+class Context:
+    """One run's language, scope, filters and load facts."""
+
+    lang: str
+    scope: Scope
+    filters: Filters
+    as_of: pd.Timestamp
+    info: dict
+
+    def t(self, key: str, **values) -> str:
+        """A label in this run's language."""
+        return t(key, self.lang, **values)
+
+
+def _init_from_url(key: str, value) -> None:
+    # A widget takes its first value from the URL, so a bookmarked view opens as it was sent;
+    # after that the widget's own state rules and the URL follows it.
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def render_frame(entrypoint: bool = False) -> Context:
+    """Draw the language switch and the filter sidebar; mirror them in the URL.
+
+    dashboard.py calls it with entrypoint=True before the page runs, so the widgets live in the
+    entrypoint and keep their state from page to page; a page run alone draws its own.
+    """
+    url = st.query_params.to_dict()
+    _init_from_url("lang", url.get("lang") if url.get("lang") in LANGUAGES else "zh")
+    info = load_info()
+    as_of = pd.Timestamp(info["as_of"])
+    scope = Scope.everyone()
+    options = query(filter_options, scope)
+    wanted = Filters.from_query(url, default_filters(as_of))
+    months = months_between(options.first_month, max(options.last_month, wanted.end)) \
+        if options.first_month else [wanted.start, wanted.end]
+    months = sorted(set(months) | {wanted.start, wanted.end})
+    _init_from_url("f_from", wanted.start)
+    _init_from_url("f_to", wanted.end)
+    _init_from_url("f_customers", [c for c in wanted.customers if c in options.customers])
+    _init_from_url("f_severities", [s for s in wanted.severities if s in SEVERITIES])
+    _init_from_url("f_service_modes", [m for m in wanted.service_modes if m in SERVICE_MODES])
+    _init_from_url("f_teams", [m for m in wanted.teams if m in options.teams])
+
+    with st.sidebar:
+        lang = st.segmented_control(
+            t("language", st.session_state["lang"]), LANGUAGES, key="lang",
+            format_func=lambda x: {"zh": "中文", "en": "English"}[x]) or "zh"
+        st.subheader(t("filters", lang))
+        c1, c2 = st.columns(2)
+        start = c1.selectbox(t("period_from", lang), months, key="f_from")
+        end = c2.selectbox(t("period_to", lang), months, key="f_to")
+        if start > end:
+            start, end = end, start
+        customers = st.multiselect(t("customers", lang), list(options.customers), key="f_customers",
+                                   format_func=lambda c: options.customers.get(c, c),
+                                   placeholder=t("all", lang))
+        severities = st.multiselect(t("severities", lang), SEVERITIES, key="f_severities",
+                                    format_func=lambda s: t(f"severity_{s}", lang),
+                                    placeholder=t("all", lang))
+        modes = st.multiselect(t("service_modes", lang), SERVICE_MODES, key="f_service_modes",
+                               format_func=lambda m: t(f"mode_{m}", lang),
+                               placeholder=t("all", lang))
+        teams = st.multiselect(t("teams", lang), list(options.teams), key="f_teams",
+                               placeholder=t("all", lang))
+    filters = Filters(start, end, tuple(customers), tuple(severities), tuple(modes), tuple(teams))
+    target = {**filters.to_query(), **({"lang": lang} if lang != "zh" else {})}
+    keep = {k: v for k, v in url.items() if k not in (*LIST_FIELDS, "from", "to", "lang")}
+    if {**keep, **target} != url:
+        st.query_params.from_dict({**keep, **target})
+    ctx = Context(lang, scope, filters, as_of, info)
+    if entrypoint:
+        st.session_state[_CONTEXT] = ctx
+        st.session_state[_FROM_ENTRYPOINT] = True
+    return ctx
+
+
+def context() -> Context:
+    """This run's context: the one dashboard.py drew, or draw it (a page run on its own)."""
+    if st.session_state.get(_FROM_ENTRYPOINT):
+        return st.session_state[_CONTEXT]
+    return render_frame()
