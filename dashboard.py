@@ -21,5 +21,6 @@ ctx = render_frame(entrypoint=True)
 pages = [
     st.Page(PAGES / "overview.py", title=ctx.t("page_overview"), icon=":material/dashboard:",
             url_path="overview", default=True),
+    st.Page(PAGES / "sla.py", title=ctx.t("page_sla"), icon=":material/timer:", url_path="sla"),
 ]
 st.navigation(pages).run()

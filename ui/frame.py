@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from service_quality.filters import (
     LIST_FIELDS,
@@ -105,6 +106,12 @@ def render_frame(entrypoint: bool = False) -> Context:
 
 def context() -> Context:
     """This run's context: the one dashboard.py drew, or draw it (a page run on its own)."""
+    if PagesManager.uses_pages_directory:
+        # A server whose first request names a page (a bookmarked /sla?…) starts in Streamlit's
+        # legacy pages/ mode and runs the page without dashboard.py. Leave that mode and rerun,
+        # so the entrypoint registers st.navigation and opens the same page with its filters.
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     if st.session_state.get(_FROM_ENTRYPOINT):
         return st.session_state[_CONTEXT]
     return render_frame()

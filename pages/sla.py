@@ -1,0 +1,66 @@
+"""服务时效 — each promise by month and by dimension, arrival times, and the breaches behind."""
+
+import streamlit as st
+
+from service_quality import charts
+from service_quality.charts.sla import arrival_histogram
+from service_quality.messages import has
+from service_quality.queries.sla import GROUPS, METRICS, arrival_distribution, sla_by
+from service_quality.queries.tickets import Drill
+from ui.data import query
+from ui.drill import chart_selection, ticket_drilldown
+from ui.frame import context
+
+ctx = context()
+st.title(ctx.t("page_sla"))
+metric = st.segmented_control(ctx.t("sla_metric"), METRICS, key="sla_metric", default="arrival",
+                              format_func=lambda m: ctx.t(f"metric_{m}")) or "arrival"
+
+trend = ctx.filters.trend()
+by_month = query(sla_by, ctx.scope, trend, metric, "month")
+if by_month.empty:
+    st.info(ctx.t("empty"))
+    st.stop()
+fig = charts.status_bars(by_month, "grp", ctx.lang, ctx.t("sla_by_month"), ctx.t("month"))
+clicked = st.plotly_chart(fig, key="sla_month_chart", on_select="rerun",
+                          selection_mode="points")
+st.caption(ctx.t("rate_rule") + " " + ctx.t("drill_hint"))
+
+st.subheader(ctx.t("sla_by_dimension"))
+tabs = st.tabs([ctx.t(f"group_{g}") for g in GROUPS if g != "month"])
+for tab, group in zip(tabs, [g for g in GROUPS if g != "month"], strict=True):
+    with tab:
+        frame = query(sla_by, ctx.scope, ctx.filters, metric, group)
+        if frame.empty:
+            st.info(ctx.t("empty"))
+            continue
+        if group == "working_time":
+            frame["label"] = frame["grp"].map(lambda g: ctx.t(f"period_{g}"))
+        elif group == "severity":
+            frame["label"] = frame["grp"].map(lambda g: ctx.t(f"severity_{g}"))
+        elif group == "holiday":
+            frame["label"] = frame["grp"].map(
+                lambda g: ctx.t("not_holiday") if not g
+                else ctx.t(f"holiday_{g}") if has(f"holiday_{g}") else g)
+        fig = charts.status_bars(frame, "label", ctx.lang, horizontal=True)
+        fig.update_layout(height=max(260, 28 * len(frame) + 80))
+        st.plotly_chart(fig, key=f"sla_{group}_chart")
+
+if metric == "arrival":
+    dist = query(arrival_distribution, ctx.scope, ctx.filters)
+    if not dist.empty:
+        settings = ctx.info.get("settings_parsed", {})
+        limits = {"working": settings.get("arrival_limit_working_minutes", 60),
+                  "non_working": settings.get("arrival_limit_non_working_minutes", 120)}
+        st.plotly_chart(arrival_histogram(dist, ctx.lang, limits, ctx.t("arrival_distribution")),
+                        key="sla_arrival_hist")
+
+points = chart_selection(clicked)
+if points:
+    drill = Drill(metric=metric, status=points[0].get("customdata") or "breached",
+                  month=str(points[0].get("x")))
+else:
+    drill = Drill(metric=metric, status="breached")
+st.caption(ctx.t("drill_filter", what=" · ".join(
+    v for v in (ctx.t(f"metric_{metric}"), ctx.t(f"status_{drill.status}"), drill.month) if v)))
+ticket_drilldown(ctx, drill, key="sla_tickets")

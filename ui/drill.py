@@ -1,0 +1,81 @@
+"""Drill-down shared by the pages: the tickets behind a number, and one ticket's timeline."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from service_quality import charts
+from service_quality.queries.tickets import Drill, ticket_list, ticket_timeline
+
+from .data import query
+from .frame import Context
+
+STATUS_COLUMNS = ("response_status", "arrival_status", "confirm_status", "report_status",
+                  "upgrade_status")
+LIST_COLUMNS = ("ticket_id", "customer_name", "reported_at", "category", "service_mode",
+                "engineer_name", "rule_severity", "reported_severity", "severity_check",
+                "response_status", "arrival_minutes", "arrival_limit_minutes", "arrival_status",
+                "confirm_deadline", "confirm_status", "report_status", "upgrade_status",
+                "handling_minutes")
+
+
+def localise_statuses(ctx: Context, frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """Status codes shown as words of the UI language (codes stay codes in the data)."""
+    out = frame.copy()
+    for col in columns:
+        if col in out:
+            out[col] = out[col].map(lambda s: ctx.t(f"status_{s}") if isinstance(s, str) else s)
+    return out
+
+
+def color_statuses(ctx: Context, view: pd.DataFrame, columns):
+    """A Styler colouring each status word with its palette colour."""
+    colors = {ctx.t(f"status_{s}"): c for s, c in charts.STATUS_COLORS.items()}
+    present = [c for c in columns if c in view]
+    return view.style.map(lambda v: f"color: {colors[v]}; font-weight: 600"
+                          if v in colors else "", subset=present)
+
+
+def chart_selection(event) -> list[dict]:
+    """The points a user clicked in a plotly chart (st.plotly_chart on_select)."""
+    try:
+        return list(event.selection.points)
+    except AttributeError:
+        return []
+
+
+def ticket_drilldown(ctx: Context, drill: Drill, key: str) -> None:
+    """The tickets matching the filters and `drill`, then the selected ticket's timeline."""
+    st.subheader(ctx.t("drill_title"))
+    frame = query(ticket_list, ctx.scope, ctx.filters, drill)
+    if frame.empty:
+        st.info(ctx.t("empty"))
+        return
+    st.caption(ctx.t("drill_showing", matching=int(frame["matching"].iloc[0]), shown=len(frame)))
+    view = localise_statuses(ctx, frame[list(LIST_COLUMNS)], STATUS_COLUMNS)
+    view = view.rename(columns={c: ctx.t(f"col_{c}") for c in LIST_COLUMNS})
+    shown_status = [ctx.t(f"col_{c}") for c in STATUS_COLUMNS]
+    event = st.dataframe(color_statuses(ctx, view, shown_status), key=key, hide_index=True,
+                         on_select="rerun", selection_mode="single-row", width="stretch")
+    rows = event.selection.rows if event is not None else []
+    if rows:
+        show_timeline(ctx, frame["ticket_id"].iloc[rows[0]])
+
+
+def show_timeline(ctx: Context, ticket_id: str) -> None:
+    """One ticket's steps with each deadline, as a chart and a table."""
+    steps = query(ticket_timeline, ctx.scope, None, ticket_id)
+    st.subheader(ctx.t("timeline_title", ticket=ticket_id))
+    if steps.empty:
+        st.info(ctx.t("empty"))
+        return
+    st.plotly_chart(charts.timeline(steps, ctx.lang), key=f"timeline_{ticket_id}")
+    table = localise_statuses(ctx, steps, ["status"])
+    table["step"] = steps["step"].map(lambda s: ctx.t(f"step_{s}"))
+    table["at"] = steps["at"].astype("object").where(steps["at"].notna(),
+                                                      ctx.t("timeline_missing"))
+    table = table.rename(columns={"step": ctx.t("timeline_step"), "at": ctx.t("timeline_at"),
+                                  "deadline": ctx.t("timeline_deadline"),
+                                  "status": ctx.t("col_status"), "note": ctx.t("timeline_note")})
+    st.dataframe(table, hide_index=True, width="stretch")
