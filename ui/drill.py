@@ -59,8 +59,12 @@ def ticket_drilldown(ctx: Context, drill: Drill, key: str) -> None:
     event = st.dataframe(color_statuses(ctx, view, shown_status), key=key, hide_index=True,
                          on_select="rerun", selection_mode="single-row", width="stretch")
     rows = event.selection.rows if event is not None else []
+    typed = st.text_input(ctx.t("timeline_lookup"), key=f"{key}_lookup",
+                          placeholder=ctx.t("timeline_lookup_hint")).strip()
     if rows:
         show_timeline(ctx, frame["ticket_id"].iloc[rows[0]])
+    elif typed:
+        show_timeline(ctx, typed)
 
 
 def show_timeline(ctx: Context, ticket_id: str) -> None:

@@ -7,7 +7,7 @@ WITH k AS (
       AND ($customers IS NULL OR list_contains($customers, customer_id))
 ),
 steps AS (
-    SELECT 1 AS ord, 'reported' AS step, reported_at AS at, NULL::TIMESTAMP AS deadline,
+    SELECT 1 AS ord, 'reported' AS step, reported_at AS "at", NULL::TIMESTAMP AS deadline,
            NULL::VARCHAR AS status, channel AS note FROM k
     UNION ALL
     SELECT 2, 'responded', responded_at,
@@ -35,6 +35,6 @@ steps AS (
     UNION ALL
     SELECT 8, 'closed', closed_at, NULL, NULL, NULL FROM k
 )
-SELECT step, at, deadline, status, note
+SELECT step, "at", deadline, status, note
 FROM steps
-ORDER BY at NULLS LAST, ord
+ORDER BY "at" NULLS LAST, ord
