@@ -9,6 +9,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +41,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def serve(folder: Path, db: Path | None = None):
+    """Start `streamlit run dashboard.py` in `folder`; yield its URL; stop it (only it)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "DASHBOARD_DB"}
+    if db is not None:
+        env["DASHBOARD_DB"] = str(db)
+    log = open(folder / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("streamlit did not start: " + (folder / "streamlit.log").read_text())
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
 @pytest.fixture(scope="module")
 def fresh_app(tmp_path_factory):
     """`streamlit run dashboard.py` in a copy of the tracked files: no database yet."""
@@ -51,32 +84,31 @@ def fresh_app(tmp_path_factory):
         if (ROOT / name).is_file():
             (clone / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, clone / name)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "DASHBOARD_DB"}
-    log = open(clone / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not start: " + (clone / "streamlit.log").read_text())
+    for url in serve(clone):
         yield url, clone
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(fixture_db):
+    """The project served on the fixture database."""
+    _need_browser()
+    yield from serve(ROOT, fixture_db)
+
+
+def shot(page, name: str) -> Path:
+    """Save a full-page screenshot under the artefacts folder and say where."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    print(f"screenshot: {path}")
+    return path
+
+
+def wait_idle(page, timeout: int = 60_000) -> None:
+    """Wait until Streamlit has finished running the script."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="detached", timeout=timeout)
+    page.wait_for_timeout(300)
 
 
 @pytest.fixture(scope="module")
@@ -97,14 +129,77 @@ def test_first_start_builds_the_sample_and_shows_the_overview(fresh_app, browser
     page.goto(url)
     page.get_by_text("到场时效").first.wait_for(timeout=120_000)
     page.wait_for_timeout(1000)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shot = ARTIFACTS / "first_start_overview.png"
-    page.screenshot(path=str(shot), full_page=True)
-    print(f"screenshot: {shot}")
+    shot(page, "first_start_overview")
     assert (clone / "data" / "service.duckdb").exists()
     assert page.locator("[data-testid='stException']").count() == 0
     labels = page.locator("[data-testid='stMetricLabel']").all_inner_texts()
     assert any("电话响应" in label for label in labels)
     values = page.locator("[data-testid='stMetricValue']").all_inner_texts()
     assert any(v.endswith("%") for v in values)
+    page.close()
+
+
+def test_every_page_opens_without_an_error(app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url + "/?from=2025-07&to=2025-12")
+    page.get_by_text("工单数").first.wait_for(timeout=60_000)
+    links = page.locator("[data-testid='stSidebarNavLink']")
+    # A link's text is its icon's name, then the title.
+    titles = [text.strip().splitlines()[-1] for text in links.all_inner_texts()]
+    assert len(titles) >= 2
+    for i, title in enumerate(titles):
+        links.nth(i).click()
+        page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
+        wait_idle(page)
+        assert page.locator("[data-testid='stException']").count() == 0, title
+        assert "from=2025-07" in page.url, "the filters travel with every page"
+        shot(page, f"page_{i}")
+    page.close()
+
+
+def test_a_filter_changes_the_url_and_the_chart(app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url + "/sla?from=2025-07&to=2025-12")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    months_before = page.locator(".js-plotly-plot").first.locator(".xtick").count()
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.locator("[data-testid='stSelectbox']").first.click()
+    page.get_by_role("option", name="2025-12").click()
+    wait_idle(page)
+    page.wait_for_function("() => location.search.includes('from=2025-12')", timeout=30_000)
+    assert "from=2025-12" in page.url
+    caption = page.get_by_text("共 ").first.inner_text()
+    shot(page, "sla_filtered")
+    assert months_before == 12   # a monthly trend always spans at least a year
+    assert "张工单" in caption
+    page.close()
+
+
+def test_drill_down_from_a_bar_to_a_ticket_timeline(app_url, browser, fixture_db):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url + "/sla?from=2025-07&to=2025-12")
+    chart = page.locator(".js-plotly-plot").first
+    chart.wait_for(timeout=60_000)
+    wait_idle(page)
+    assert "2025-12" not in page.get_by_text("当前钻取").first.inner_text()
+    # The breached segment of the last month's bar (trace 2: met, breached, no_record, pending).
+    # Plotly hit-tests on its drag layer, so click where the bar is drawn, not on the path.
+    box = chart.locator(".barlayer .trace").nth(1).locator(".point path").last.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    wait_idle(page)
+    page.get_by_text("当前钻取：到场时效 · 超时 · 2025-12").wait_for(timeout=30_000)
+    after = page.get_by_text("当前钻取").first.inner_text()
+    assert "2025-12" in after, after
+    shot(page, "sla_drilled")
+    con = duckdb.connect(str(fixture_db), read_only=True)
+    ticket = con.execute("SELECT min(ticket_id) FROM ticket_sla WHERE arrival_status = 'breached' "
+                         "AND strftime(reported_at, '%Y-%m') = '2025-12'").fetchall()[0][0]
+    con.close()
+    page.get_by_label("按工单号查看时间线").fill(ticket)
+    page.keyboard.press("Enter")
+    page.get_by_text(f"工单 {ticket} 时间线").wait_for(timeout=30_000)
+    wait_idle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    shot(page, "sla_timeline")
     page.close()

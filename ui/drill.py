@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from service_quality import charts
+from service_quality.messages import has
 from service_quality.queries.tickets import Drill, ticket_list, ticket_timeline
 
 from .data import query
@@ -20,13 +21,24 @@ LIST_COLUMNS = ("ticket_id", "customer_name", "reported_at", "category", "servic
                 "handling_minutes")
 
 
-def localise_statuses(ctx: Context, frame: pd.DataFrame, columns) -> pd.DataFrame:
-    """Status codes shown as words of the UI language (codes stay codes in the data)."""
+# Code columns and the message prefix that names their values.
+CODE_PREFIXES = {"category": "category_", "service_mode": "mode_", "rule_severity": "severity_",
+                 "reported_severity": "severity_", "severity_check": "check_"}
+
+
+def localise_codes(ctx: Context, frame: pd.DataFrame, prefixes: dict[str, str]) -> pd.DataFrame:
+    """Codes shown as words of the UI language (codes stay codes in the data)."""
     out = frame.copy()
-    for col in columns:
+    for col, prefix in prefixes.items():
         if col in out:
-            out[col] = out[col].map(lambda s: ctx.t(f"status_{s}") if isinstance(s, str) else s)
+            out[col] = out[col].map(
+                lambda s, p=prefix: ctx.t(p + s) if isinstance(s, str) and has(p + s) else s)
     return out
+
+
+def localise_statuses(ctx: Context, frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """Status codes shown as words of the UI language."""
+    return localise_codes(ctx, frame, {c: "status_" for c in columns})
 
 
 def color_statuses(ctx: Context, view: pd.DataFrame, columns):
@@ -54,6 +66,7 @@ def ticket_drilldown(ctx: Context, drill: Drill, key: str) -> None:
         return
     st.caption(ctx.t("drill_showing", matching=int(frame["matching"].iloc[0]), shown=len(frame)))
     view = localise_statuses(ctx, frame[list(LIST_COLUMNS)], STATUS_COLUMNS)
+    view = localise_codes(ctx, view, CODE_PREFIXES)
     view = view.rename(columns={c: ctx.t(f"col_{c}") for c in LIST_COLUMNS})
     shown_status = [ctx.t(f"col_{c}") for c in STATUS_COLUMNS]
     event = st.dataframe(color_statuses(ctx, view, shown_status), key=key, hide_index=True,

@@ -41,11 +41,26 @@ class Context:
         return t(key, self.lang, **values)
 
 
+_KEPT = "_frame_kept"
+
+
 def _init_from_url(key: str, value) -> None:
     # A widget takes its first value from the URL, so a bookmarked view opens as it was sent;
-    # after that the widget's own state rules and the URL follows it.
-    if key not in st.session_state:
-        st.session_state[key] = value
+    # after that the user's choices rule and the URL follows them. Streamlit resets widget state
+    # when the page changes, so every choice is also kept under a plain key (updated by the
+    # widget's on_change) and put back before the widget is drawn.
+    kept = st.session_state.setdefault(_KEPT, {})
+    kept.setdefault(key, value)
+    st.session_state[key] = kept[key]
+
+
+def _remember(key: str) -> None:
+    st.session_state[_KEPT][key] = st.session_state[key]
+
+
+def _kept(key: str) -> dict:
+    """Widget arguments that keep the widget's value across pages."""
+    return {"key": key, "on_change": _remember, "args": (key,)}
 
 
 def render_frame(entrypoint: bool = False) -> Context:
@@ -73,24 +88,25 @@ def render_frame(entrypoint: bool = False) -> Context:
 
     with st.sidebar:
         lang = st.segmented_control(
-            t("language", st.session_state["lang"]), LANGUAGES, key="lang",
+            t("language", st.session_state["lang"]), LANGUAGES, **_kept("lang"),
             format_func=lambda x: {"zh": "中文", "en": "English"}[x]) or "zh"
         st.subheader(t("filters", lang))
         c1, c2 = st.columns(2)
-        start = c1.selectbox(t("period_from", lang), months, key="f_from")
-        end = c2.selectbox(t("period_to", lang), months, key="f_to")
+        start = c1.selectbox(t("period_from", lang), months, **_kept("f_from"))
+        end = c2.selectbox(t("period_to", lang), months, **_kept("f_to"))
         if start > end:
             start, end = end, start
-        customers = st.multiselect(t("customers", lang), list(options.customers), key="f_customers",
+        customers = st.multiselect(t("customers", lang), list(options.customers),
+                                   **_kept("f_customers"),
                                    format_func=lambda c: options.customers.get(c, c),
                                    placeholder=t("all", lang))
-        severities = st.multiselect(t("severities", lang), SEVERITIES, key="f_severities",
+        severities = st.multiselect(t("severities", lang), SEVERITIES, **_kept("f_severities"),
                                     format_func=lambda s: t(f"severity_{s}", lang),
                                     placeholder=t("all", lang))
-        modes = st.multiselect(t("service_modes", lang), SERVICE_MODES, key="f_service_modes",
+        modes = st.multiselect(t("service_modes", lang), SERVICE_MODES, **_kept("f_service_modes"),
                                format_func=lambda m: t(f"mode_{m}", lang),
                                placeholder=t("all", lang))
-        teams = st.multiselect(t("teams", lang), list(options.teams), key="f_teams",
+        teams = st.multiselect(t("teams", lang), list(options.teams), **_kept("f_teams"),
                                placeholder=t("all", lang))
     filters = Filters(start, end, tuple(customers), tuple(severities), tuple(modes), tuple(teams))
     target = {**filters.to_query(), **({"lang": lang} if lang != "zh" else {})}

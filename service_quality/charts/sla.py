@@ -17,12 +17,12 @@ def arrival_histogram(frame: pd.DataFrame, lang: str, limits: dict[str, float],
     fig = go.Figure()
     for period, g in frame.groupby("period", sort=False):
         fig.add_bar(x=g["bin_start"] + 5, y=g["tickets"], width=9, name=t(f"period_{period}", lang),
-                    marker_color=PERIOD_COLORS.get(period, "#607d8b"), opacity=0.8)
+                    marker_color=PERIOD_COLORS.get(period, "#607d8b"), )
     for period, minutes in limits.items():
         fig.add_vline(x=minutes, line_dash="dash", line_color=STATUS_COLORS["breached"],
                       annotation_text=t(f"limit_{period}", lang, minutes=int(minutes)),
                       annotation_position="top")
-    fig.update_layout(barmode="overlay")
+    fig.update_layout(barmode="stack")
     fig.update_xaxes(title=t("arrival_minutes_axis", lang))
     fig.update_yaxes(title=t("count", lang))
     return base_layout(fig, title)

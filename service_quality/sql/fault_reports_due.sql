@@ -1,0 +1,40 @@
+-- (after _tickets.sql) Reports due or late: faults whose report is pending with a due time
+-- (resolved, nothing submitted yet, not late at $as_of) or breached (submitted late, or not at
+-- all by now). stage: due (pending), overdue (breached, none submitted), late (submitted after
+-- the due time); $d_stage narrows to one. Still-open items first — due soonest, then overdue
+-- newest — then late ones. hours_past_due is negative while time is left.
+, first_report AS (
+    SELECT ticket_id, min(submitted_at) AS first_submitted_at, count(*) AS versions
+    FROM fault_reports
+    WHERE ticket_id IN (SELECT ticket_id FROM t WHERE report_status IN ('pending', 'breached'))
+    GROUP BY ticket_id
+),
+d AS (
+    SELECT t.ticket_id, t.customer_id, t.reported_at, t.resolved_at, t.report_due_at,
+           f.first_submitted_at, coalesce(f.versions, 0) AS versions, t.report_status,
+           CASE WHEN t.report_status = 'pending' THEN 'due'
+                WHEN f.first_submitted_at IS NULL THEN 'overdue'
+                ELSE 'late' END AS stage,
+           (epoch(coalesce(f.first_submitted_at, CAST($as_of AS TIMESTAMP)))
+            - epoch(t.report_due_at)) / 3600 AS hours_past_due
+    FROM t
+    LEFT JOIN first_report AS f USING (ticket_id)
+    WHERE (t.report_status = 'pending' AND t.report_due_at IS NOT NULL)
+       OR t.report_status = 'breached'
+),
+o AS (
+    SELECT *, count(*) OVER () AS matching,
+           CASE stage WHEN 'due' THEN 1 WHEN 'overdue' THEN 2 ELSE 3 END AS stage_order,
+           CASE WHEN stage = 'due' THEN epoch(report_due_at)
+                ELSE -epoch(report_due_at) END AS urgency
+    FROM d
+    WHERE $d_stage IS NULL OR stage = $d_stage
+    ORDER BY stage_order, urgency, ticket_id
+    LIMIT $d_limit
+)
+SELECT o.ticket_id, o.customer_id, coalesce(c.name, o.customer_id) AS customer_name,
+       o.reported_at, o.resolved_at, o.report_due_at, o.first_submitted_at, o.versions,
+       o.report_status, o.stage, o.hours_past_due, o.matching
+FROM o
+LEFT JOIN customers AS c ON c.customer_id = o.customer_id
+ORDER BY o.stage_order, o.urgency, o.ticket_id

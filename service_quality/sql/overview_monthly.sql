@@ -1,0 +1,94 @@
+-- (after _tickets.sql) One row per month of [$start, $end): every headline number of the overview
+-- for that month, for the cards' trend lines. A month without data has NULLs (a gap, not a 0).
+-- Compliance = met / (met + breached + no_record) as everywhere; CSAT and the survey response
+-- rate count the surveys sent that month; overdue_actions is the count at the month's end (or
+-- at $as_of for the month it falls in; NULL for months after it), rebuilt as overview_overdue.sql.
+, months AS (
+    SELECT strftime(m, '%Y-%m') AS month, m + INTERVAL 1 MONTH AS month_end
+    FROM range(CAST($start AS TIMESTAMP), CAST($end AS TIMESTAMP), INTERVAL 1 MONTH) AS r(m)
+),
+tk AS (
+    SELECT
+        month,
+        count(*) AS tickets,
+        count(*) FILTER (WHERE response_status = 'met')
+            / nullif(count(*) FILTER (WHERE response_status IN ('met', 'breached', 'no_record')), 0)
+            AS response,
+        count(*) FILTER (WHERE arrival_status = 'met')
+            / nullif(count(*) FILTER (WHERE arrival_status IN ('met', 'breached', 'no_record')), 0)
+            AS arrival,
+        count(*) FILTER (WHERE confirm_status = 'met')
+            / nullif(count(*) FILTER (WHERE confirm_status IN ('met', 'breached', 'no_record')), 0)
+            AS confirm,
+        count(*) FILTER (WHERE report_status = 'met')
+            / nullif(count(*) FILTER (WHERE report_status IN ('met', 'breached', 'no_record')), 0)
+            AS report,
+        count(*) FILTER (WHERE upgrade_status = 'met')
+            / nullif(count(*) FILTER (WHERE upgrade_status IN ('met', 'breached', 'no_record')), 0)
+            AS upgrade,
+        count(*) FILTER (WHERE handling_status = 'met')
+            / nullif(count(*) FILTER (WHERE handling_status IN ('met', 'breached', 'no_record')), 0)
+            AS handling,
+        median(handling_minutes) FILTER (WHERE category = 'fault') / 60 AS handling_hours
+    FROM t
+    GROUP BY month
+),
+cm AS (
+    SELECT
+        strftime(received_at, '%Y-%m') AS month,
+        count(*) FILTER (WHERE first_reply_status = 'met')
+            / nullif(count(*) FILTER (WHERE first_reply_status IN ('met', 'breached', 'no_record')), 0)
+            AS complaint_first_reply,
+        count(*) FILTER (WHERE resolution_status = 'met')
+            / nullif(count(*) FILTER (WHERE resolution_status IN ('met', 'breached', 'no_record')), 0)
+            AS complaint_resolution
+    FROM complaint_sla
+    WHERE received_at >= $start AND received_at < $end
+      AND ($customers IS NULL OR list_contains($customers, customer_id))
+      AND ($f_customers IS NULL OR list_contains($f_customers, customer_id))
+    GROUP BY month
+),
+sv AS (
+    SELECT
+        strftime(sent_at, '%Y-%m') AS month,
+        count(*) FILTER (WHERE satisfied) / nullif(count(*) FILTER (WHERE answered), 0) AS csat,
+        count(*) FILTER (WHERE answered) / count(*) AS survey_response
+    FROM survey_facts
+    WHERE sent_at >= $start AND sent_at < $end
+      AND ($customers IS NULL OR list_contains($customers, customer_id))
+      AND ($f_customers IS NULL OR list_contains($f_customers, customer_id))
+    GROUP BY month
+),
+moments AS (
+    SELECT month, least(month_end, CAST($as_of AS TIMESTAMP)) AS moment
+    FROM months
+    WHERE month_end - INTERVAL 1 MONTH <= CAST($as_of AS TIMESTAMP)
+),
+ac AS (
+    SELECT
+        m.month,
+        count(x.action_id) FILTER (
+            WHERE x.created_at < m.moment
+              AND a.due_date < CAST(m.moment AS DATE)
+              AND a.status <> 'cancelled'
+              AND NOT coalesce(coalesce(x.completed_at, x.verified_at) < m.moment,
+                               a.status IN ('done', 'verified'))
+        ) AS overdue_actions
+    FROM moments AS m
+    CROSS JOIN action_status AS a
+    JOIN actions AS x USING (action_id)
+    WHERE ($customers IS NULL OR list_contains($customers, a.customer_id))
+      AND ($f_customers IS NULL OR list_contains($f_customers, a.customer_id))
+    GROUP BY m.month
+)
+SELECT
+    months.month, coalesce(tk.tickets, 0) AS tickets, tk.response, tk.arrival, tk.confirm, tk.report, tk.upgrade,
+    tk.handling, tk.handling_hours, cm.complaint_first_reply, cm.complaint_resolution, sv.csat,
+    sv.survey_response, coalesce(ac.overdue_actions, CASE WHEN months.month IN
+        (SELECT month FROM moments) THEN 0 END) AS overdue_actions
+FROM months
+LEFT JOIN tk USING (month)
+LEFT JOIN cm USING (month)
+LEFT JOIN sv USING (month)
+LEFT JOIN ac USING (month)
+ORDER BY months.month

@@ -1,0 +1,41 @@
+-- (after _tickets.sql) The tickets behind a number of the service-process page, narrowed by a
+-- drill-down on what ticket_list.sql cannot narrow (channel, transfers, warranty, quote, spare
+-- part, one day). Parts lists put the slowest first (still awaited: the hours so far at
+-- $as_of); every other list the newest first.
+, e AS (
+    SELECT ticket_id, count(*) AS transfer_events
+    FROM ticket_events
+    WHERE event = 'transfer' AND ticket_id IN (SELECT ticket_id FROM t)
+    GROUP BY ticket_id
+),
+x AS (
+    SELECT
+        t.*,
+        coalesce(e.transfer_events, 0) AS transfer_events,
+        date_diff('second', t.part_requested_at, coalesce(t.part_received_at, $as_of)) / 3600.0
+            AS part_lead_hours
+    FROM t
+    LEFT JOIN e USING (ticket_id)
+)
+SELECT x.ticket_id, x.customer_id, coalesce(c.name, x.customer_id) AS customer_name,
+       x.reported_at, x.month, x.category, x.channel, x.service_mode, x.engineer_id,
+       x.engineer_name, x.team, x.device, x.transfers, x.transfer_events, x.warranty,
+       x.quote_status, x.part_requested_at, x.part_received_at, x.part_lead_hours,
+       x.holiday, x.arrival_minutes, x.arrival_status, x.handling_minutes, x.resolved_at,
+       x.closed_at, count(*) OVER () AS matching
+FROM x
+LEFT JOIN customers AS c USING (customer_id)
+WHERE ($d_month IS NULL OR x.month = $d_month)
+  AND ($d_channel IS NULL OR coalesce(x.channel, 'unknown') = $d_channel)
+  AND ($d_service_mode IS NULL OR coalesce(x.service_mode, 'unknown') = $d_service_mode)
+  AND ($d_transfers_min IS NULL OR coalesce(x.transfers, 0) >= $d_transfers_min)
+  AND ($d_transfers_max IS NULL OR coalesce(x.transfers, 0) <= $d_transfers_max)
+  AND ($d_transfer_mismatch IS NULL
+       OR (coalesce(x.transfers, 0) <> x.transfer_events) = $d_transfer_mismatch)
+  AND ($d_warranty IS NULL OR coalesce(x.warranty, 'unknown') = $d_warranty)
+  AND ($d_quote_status IS NULL OR coalesce(x.quote_status, 'none') = $d_quote_status)
+  AND ($d_parts IS NULL OR (x.part_requested_at IS NOT NULL) = $d_parts)
+  AND ($d_day IS NULL OR CAST(x.reported_at AS DATE) = CAST($d_day AS DATE))
+ORDER BY CASE WHEN $d_parts THEN x.part_lead_hours END DESC NULLS LAST,
+         x.reported_at DESC, x.ticket_id
+LIMIT $d_limit
