@@ -1,0 +1,423 @@
+"""The overview page: KPI cards against independent SQL; the supervision worklist on known data."""
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl.load import load
+from service_quality.charts import ACCENT
+from service_quality.charts.overview import kpi_sparkline
+from service_quality.database import Database
+from service_quality.filters import Filters
+from service_quality.queries import Scope
+from service_quality.queries.overview import CARDS, kpi_cards, monthly, overdue_actions
+from service_quality.queries.tickets import ticket_timeline
+from service_quality.queries.worklist import KINDS, Thresholds, worklist
+from service_quality.settings import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+PERIOD = Filters("2025-07", "2025-12")
+
+
+@pytest.fixture
+def db(fixture_db):
+    """The fixture database, read-only."""
+    d = Database(fixture_db)
+    yield d
+    d.close()
+
+
+def one(db_path, sql, params=()):
+    """One value from an independent SQL query."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()[0][0]
+    finally:
+        con.close()
+
+
+# --- KPI cards on the fixture database ---------------------------------------------------------
+
+def test_cards_match_independent_counts(db, fixture_db):
+    cards = kpi_cards(db, Scope.everyone(), PERIOD).set_index("kpi")
+    bounds = ["2025-07-01", "2026-01-01"]
+    assert cards.loc["tickets", "value"] == one(
+        fixture_db, "SELECT count(*) FROM ticket_sla WHERE reported_at >= ? AND reported_at < ?",
+        bounds)
+    met, judged = one(fixture_db, """
+        SELECT [count(*) FILTER (WHERE confirm_status = 'met'),
+                count(*) FILTER (WHERE confirm_status IN ('met', 'breached', 'no_record'))]
+        FROM ticket_sla WHERE reported_at >= ? AND reported_at < ?""", bounds)
+    assert cards.loc["confirm", "value"] == pytest.approx(met / judged)
+    assert cards.loc["confirm", "denominator"] == judged
+    satisfied, answered, sent = one(fixture_db, """
+        SELECT [count(*) FILTER (WHERE satisfied), count(*) FILTER (WHERE answered), count(*)]
+        FROM survey_facts WHERE sent_at >= ? AND sent_at < ?""", bounds)
+    assert cards.loc["csat", "value"] == pytest.approx(satisfied / answered)
+    assert cards.loc["survey_response", "value"] == pytest.approx(answered / sent)
+    assert cards.loc["overdue_actions", "value"] == one(
+        fixture_db, "SELECT count(*) FROM action_status WHERE is_overdue")
+    assert cards.loc["overdue_actions", "better"] == "lower"
+
+
+def test_cards_compare_with_the_previous_period(db, fixture_db):
+    cards = kpi_cards(db, Scope.everyone(), PERIOD).set_index("kpi")
+    previous = one(fixture_db, "SELECT count(*) FROM ticket_sla "
+                   "WHERE reported_at >= '2025-01-01' AND reported_at < '2025-07-01'")
+    assert cards.loc["tickets", "previous"] == previous
+    rates = cards[cards["unit"] == "rate"]
+    assert ((rates["delta"] - (rates["value"] - rates["previous"])).abs() < 1e-12).all()
+
+
+def test_handling_without_target_shows_median_hours(db, fixture_db):
+    cards = kpi_cards(db, Scope.everyone(), PERIOD).set_index("kpi")
+    assert cards.loc["handling", "unit"] == "hours"
+    median = one(fixture_db, "SELECT median(s.handling_minutes) / 60 FROM ticket_sla s JOIN "
+                 "tickets k USING (ticket_id) WHERE k.category = 'fault' AND s.reported_at >= "
+                 "'2025-07-01' AND s.reported_at < '2026-01-01'")
+    assert cards.loc["handling", "value"] == pytest.approx(median)
+    assert cards.loc["handling", "trend"] == "handling_hours"
+
+
+def test_cards_are_in_order_and_upgrade_hides_without_judged_rows(db):
+    cards = kpi_cards(db, Scope.everyone(), PERIOD)
+    assert list(cards["kpi"]) == list(CARDS)
+    nothing = Filters("2025-07", "2025-07", customers=("NO-SUCH",))
+    empty = kpi_cards(db, Scope.everyone(), nothing)
+    assert "upgrade" not in set(empty["kpi"])
+    assert empty.set_index("kpi").loc["tickets", "value"] == 0
+
+
+def test_overdue_before_is_rebuilt_from_dates(db, fixture_db):
+    counts = overdue_actions(db, Scope.everyone(), PERIOD)
+    expected = one(fixture_db, """
+        SELECT count(*) FROM actions x JOIN action_status a USING (action_id)
+        WHERE x.created_at < TIMESTAMP '2025-07-01' AND x.due_date < DATE '2025-07-01'
+          AND a.status <> 'cancelled'
+          AND (coalesce(x.completed_at, x.verified_at) >= TIMESTAMP '2025-07-01'
+               OR (coalesce(x.completed_at, x.verified_at) IS NULL
+                   AND a.status NOT IN ('done', 'verified')))""")
+    assert counts["before"] == expected
+    assert counts["before_at"] == pd.Timestamp("2025-07-01")
+
+
+def test_monthly_has_every_month_and_matches_the_cards(db):
+    trend = monthly(db, Scope.everyone(), PERIOD)
+    assert list(trend["month"]) == PERIOD.months
+    one_month = Filters("2025-09", "2025-09")
+    card = kpi_cards(db, Scope.everyone(), one_month).set_index("kpi")
+    row = trend.set_index("month").loc["2025-09"]
+    for kpi in ("arrival", "confirm", "complaint_first_reply", "csat", "survey_response"):
+        assert row[kpi] == pytest.approx(card.loc[kpi, "value"], nan_ok=True), kpi
+    assert row["tickets"] == card.loc["tickets", "value"]
+
+
+def test_customer_scope_sees_only_its_numbers(db, fixture_db):
+    customer = one(fixture_db, "SELECT min(customer_id) FROM tickets")
+    mine = kpi_cards(db, Scope.customer(customer), PERIOD).set_index("kpi")
+    assert mine.loc["tickets", "value"] == one(
+        fixture_db, "SELECT count(*) FROM ticket_sla WHERE customer_id = ? AND reported_at >= "
+        "'2025-07-01' AND reported_at < '2026-01-01'", [customer])
+    assert mine.loc["overdue_actions", "value"] == one(
+        fixture_db, "SELECT count(*) FROM action_status WHERE is_overdue AND customer_id = ?",
+        [customer])
+    items = worklist(db, Scope.customer(customer), PERIOD)
+    name = one(fixture_db, "SELECT name FROM customers WHERE customer_id = ?", [customer])
+    for kind in KINDS:
+        assert set(getattr(items, kind)["customer_name"]) <= {name}, kind
+
+
+def test_sparkline_keeps_months_as_categories_and_gaps():
+    trend = pd.DataFrame({"month": ["2025-01", "2025-02", "2025-03"],
+                          "csat": [0.9, None, 0.8], "overdue_actions": [3, 4, 2]})
+    fig = kpi_sparkline(trend, "csat", "rate")
+    assert fig.layout.xaxis.type == "category" and not fig.layout.xaxis.visible
+    trace = fig.data[0]
+    assert list(trace.x) == ["2025-01", "2025-02", "2025-03"]
+    assert pd.isna(trace.y[1]) and trace.connectgaps is False
+    assert trace.line.color == ACCENT and "%{y:.1%}" in trace.hovertemplate
+    counts = kpi_sparkline(trend, "overdue_actions", "count")
+    assert "%{y:,.0f}" in counts.data[0].hovertemplate
+    assert kpi_sparkline(trend, "csat", "hours").data[0].hovertemplate.endswith(
+        " h<extra></extra>")
+
+
+# --- The worklist on a tiny, hand-written database ---------------------------------------------
+# Judged at Monday 2025-10-20 12:00 (a working day; working hours 08:30–17:30). Each kind has
+# cases inside its threshold and one just outside; the comment says why each is in or out.
+AS_OF = datetime(2025, 10, 20, 12, 0)
+
+TICKETS = ("ticket_id,customer_id,reported_at,service_mode,confirmed_at,arrived_at,resolved_at,"
+           "closed_at,reported_severity,system_down\n") + """\
+A_LATE,C2,2025-10-20 10:30,onsite,2025-10-20 10:40,,,,,
+A_NEAR,C1,2025-10-20 11:25,onsite,2025-10-20 11:30,,,,,
+A_OUT,C1,2025-10-20 11:35,onsite,2025-10-20 11:40,,,,,
+A_DONE,C1,2025-10-20 09:00,onsite,2025-10-20 09:10,,,2025-10-20 11:00,,
+C_LATE,C2,2025-10-17 10:00,remote,,,,,,
+C_SHARE,C1,2025-10-19 19:00,remote,,,,,,
+C_OUT,C1,2025-10-19 20:00,remote,,,,,,
+R_DUE,C1,2025-10-17 15:00,remote,2025-10-17 15:10,,2025-10-17 20:00,,,
+R_OUT,C1,2025-10-18 09:00,remote,2025-10-18 09:10,,2025-10-18 13:00,,,
+R_LATE,C2,2025-10-10 08:00,remote,2025-10-10 08:10,,2025-10-10 10:00,,,
+R_SENT,C1,2025-10-10 08:00,remote,2025-10-10 08:10,,2025-10-10 10:00,,,
+P_OLD,C2,2025-07-01 09:00,remote,2025-07-01 09:10,,,,,
+P_NEW,C1,2025-07-01 09:00,remote,2025-07-01 09:10,,,,,
+P_RESUMED,C1,2025-06-01 09:00,remote,2025-06-01 09:10,,,,,
+P_CLOSED,C1,2025-06-01 09:00,remote,2025-06-01 09:10,,,2025-10-01 09:00,,
+V_IN,C2,2025-10-10 09:00,remote,2025-10-10 09:10,,2025-10-10 12:00,,一般,是
+V_OLD,C1,2025-09-20 11:00,remote,2025-09-20 11:10,,2025-09-20 12:00,,一般,是
+V_OK,C1,2025-10-10 09:00,remote,2025-10-10 09:10,,2025-10-10 12:00,,严重,是
+"""
+EVENTS = """ticket_id,at,event
+P_OLD,2025-07-20 11:00,pause
+P_NEW,2025-07-21 10:00,pause
+P_RESUMED,2025-06-01 10:00,pause
+P_RESUMED,2025-06-10 10:00,resume
+P_CLOSED,2025-06-01 10:00,pause
+"""
+REPORTS = """ticket_id,version,submitted_at
+R_SENT,1,2025-10-15 09:00
+V_IN,1,2025-10-10 13:00
+V_OLD,1,2025-09-20 13:00
+V_OK,1,2025-10-10 13:00
+"""
+COMPLAINTS = """complaint_id,customer_id,received_at,first_reply_at,resolved_at
+K_REPLY_NEAR,C1,2025-10-20 10:20,,
+K_REPLY_OUT,C1,2025-10-20 10:35,,
+K_REPLY_LATE,C2,2025-10-19 09:00,,
+K_RES_NEAR,C1,2025-10-06 14:00,2025-10-06 14:30,
+K_RES_OUT,C1,2025-10-07 12:30,2025-10-07 13:00,
+K_RES_LATE,C2,2025-09-20 09:00,2025-09-20 09:30,
+K_RESOLVED,C1,2025-09-01 09:00,,2025-09-05 09:00
+"""
+SURVEYS = """survey_id,customer_id,sent_at,score
+S_LOW,C2,2025-10-01 09:00,2
+S_LOW_ACTED,C1,2025-10-01 09:00,1
+S_THREE,C1,2025-10-01 09:00,3
+S_UNANSWERED,C1,2025-10-01 09:00,
+"""
+ACTIONS = ("action_id,created_at,due_date,customer_id,source_type,source_id,owner,status,"
+           "completed_at\n") + """\
+G_OVER,2025-09-01 09:00,2025-10-19,C2,inspection,,王工,open,
+G_OVER_LONG,2025-09-01 09:00,2025-10-01,C1,fault_report,R_LATE,李工,in_progress,
+G_TODAY,2025-09-01 09:00,2025-10-20,C1,inspection,,赵工,open,
+G_DONE,2025-09-01 09:00,2025-10-01,C1,inspection,,钱工,done,2025-10-05 09:00
+G_SURVEY,2025-10-02 09:00,2025-10-30,C1,survey,S_LOW_ACTED,孙工,open,
+"""
+CUSTOMERS = """customer_id,name
+C1,甲客户
+C2,乙客户
+"""
+
+# Every list and its ids, most urgent first; (id, clock) where one row is one clock.
+EXPECTED = {
+    # arrival: A_LATE 30 min late, A_NEAR 25 left (≤ 30), A_OUT 35 left (out), A_DONE closed.
+    # confirm: C_LATE past Friday 17:30; C_SHARE 330 left of a 1,350-min clock (≤ 25 % = 337.5);
+    # C_OUT 330 left of 1,290 (25 % = 322.5, out).
+    "clocks": [("C_LATE", "confirm"), ("A_LATE", "arrival"), ("A_NEAR", "arrival"),
+               ("C_SHARE", "confirm")],
+    # R_DUE due in 8 h; R_OUT in 25 h (out); R_LATE late without a report; R_SENT late but sent.
+    "reports": ["R_DUE", "R_LATE"],
+    # first reply: 20 min left in, 35 out, late in; resolution: 26 h left in, 48.5 h out, late in.
+    "complaints": [("K_RES_LATE", "resolution"), ("K_REPLY_LATE", "first_reply"),
+                   ("K_REPLY_NEAR", "first_reply"), ("K_RES_NEAR", "resolution")],
+    # 19 days and 1 day overdue; due today is not overdue; done is not.
+    "actions": ["G_OVER_LONG", "G_OVER"],
+    # score 2 without action; 1 with an action, 3 and unanswered are out.
+    "low_scores": ["S_LOW"],
+    # pause at as_of − 3 months − 1 h in; a day later out; resumed and closed out.
+    "reproduction": ["P_OLD"],
+    # under-classified 10 days ago in; 30 days and an hour ago out; consistent out.
+    "severity": ["V_IN"],
+}
+ID_COLUMN = {"complaints": "complaint_id", "actions": "action_id", "low_scores": "survey_id"}
+C2_IDS = {"A_LATE", "C_LATE", "R_LATE", "P_OLD", "V_IN", "K_REPLY_LATE", "K_RES_LATE", "G_OVER",
+          "S_LOW"}
+
+
+@pytest.fixture(scope="module")
+def tiny_db(tmp_path_factory):
+    """A database loaded from the hand-written cases above, judged at AS_OF."""
+    folder = tmp_path_factory.mktemp("worklist_in")
+    for name, text in (("tickets", TICKETS), ("ticket_events", EVENTS),
+                       ("fault_reports", REPORTS), ("complaints", COMPLAINTS),
+                       ("surveys", SURVEYS), ("actions", ACTIONS), ("customers", CUSTOMERS)):
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    path = folder.parent / "worklist.duckdb"
+    summary = load([folder], path, load_settings(), as_of=AS_OF)
+    assert sum(f.rows_rejected for f in summary.files) == 0
+    d = Database(path)
+    yield d
+    d.close()
+
+
+def listed(items, kind):
+    """The ids of one list in its order, with the clock where the list has one."""
+    frame = getattr(items, kind)
+    ids = list(frame[ID_COLUMN.get(kind, "ticket_id")])
+    if "clock" in frame:
+        return list(zip(ids, frame["clock"], strict=True))
+    return ids
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_worklist_lists_exactly_the_cases_inside_each_threshold(tiny_db, kind):
+    items = worklist(tiny_db, Scope.everyone(), Filters("2025-10", "2025-10"))
+    assert listed(items, kind) == EXPECTED[kind]
+    assert items.count(kind) == len(EXPECTED[kind])
+
+
+def test_worklist_ignores_the_period_but_not_the_scope(tiny_db):
+    long_ago = worklist(tiny_db, Scope.everyone(), Filters("2020-01", "2020-01"))
+    assert {k: listed(long_ago, k) for k in KINDS} == EXPECTED
+    mine = worklist(tiny_db, Scope.customer("C2"), Filters("2025-10", "2025-10"))
+    for kind in KINDS:
+        expected = [x for x in EXPECTED[kind] if (x[0] if isinstance(x, tuple) else x) in C2_IDS]
+        assert listed(mine, kind) == expected, kind
+        assert set(getattr(mine, kind)["customer_name"]) <= {"乙客户"}
+
+
+def test_worklist_applies_the_filters_that_describe_its_rows(tiny_db):
+    remote = worklist(tiny_db, Scope.everyone(),
+                      Filters("2025-10", "2025-10", service_modes=("remote",)))
+    assert listed(remote, "clocks") == [("C_LATE", "confirm"), ("C_SHARE", "confirm")]
+    # Service mode describes tickets only: complaints and actions stay.
+    assert listed(remote, "complaints") == EXPECTED["complaints"]
+    assert listed(remote, "actions") == EXPECTED["actions"]
+    c1 = worklist(tiny_db, Scope.everyone(), Filters("2025-10", "2025-10", customers=("C1",)))
+    assert listed(c1, "actions") == ["G_OVER_LONG"]
+    assert listed(c1, "low_scores") == []
+
+
+def test_worklist_thresholds_are_parameters(tiny_db):
+    wider = Thresholds(near_minutes=40, report_within_hours=26, severity_days=31)
+    items = worklist(tiny_db, Scope.everyone(), Filters("2025-10", "2025-10"), wider)
+    assert ("A_OUT", "arrival") in listed(items, "clocks")
+    assert listed(items, "reports") == ["R_DUE", "R_OUT", "R_LATE"]
+    assert listed(items, "severity") == ["V_IN", "V_OLD"]
+
+
+def test_worklist_minutes_left_and_links(tiny_db):
+    items = worklist(tiny_db, Scope.everyone(), Filters("2025-10", "2025-10"))
+    clocks = items.clocks.set_index(["ticket_id", "clock"])
+    assert clocks.loc[("A_LATE", "arrival"), "minutes_left"] == -30
+    assert clocks.loc[("A_NEAR", "arrival"), "minutes_left"] == 25
+    assert clocks.loc[("C_SHARE", "confirm"), "limit_minutes"] == 1350
+    assert items.reports.set_index("ticket_id").loc["R_DUE", "hours_left"] == 8
+    actions = items.actions.set_index("action_id")
+    assert actions.loc["G_OVER_LONG", "days_overdue"] == 19
+    assert actions.loc["G_OVER_LONG", "ticket_id"] == "R_LATE"
+    assert items.severity["flags"].iloc[0].tolist() == ["system_down"]
+    assert items.params["as_of"] == pd.Timestamp(AS_OF)
+    assert items.params["reproduction_wait_months"] == 3
+
+
+def test_every_listed_ticket_reaches_its_timeline(tiny_db):
+    items = worklist(tiny_db, Scope.everyone(), Filters("2025-10", "2025-10"))
+    for kind in ("clocks", "reports", "reproduction", "severity"):
+        for ticket in getattr(items, kind)["ticket_id"]:
+            assert not ticket_timeline(tiny_db, Scope.everyone(), None, ticket).empty
+    assert ticket_timeline(tiny_db, Scope.customer("C1"), None, "A_LATE").empty
+
+
+def test_settings_of_the_load_drive_the_limits(tmp_path):
+    """A load with a one-month reproduction wait lists the newer pause too."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "tickets.csv").write_text(TICKETS, encoding="utf-8")
+    (folder / "ticket_events.csv").write_text(EVENTS, encoding="utf-8")
+    settings = tmp_path / "settings.toml"
+    settings.write_text("reproduction_wait_months = 1\n", encoding="utf-8")
+    path = tmp_path / "s.duckdb"
+    load([folder], path, load_settings(settings), as_of=AS_OF)
+    d = Database(path)
+    try:
+        items = worklist(d, Scope.everyone(), Filters("2025-10", "2025-10"))
+        assert json.loads(one(path, "SELECT value FROM load_info WHERE key = 'settings'"))[
+            "reproduction_wait_months"] == 1
+    finally:
+        d.close()
+    assert listed(items, "reproduction") == ["P_OLD", "P_NEW"]
+
+
+# --- The page under AppTest ----------------------------------------------------------------------
+
+@pytest.fixture
+def app(fixture_db, monkeypatch):
+    """The overview page alone on the fixture database, period 2025-07..2025-12."""
+    monkeypatch.setenv("DASHBOARD_DB", str(fixture_db))
+    at = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=60)
+    at.query_params["from"] = "2025-07"
+    at.query_params["to"] = "2025-12"
+    return at
+
+
+def test_page_shows_the_cards_with_their_denominators(app, fixture_db):
+    app.run()
+    assert not app.exception
+    metrics = {m.label: m for m in app.metric}
+    assert len(metrics) == 12
+    sent = one(fixture_db, "SELECT count(*) FROM survey_facts WHERE sent_at >= '2025-07-01' "
+               "AND sent_at < '2026-01-01'")
+    assert f"已发送 {sent}" in metrics["调查回复率"].help
+    overdue = one(fixture_db, "SELECT count(*) FROM action_status WHERE is_overdue")
+    assert metrics["当前逾期措施"].value == str(overdue)
+    handling = metrics["故障处理时长"].value
+    assert handling.startswith("— · ") and handling.endswith(" h")
+    assert metrics["电话响应"].delta.endswith(" pp")
+    assert "2025-07" in app.caption[0].value and "2025-01" in app.caption[0].value
+
+
+def test_page_worklist_tabs_carry_the_counts(app, fixture_db):
+    app.run()
+    labels = [t.label for t in app.tabs]
+    low = one(fixture_db, "SELECT count(*) FROM survey_facts WHERE low_score AND NOT has_action")
+    overdue = one(fixture_db, "SELECT count(*) FROM action_status WHERE is_overdue")
+    assert f"低分未整改 ({low})" in labels
+    assert f"逾期措施 ({overdue})" in labels
+    assert len([x for x in labels if x.endswith(")")]) == len(KINDS)
+
+
+def test_page_drill_lists_the_tickets_behind_a_card(app, fixture_db):
+    app.run()
+    app.selectbox(key="overview_drill_metric").set_value("confirm").run()
+    breached = one(fixture_db, "SELECT count(*) FROM ticket_sla WHERE confirm_status = "
+                   "'breached' AND reported_at >= '2025-07-01' AND reported_at < '2026-01-01'")
+    assert any(f"共 {breached} 张工单" in c.value for c in app.caption)
+
+
+def test_page_in_english(app):
+    app.query_params["lang"] = "en"
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "Overview"
+    assert any(t.label.startswith("Overdue actions (") for t in app.tabs)
+    assert "Survey response rate" in {m.label for m in app.metric}
+
+
+def test_handling_with_a_target_is_a_rate(tmp_path):
+    """With handling targets set, the handling card is a compliance rate like the others."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "tickets.csv").write_text(TICKETS, encoding="utf-8")
+    settings = tmp_path / "settings.toml"
+    settings.write_text("handling_target_minutes = { general = 150, severe = 150 }\n",
+                        encoding="utf-8")
+    path = tmp_path / "h.duckdb"
+    load([folder], path, load_settings(settings), as_of=AS_OF)
+    d = Database(path)
+    try:
+        cards = kpi_cards(d, Scope.everyone(), Filters("2025-10", "2025-10")).set_index("kpi")
+    finally:
+        d.close()
+    judged = one(path, "SELECT count(*) FROM ticket_sla WHERE handling_status IN ('met', "
+                 "'breached', 'no_record') AND reported_at >= '2025-10-01'")
+    assert judged > 0
+    assert cards.loc["handling", "unit"] == "rate"
+    assert cards.loc["handling", "denominator"] == judged
+    assert cards.loc["handling", "trend"] == "handling"
