@@ -90,8 +90,9 @@ def show_timeline(ctx: Context, ticket_id: str) -> None:
     st.plotly_chart(charts.timeline(steps, ctx.lang), key=f"timeline_{ticket_id}")
     table = localise_statuses(ctx, steps, ["status"])
     table["step"] = steps["step"].map(lambda s: ctx.t(f"step_{s}"))
-    table["at"] = steps["at"].astype("object").where(steps["at"].notna(),
-                                                      ctx.t("timeline_missing"))
+    # One text column, so a missing moment can say so (Arrow wants one type per column).
+    table["at"] = steps["at"].dt.strftime("%Y-%m-%d %H:%M").fillna(ctx.t("timeline_missing"))
+    table["deadline"] = steps["deadline"].dt.strftime("%Y-%m-%d %H:%M")
     table = table.rename(columns={"step": ctx.t("timeline_step"), "at": ctx.t("timeline_at"),
                                   "deadline": ctx.t("timeline_deadline"),
                                   "status": ctx.t("col_status"), "note": ctx.t("timeline_note")})
