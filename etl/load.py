@@ -8,7 +8,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -161,7 +161,8 @@ def load(
             warnings = derive(con, settings, as_of)
             _set_info(con, {"schema_version": str(SCHEMA_VERSION), "as_of": str(as_of),
                             "as_of_source": as_of_source, "loaded_at": str(datetime.now()),
-                            "calendar_warnings": json.dumps(warnings, ensure_ascii=False)})
+                            "calendar_warnings": json.dumps(warnings, ensure_ascii=False),
+                            "settings": json.dumps(asdict(settings), ensure_ascii=False)})
             con.execute("CHECKPOINT")
         finally:
             con.close()
