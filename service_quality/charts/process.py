@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..messages import t
-from . import ACCENT, STATUS_COLORS, base_layout, month_axis
+from . import ACCENT, STATUS_COLORS, STATUS_ORDER, base_layout, month_axis
 
 # One colour per value, the same wherever the value is drawn; 'unknown' is always grey.
 CHANNEL_COLORS = {"phone": "#1565c0", "email": "#00897b", "sms": "#8e24aa", "fax": "#6d4c41",
@@ -42,7 +42,7 @@ def _stacked(frame: pd.DataFrame, column: str, dimension: str, colors: dict[str,
             hovertemplate="%{x} · %{fullData.name}: %{y}"
                           + (" (%{hovertext})" if share is not None else "") + "<extra></extra>",
         )
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_xaxes(title=t("month", lang))
     fig.update_yaxes(title=t("count", lang))
     return month_axis(base_layout(fig, title))
@@ -50,7 +50,7 @@ def _stacked(frame: pd.DataFrame, column: str, dimension: str, colors: dict[str,
 
 def mix_bars(frame: pd.DataFrame, lang: str, dimension: str,
              title: str | None = None) -> go.Figure:
-    """Tickets per month stacked by channel or service mode (frame: month, value, tickets, share)."""
+    """Tickets per month stacked by channel or service mode (month, value, tickets, share)."""
     colors = CHANNEL_COLORS if dimension == "channel" else MODE_COLORS
     return _stacked(frame, "value", dimension, colors, lang, title)
 
@@ -100,3 +100,21 @@ def lead_time_lines(frame: pd.DataFrame, lang: str, title: str | None = None) ->
     fig.update_xaxes(title=t("month", lang))
     fig.update_yaxes(title=t("process_hours_axis", lang), rangemode="tozero")
     return month_axis(base_layout(fig, title))
+
+
+def status_share_bars(frame: pd.DataFrame, y: str, lang: str,
+                      title: str | None = None) -> go.Figure:
+    """Each row's statuses as shares of its judged and pending tickets (100% stacked)."""
+    # Shares, not counts: holidays have a few dozen tickets against thousands on other days.
+    shown = [s for s in STATUS_ORDER if s != "na" and s in frame]
+    total = frame[shown].sum(axis=1).where(lambda n: n > 0)
+    fig = go.Figure()
+    for status in shown:
+        fig.add_bar(y=frame[y], x=frame[status] / total, orientation="h",
+                    name=t(f"status_{status}", lang), marker_color=STATUS_COLORS[status],
+                    customdata=[status] * len(frame), text=frame[status],
+                    hovertemplate="%{y} · %{fullData.name}: %{text} (%{x:.1%})<extra></extra>")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
+    fig.update_yaxes(type="category")
+    fig.update_xaxes(tickformat=".0%", range=[0, 1])
+    return base_layout(fig, title, height=240)

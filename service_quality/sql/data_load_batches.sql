@@ -1,8 +1,9 @@
 -- The load log, newest first: one row per file per load. A file's row counts add up every
 -- customer's rows, so they are supervisor-only: a customer scope ($customers not NULL) sees none.
+-- file_name: the file's folder and name, enough to tell two exports of one entity apart.
 SELECT
     batch_id,
-    regexp_extract(file, '[^/\\]+$') AS file_name,
+    regexp_extract(file, '([^/\\]+[/\\])?[^/\\]+$') AS file_name,
     file,
     entity,
     encoding,

@@ -3,10 +3,11 @@
 -- Rejected rows are supervisor-only: they did not load, so their customer is not established
 -- (the column may be missing, misspelt or the very reason of the rejection) and a customer scope
 -- ($customers not NULL) sees none of them rather than another customer's row.
+-- file_name: the file's folder and name, enough to tell two exports of one entity apart.
 SELECT
     batch_id,
     file,
-    regexp_extract(file, '[^/\\]+$') AS file_name,
+    regexp_extract(file, '([^/\\]+[/\\])?[^/\\]+$') AS file_name,
     entity,
     row_number,
     reason,

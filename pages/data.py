@@ -1,0 +1,154 @@
+"""数据 — what was loaded and when, the rows refused with their reasons, calendar and settings."""
+
+import streamlit as st
+
+from service_quality.charts.data import rejected_by_file
+from service_quality.messages import has
+from service_quality.queries.data import (
+    calendar_coverage,
+    calendar_warnings,
+    freshness,
+    load_batches,
+    raw_row,
+    rejected_files,
+    rejected_rows,
+    settings_in_force,
+)
+from ui.data import query
+from ui.drill import chart_selection
+from ui.frame import context
+
+ctx = context()
+st.title(ctx.t("page_data"))
+st.caption(ctx.t("data_caption"))
+supervisor = ctx.scope.customers is None
+
+
+def label(column: str) -> str:
+    """A column's header in the UI language."""
+    return ctx.t(f"data_col_{column}")
+
+
+def moment(value) -> str:
+    """A timestamp to the minute, or a dash."""
+    return "—" if value is None else f"{value:%Y-%m-%d %H:%M}"
+
+
+fresh = query(freshness, ctx.scope)
+age = fresh.newest_ticket_age_hours
+c = st.columns(3)
+c[0].metric(ctx.t("data_as_of"), moment(fresh.as_of),
+            help=ctx.t("data_as_of_help", source=fresh.as_of_source), border=True)
+c[1].metric(ctx.t("data_last_load"), moment(fresh.last_finished),
+            help=ctx.t("data_last_load_help", loaded_at=moment(fresh.loaded_at)), border=True)
+c[2].metric(ctx.t("data_newest_ticket"), moment(fresh.newest_ticket),
+            None if age is None else ctx.t("data_newest_age", age=ctx.t(
+                "data_age_hours", n=age) if age < 48 else ctx.t("data_age_days", n=age / 24)),
+            delta_color="off", delta_arrow="off",
+            help=ctx.t("data_newest_age_help", tickets=fresh.tickets), border=True)
+for warning in query(calendar_warnings, ctx.scope):
+    # Written by the loader (years and counts), never text read from a data file.
+    st.warning(ctx.t("data_calendar_warning", text=warning))
+
+tabs = st.tabs([ctx.t(f"data_tab_{name}")
+                for name in ("batches", "rejected", "calendar", "settings")])
+
+# ── 载入记录 ─────────────────────────────────────────────────────────────────────────
+with tabs[0]:
+    batches = query(load_batches, ctx.scope)
+    if batches.empty:
+        st.info(ctx.t("data_supervisor_only") if not supervisor else ctx.t("empty"))
+    else:
+        st.caption(ctx.t("data_batches_showing", matching=int(batches["matching"].iloc[0]),
+                         shown=len(batches)))
+        shown = ("file_name", "entity", "encoding", "rows_read", "rows_loaded", "rows_rejected",
+                 "sha256_short", "started_at", "finished_at", "as_of", "batch_id")
+        st.dataframe(batches[list(shown)].rename(columns={c: label(c) for c in shown}),
+                     key="data_batches_table", hide_index=True, width="stretch",
+                     column_config={label(c): st.column_config.DatetimeColumn(
+                         format="YYYY-MM-DD HH:mm:ss") for c in ("started_at", "finished_at")})
+
+# ── 拒收的行 ─────────────────────────────────────────────────────────────────────────
+with tabs[1]:
+    files = query(rejected_files, ctx.scope)
+    if files.empty:
+        if supervisor:
+            st.success(ctx.t("data_no_rejected"))
+        else:
+            st.info(ctx.t("data_supervisor_only"))
+    else:
+        event = st.plotly_chart(rejected_by_file(files, ctx.lang, ctx.t("data_rejected_chart")),
+                                key="data_rejected_chart", on_select="rerun",
+                                selection_mode="points")
+        points = chart_selection(event)
+        clicked = points[0].get("customdata") if points else None
+        # A click sets the file choice once; after that the choice box rules again.
+        if clicked != st.session_state.get("_data_rejected_click"):
+            st.session_state["_data_rejected_click"] = clicked
+            if clicked in set(files["file"]):
+                st.session_state["data_rejected_file"] = clicked
+        names = {row.file: f"{row.entity} · {row.file_name} ({row.rows})"
+                 for row in files.itertuples()}
+        left, right = st.columns(2)
+        file = left.selectbox(ctx.t("data_rejected_file"), [None, *files["file"]],
+                              key="data_rejected_file",
+                              format_func=lambda f: ctx.t("data_all_files") if f is None
+                              else names.get(f, f))
+        search = right.text_input(ctx.t("data_rejected_search"), key="data_rejected_search",
+                                  placeholder=ctx.t("data_rejected_search_placeholder"))
+        rows = query(rejected_rows, ctx.scope, None, file, search or None)
+        if rows.empty:
+            st.info(ctx.t("empty"))
+        else:
+            st.caption(ctx.t("data_rejected_showing", matching=int(rows["matching"].iloc[0]),
+                             shown=len(rows)))
+            shown = ("file_name", "entity", "row_number", "reason", "batch_id")
+            picked = st.dataframe(rows[list(shown)].rename(columns={c: label(c) for c in shown}),
+                                  key="data_rejected_table", hide_index=True, width="stretch",
+                                  on_select="rerun", selection_mode="single-row",
+                                  column_config={label("reason"): st.column_config.TextColumn(
+                                      width="large")})
+            selected = picked.selection.rows if picked is not None else []
+            i = selected[0] if selected else 0
+            st.subheader(ctx.t("data_raw_title"))
+            # The file's name is the operator's, not the data's; still plain text, never Markdown.
+            st.text(ctx.t("data_raw_which", file=rows["file_name"].iloc[i],
+                          row=int(rows["row_number"].iloc[i])))
+            if not selected:
+                st.caption(ctx.t("data_raw_first"))
+            raw = query(raw_row, ctx.scope, None, rows["file"].iloc[i],
+                        int(rows["row_number"].iloc[i]))
+            if raw.empty:
+                st.info(ctx.t("data_raw_missing"))
+            else:
+                # The cells are the file's own text: a table shows them literally, never as HTML.
+                st.dataframe(raw.rename(columns={"column": label("column"),
+                                                 "value": label("value")}),
+                             key="data_raw_table", hide_index=True, width="stretch")
+
+# ── 工作日历 ─────────────────────────────────────────────────────────────────────────
+with tabs[2]:
+    coverage = query(calendar_coverage, ctx.scope)
+    c = st.columns(2)
+    c[0].metric(ctx.t("data_tickets_estimated"), coverage.tickets_estimated,
+                help=ctx.t("data_tickets_estimated_help"), border=True)
+    c[1].metric(ctx.t("data_estimated_years"),
+                ", ".join(map(str, coverage.estimated_years)) or ctx.t("data_none"), border=True)
+    st.caption(ctx.t("data_coverage_caption"))
+    shown = ("year", "first_day", "last_day", "days_chinesecalendar", "days_file",
+             "days_fallback", "holidays", "estimated", "tickets", "tickets_estimated")
+    st.dataframe(coverage.by_year[list(shown)].rename(columns={c: label(c) for c in shown}),
+                 key="data_calendar_table", hide_index=True, width="stretch",
+                 column_config={label("year"): st.column_config.NumberColumn(format="%d"),
+                                **{label(c): st.column_config.DateColumn(format="YYYY-MM-DD")
+                                   for c in ("first_day", "last_day")}})
+
+# ── 参数设置 ─────────────────────────────────────────────────────────────────────────
+with tabs[3]:
+    st.caption(ctx.t("data_settings_caption"))
+    settings = query(settings_in_force, ctx.scope)
+    table = settings.assign(name=settings["setting"].map(
+        lambda k: ctx.t(f"data_setting_{k}") if has(f"data_setting_{k}") else k))
+    st.dataframe(table[["name", "setting", "value"]].rename(columns={
+        "name": label("setting"), "setting": label("key"), "value": label("setting_value")}),
+        key="data_settings_table", hide_index=True, width="stretch")
