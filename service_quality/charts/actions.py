@@ -49,7 +49,7 @@ def completion_bars(frame: pd.DataFrame, x: str, lang: str, title: str | None = 
         fig.add_bar(y=frame[x], x=frame[completion], orientation="h", marker_color=color,
                     name=t(f"act_completion_{completion}", lang),
                     customdata=[[v, completion] for v in frame[x]])
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend=dict(traceorder="normal"))
     fig.update_yaxes(type="category", autorange="reversed", tickvals=list(frame[x]),
                      ticktext=names)
     fig.update_xaxes(title=t("count", lang))

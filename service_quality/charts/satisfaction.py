@@ -63,7 +63,10 @@ def satisfaction_trend(frame: pd.DataFrame, lang: str, title: str | None = None)
     fig.update_yaxes(tickformat=".0%", row=1, col=1)
     fig.update_yaxes(range=[1, 5.2], row=2, col=1)
     fig.update_yaxes(tickformat=".0%", rangemode="tozero", row=3, col=1)
-    return base_layout(fig, title, height=640)
+    fig = base_layout(fig, title, height=660)
+    # Room above the first panel's title for the legend.
+    fig.update_layout(margin=dict(t=100), legend=dict(y=1.08))
+    return fig
 
 
 def rate_bars(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.Figure:
@@ -73,7 +76,8 @@ def rate_bars(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.Fi
             for c, n in zip(frame["csat"], frame["answered"], strict=True)]
     fig = go.Figure(go.Bar(
         y=frame["grp"], x=frame["csat"], orientation="h", marker_color=ACCENT,
-        text=text, textposition="auto", customdata=frame["grp"], name=t("sat_csat", lang),
+        text=text, textposition="auto", customdata=frame[["grp", "label"]].to_numpy(),
+        name=t("sat_csat", lang),
         hovertemplate="%{text}<extra></extra>"))
     fig.update_yaxes(type="category", autorange="reversed", tickvals=list(frame["grp"]),
                      ticktext=labels)
@@ -95,5 +99,9 @@ def pareto(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.Figur
                     hovertemplate="%{x}: %{y:.1%}<extra></extra>", secondary_y=True)
     fig.update_xaxes(type="category")
     fig.update_yaxes(title=t("sat_surveys", lang), secondary_y=False)
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.05], secondary_y=True)
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.05], tickvals=[0, 0.2, 0.4, 0.6, 0.8, 1],
+                     showgrid=False, secondary_y=True)
+    # The 80 % line: the categories left of where the cumulative share crosses it matter most.
+    fig.add_hline(y=0.8, line_dash="dot", line_color=CUMULATIVE_COLOR, opacity=0.6,
+                  secondary_y=True)
     return base_layout(fig, title)

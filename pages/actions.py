@@ -1,0 +1,216 @@
+"""改进措施 — the status funnel, overdue actions, on-time completion by department and source,
+and whether the customer was told about each finished action."""
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from service_quality.charts.actions import (
+    ACTION_STATUS_COLORS,
+    COMPLETION_COLORS,
+    completion_bars,
+    status_funnel,
+)
+from service_quality.messages import has
+from service_quality.queries.actions import (
+    STATUSES,
+    ActionDrill,
+    action_funnel,
+    action_list,
+    actions_by,
+)
+from ui.data import query
+from ui.drill import chart_selection
+from ui.frame import Context, context
+
+DRILL_FROM = "act_drill_from"
+OVERDUE_COLUMNS = ("action_id", "owner_dept", "owner", "due_date", "days_overdue", "status",
+                   "customer_name", "source_type", "source_id", "problem_category", "measure")
+NOT_NOTIFIED_COLUMNS = ("action_id", "customer_name", "owner_dept", "owner", "status",
+                        "completed_at", "verified_at", "source_type", "source_id", "measure",
+                        "result")
+LIST_COLUMNS = ("action_id", "customer_name", "source_type", "source_id", "problem_category",
+                "measure", "owner_dept", "owner", "status", "created_at", "due_date",
+                "days_overdue", "completion", "completed_at", "verified_at",
+                "customer_notified_at", "result")
+GROUP_COLUMNS = ("grp", "actions", "on_time", "late", "open", "overdue", "on_time_rate",
+                 "finished", "notified", "notified_rate")
+
+
+def md_escape(text: str) -> str:
+    """Data text inside a Markdown label, shown literally."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+
+
+def pct(value) -> str:
+    """A rate for a metric card ("—" when there is nothing to divide)."""
+    return "—" if pd.isna(value) else f"{value:.1%}"
+
+
+def clicked(key: str) -> None:
+    """Remember the chart clicked last: it decides what the action list below shows."""
+    st.session_state[DRILL_FROM] = key
+
+
+def col(ctx: Context, name: str) -> str:
+    """A column heading: the page's own, else the shared one."""
+    if name == "customer_name":
+        return ctx.t("col_customer_name")
+    if name in ("on_time_rate", "notified_rate"):
+        return ctx.t({"on_time_rate": "act_on_time_rate", "notified_rate": "act_notified_rate"}
+                     [name])
+    return ctx.t(f"act_col_{name}")
+
+
+def source_label(ctx: Context, source: str) -> str:
+    """A source type in words."""
+    return ctx.t(f"act_source_{source}") if has(f"act_source_{source}") else source
+
+
+def dept_label(ctx: Context, dept: str) -> str:
+    """An owner department as shown ('' = not given)."""
+    return dept or ctx.t("act_no_dept")
+
+
+def action_table(ctx: Context, frame: pd.DataFrame, columns, key: str) -> None:
+    """Actions as a table, status and completion in their colours; measures and results are the
+    tracker's text, so they are only ever shown as table cells."""
+    view = frame[list(columns)].copy()
+    colors = {}
+    if "status" in view:
+        view["status"] = view["status"].map(lambda s: ctx.t(f"act_status_{s}"))
+        colors.update({ctx.t(f"act_status_{s}"): c for s, c in ACTION_STATUS_COLORS.items()})
+    if "completion" in view:
+        view["completion"] = view["completion"].map(lambda s: ctx.t(f"act_completion_{s}"))
+        colors.update({ctx.t(f"act_completion_{s}"): c for s, c in COMPLETION_COLORS.items()})
+    if "source_type" in view:
+        view["source_type"] = view["source_type"].map(
+            lambda s: source_label(ctx, s) if isinstance(s, str) else s)
+    view = view.rename(columns={c: col(ctx, c) for c in columns})
+    coloured = [col(ctx, c) for c in ("status", "completion") if c in columns]
+    styled = view.style.map(lambda v: f"color: {colors[v]}; font-weight: 600"
+                            if isinstance(v, str) and v in colors else "", subset=coloured)
+    if "days_overdue" in columns:
+        styled = styled.map(lambda v: f"color: {COMPLETION_COLORS['late']}; font-weight: 600"
+                            if pd.notna(v) and v > 0 else "", subset=[col(ctx, "days_overdue")])
+    dates = {col(ctx, "due_date"): st.column_config.DateColumn(format="YYYY-MM-DD")}
+    st.dataframe(styled, key=key, hide_index=True, width="stretch", column_config=dates)
+
+
+def group_table(ctx: Context, frame: pd.DataFrame, labels: list[str], group: str,
+                key: str) -> None:
+    """Counts and rates per group, rates as percentages."""
+    view = frame[list(GROUP_COLUMNS)].assign(grp=labels)
+    names = {c: col(ctx, group if c == "grp" else c) for c in GROUP_COLUMNS}
+    st.dataframe(view.rename(columns=names), key=key,
+                 hide_index=True, width="stretch",
+                 column_config={col(ctx, c): st.column_config.NumberColumn(format="percent")
+                                for c in ("on_time_rate", "notified_rate")})
+
+
+def overdue_section(ctx: Context) -> None:
+    """Overdue actions, most overdue first; by default whenever they were created."""
+    st.subheader(ctx.t("act_overdue"))
+    only_period = st.checkbox(ctx.t("act_overdue_period"), key="act_overdue_period")
+    st.caption(ctx.t("act_overdue_note"))
+    overdue = query(action_list, ctx.scope, ctx.filters, ActionDrill(overdue=True),
+                    not only_period)
+    if overdue.empty:
+        st.success(ctx.t("act_none_overdue"))
+    else:
+        action_table(ctx, overdue, OVERDUE_COLUMNS, key="act_overdue_list")
+
+
+ctx = context()
+st.title(ctx.t("page_actions"))
+st.caption(ctx.t("act_filters_note"))
+
+total = query(actions_by, ctx.scope, ctx.filters, "all").set_index("grp").loc["all"]
+if total["actions"] == 0:
+    st.info(ctx.t("empty"))
+    # Nothing was created in the period, but older actions may still be overdue.
+    overdue_section(ctx)
+    st.stop()
+cols = st.columns(4)
+cols[0].metric(ctx.t("act_created"), int(total["actions"]), border=True)
+cols[1].metric(ctx.t("act_overdue_now"), int(total["overdue"]), border=True,
+               help=ctx.t("act_overdue_help"))
+cols[2].metric(ctx.t("act_on_time_rate"), pct(total["on_time_rate"]), border=True,
+               help=ctx.t("act_on_time_help", **{k: int(total[k]) for k in
+                                                  ("on_time", "late", "open", "cancelled")}))
+cols[3].metric(ctx.t("act_notified_rate"), pct(total["notified_rate"]), border=True,
+               help=ctx.t("act_notified_help", finished=int(total["finished"]),
+                          notified=int(total["notified"])))
+st.caption(ctx.t("act_rules", as_of=f"{ctx.as_of:%Y-%m-%d}"))
+
+# --- status funnel, cancelled aside -----------------------------------------------------------
+st.subheader(ctx.t("act_funnel"))
+funnel = query(action_funnel, ctx.scope, ctx.filters)
+left, right = st.columns([3, 1])
+left.plotly_chart(status_funnel(funnel, ctx.lang), key="act_funnel_chart")
+cancelled = funnel.set_index("status").loc["cancelled", "actions"]
+right.metric(ctx.t("act_cancelled"), int(cancelled), border=True)
+st.caption(ctx.t("act_funnel_note"))
+
+overdue_section(ctx)
+
+# --- on time by owner department and by source ------------------------------------------------
+shown = {}
+st.subheader(ctx.t("act_by_dept"))
+by_dept = query(actions_by, ctx.scope, ctx.filters, "owner_dept")
+labels = [dept_label(ctx, d) for d in by_dept["grp"]]
+shown["act_dept_chart"] = st.plotly_chart(
+    completion_bars(by_dept, "grp", ctx.lang, labels=labels), key="act_dept_chart",
+    selection_mode="points", on_select=lambda: clicked("act_dept_chart"))
+group_table(ctx, by_dept, labels, "owner_dept", key="act_dept_table")
+
+st.subheader(ctx.t("act_by_source"))
+by_source = query(actions_by, ctx.scope, ctx.filters, "source_type")
+labels = [source_label(ctx, s) for s in by_source["grp"]]
+shown["act_source_chart"] = st.plotly_chart(
+    completion_bars(by_source, "grp", ctx.lang, labels=labels), key="act_source_chart",
+    selection_mode="points", on_select=lambda: clicked("act_source_chart"))
+group_table(ctx, by_source, labels, "source_type", key="act_source_table")
+st.caption(ctx.t("act_chart_note"))
+
+# --- was the customer told? -------------------------------------------------------------------
+st.subheader(ctx.t("act_notified"))
+st.caption(ctx.t("act_notified_help", finished=int(total["finished"]),
+                 notified=int(total["notified"])))
+untold = query(action_list, ctx.scope, ctx.filters, ActionDrill(not_notified=True))
+st.markdown(f"**{ctx.t('act_not_notified_title')}**")
+if untold.empty:
+    st.success(ctx.t("act_all_notified"))
+else:
+    action_table(ctx, untold, NOT_NOTIFIED_COLUMNS, key="act_not_notified_list")
+
+# --- the actions behind the clicked number ----------------------------------------------------
+st.subheader(ctx.t("act_list"))
+status = st.segmented_control(ctx.t("act_list_status"), STATUSES, key="act_list_status",
+                              format_func=lambda s: ctx.t(f"act_status_{s}"))
+source = st.session_state.get(DRILL_FROM)
+points = chart_selection(shown.get(source)) if source else []
+drill = ActionDrill(status=status)
+if points:
+    data = points[0].get("customdata")
+    if isinstance(data, list | tuple) and len(data) == 2:
+        value, completion = str(data[0]), str(data[1])
+        if source == "act_dept_chart":
+            drill = ActionDrill(status=status, owner_dept=value, completion=completion)
+        elif source == "act_source_chart":
+            drill = ActionDrill(status=status, source_type=value, completion=completion)
+what = [ctx.t(f"act_status_{drill.status}") if drill.status else "",
+        dept_label(ctx, drill.owner_dept) if drill.owner_dept is not None else "",
+        source_label(ctx, drill.source_type) if drill.source_type else "",
+        ctx.t(f"act_completion_{drill.completion}") if drill.completion else ""]
+what = [w for w in what if w]
+st.caption(ctx.t("drill_filter", what=md_escape(" · ".join(what)) if what
+                 else ctx.t("act_list_all")))
+actions = query(action_list, ctx.scope, ctx.filters, drill)
+if actions.empty:
+    st.info(ctx.t("empty"))
+else:
+    st.caption(ctx.t("act_list_showing", matching=int(actions["matching"].iloc[0]),
+                     shown=len(actions)))
+    action_table(ctx, actions, LIST_COLUMNS, key="act_list")

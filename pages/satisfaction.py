@@ -1,0 +1,201 @@
+"""满意度 — CSAT and mean score by month with alerts, by engineer and customer, problem Pareto,
+and the low scores still waiting for an improvement action."""
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from service_quality.charts.satisfaction import pareto, rate_bars, satisfaction_trend
+from service_quality.queries.satisfaction import (
+    GROUPS,
+    KINDS,
+    SURVEY_TYPES,
+    SurveyDrill,
+    problem_pareto,
+    satisfaction_by,
+    satisfaction_summary,
+    survey_list,
+)
+from service_quality.queries.satisfaction import satisfaction_trend as trend_query
+from ui.data import query
+from ui.drill import chart_selection
+from ui.frame import Context, context
+
+DRILL_FROM = "sat_drill_from"
+LIST_COLUMNS = ("survey_id", "customer_name", "engineer_name", "score", "problem_category",
+                "comment", "survey_type", "sent_at")
+DRILL_COLUMNS = ("survey_id", "customer_name", "survey_type", "method", "sent_at", "answered_at",
+                 "ticket_id", "engineer_name", "team", "score", "has_action", "problem_category",
+                 "comment")
+
+
+def pct(value) -> str:
+    """A rate for a metric card ("—" when there is nothing to divide)."""
+    return "—" if pd.isna(value) else f"{value:.1%}"
+
+
+def md_escape(text: str) -> str:
+    """Data text inside a Markdown label, shown literally."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+
+
+def clicked(key: str) -> None:
+    """Remember the chart clicked last: it decides what the survey list below shows."""
+    st.session_state[DRILL_FROM] = key
+
+
+def col(ctx: Context, name: str) -> str:
+    """A column heading: the page's own, else the shared one."""
+    return ctx.t(f"col_{name}") if name in ("customer_name", "engineer_name") \
+        else ctx.t(f"sat_col_{name}")
+
+
+def survey_table(ctx: Context, frame: pd.DataFrame, columns, key: str) -> None:
+    """Surveys as a table; comments are customer text, so only ever shown as table cells."""
+    view = frame[list(columns)].copy()
+    view["survey_type"] = view["survey_type"].map(lambda s: ctx.t(f"sat_type_{s}"))
+    if "method" in view:
+        view["method"] = view["method"].map(
+            lambda m: ctx.t(f"sat_method_{m}") if isinstance(m, str) else m)
+    st.dataframe(view.rename(columns={c: col(ctx, c) for c in columns}), key=key,
+                 hide_index=True, width="stretch")
+
+
+ctx = context()
+st.title(ctx.t("page_satisfaction"))
+st.caption(ctx.t("sat_filters_note"))
+
+summary = query(satisfaction_summary, ctx.scope, ctx.filters).set_index("survey_type")
+if summary.loc["all", "sent"] == 0:
+    st.info(ctx.t("empty"))
+    st.stop()
+
+for survey_type in [s for s in summary.index if s != "all" and summary.loc[s, "sent"] > 0]:
+    row = summary.loc[survey_type]
+    name = ctx.t(f"sat_type_{survey_type}")
+    help_text = ctx.t("sat_counts_help", **{k: int(row[k]) for k in
+                                             ("sent", "answered", "satisfied", "low")})
+    cols = st.columns(3)
+    cols[0].metric(f"{name} · {ctx.t('sat_csat')}", pct(row["csat"]), help=help_text, border=True)
+    cols[1].metric(f"{name} · {ctx.t('sat_mean_score')}",
+                   "—" if pd.isna(row["mean_score"]) else f"{row['mean_score']:.2f}",
+                   help=help_text, border=True)
+    cols[2].metric(f"{name} · {ctx.t('sat_response_rate')}", pct(row["response_rate"]),
+                   help=help_text, border=True)
+st.caption(ctx.t("sat_rule"))
+
+# --- trend with alert months ------------------------------------------------------------------
+st.subheader(ctx.t("sat_trend"))
+trend = query(trend_query, ctx.scope, ctx.filters.trend())
+charts = {}
+charts["sat_trend_chart"] = st.plotly_chart(
+    satisfaction_trend(trend, ctx.lang), key="sat_trend_chart", selection_mode="points",
+    on_select=lambda: clicked("sat_trend_chart"))
+st.caption(ctx.t("sat_alert_rule"))
+alerts = trend[trend["alert"]]
+if alerts.empty:
+    st.caption(ctx.t("sat_no_alerts"))
+else:
+    st.markdown(f"**{ctx.t('sat_alerts_title')}**")
+    view = alerts[["survey_type", "month", "csat", "threshold", "baseline", "baseline_sd",
+                   "history_months", "answered"]].copy()
+    view["survey_type"] = view["survey_type"].map(lambda s: ctx.t(f"sat_type_{s}"))
+    view = view.rename(columns={"csat": ctx.t("sat_csat"), "threshold": ctx.t("sat_threshold"),
+                                **{c: col(ctx, c) for c in ("survey_type", "month", "baseline",
+                                                            "baseline_sd", "history_months",
+                                                            "answered")}})
+    rates = [ctx.t(k) for k in ("sat_csat", "sat_threshold", "sat_col_baseline",
+                                "sat_col_baseline_sd")]
+    st.dataframe(view.style.format("{:.1%}", subset=rates), key="sat_alerts", hide_index=True,
+                 width="stretch")
+
+# --- by engineer / customer and the problem Pareto, for one survey type or all ----------------
+st.subheader(ctx.t("sat_by_dimension"))
+chosen = st.segmented_control(ctx.t("sat_survey_type"), ("all", *SURVEY_TYPES),
+                              key="sat_type", default="all",
+                              format_func=lambda s: ctx.t(f"sat_type_{s}")) or "all"
+survey_type = None if chosen == "all" else chosen
+for tab, group in zip(st.tabs([ctx.t(f"sat_group_{g}") for g in GROUPS]), GROUPS, strict=True):
+    with tab:
+        frame = query(satisfaction_by, ctx.scope, ctx.filters, group, survey_type)
+        if frame.empty:
+            st.info(ctx.t("empty"))
+            continue
+        key = f"sat_{group}_chart"
+        charts[key] = st.plotly_chart(rate_bars(frame, ctx.lang), key=key,
+                                      selection_mode="points", on_select=lambda k=key: clicked(k))
+        columns = ["label", *(["team"] if group == "engineer" else []), "sent", "answered",
+                   "csat", "mean_score", "response_rate", "low", "low_without_action"]
+        st.dataframe(
+            frame[columns].rename(columns={
+                "csat": ctx.t("sat_csat"), "mean_score": ctx.t("sat_mean_score"),
+                "response_rate": ctx.t("sat_response_rate"),
+                **{c: col(ctx, c) for c in ("label", "team", "sent", "answered", "low",
+                                            "low_without_action")}}),
+            key=f"sat_{group}_table", hide_index=True, width="stretch",
+            column_config={ctx.t("sat_csat"): st.column_config.NumberColumn(format="percent"),
+                           ctx.t("sat_response_rate"):
+                               st.column_config.NumberColumn(format="percent"),
+                           ctx.t("sat_mean_score"): st.column_config.NumberColumn(format="%.2f")})
+
+st.subheader(ctx.t("sat_pareto"))
+categories = query(problem_pareto, ctx.scope, ctx.filters, survey_type)
+if categories.empty:
+    st.info(ctx.t("empty"))
+else:
+    charts["sat_pareto_chart"] = st.plotly_chart(
+        pareto(categories, ctx.lang), key="sat_pareto_chart", selection_mode="points",
+        on_select=lambda: clicked("sat_pareto_chart"))
+    st.caption(ctx.t("sat_pareto_note"))
+
+# --- closed loop: every low score needs an improvement action ---------------------------------
+st.subheader(ctx.t("sat_closed_loop"))
+total = summary.loc["all"]
+cols = st.columns(3)
+cols[0].metric(ctx.t("sat_low_scores"), int(total["low"]), border=True)
+cols[1].metric(ctx.t("sat_closed_loop_rate"), pct(total["closed_loop"]), border=True)
+cols[2].metric(ctx.t("sat_low_without_action"), int(total["low"] - total["low_with_action"]),
+               border=True)
+st.caption(ctx.t("sat_closed_loop_rule"))
+open_loops = query(survey_list, ctx.scope, ctx.filters, SurveyDrill(kind="low_without_action"))
+st.markdown(f"**{ctx.t('sat_low_list_title')}**")
+if open_loops.empty:
+    st.success(ctx.t("sat_all_closed"))
+else:
+    survey_table(ctx, open_loops, LIST_COLUMNS, key="sat_low_list")
+
+# --- the surveys behind the clicked number ----------------------------------------------------
+st.subheader(ctx.t("sat_drill_title"))
+kind = st.segmented_control(ctx.t("sat_kind"), KINDS, key="sat_kind", default="unsatisfied",
+                            format_func=lambda k: ctx.t(f"sat_kind_{k}"))
+source = st.session_state.get(DRILL_FROM)
+points = chart_selection(charts.get(source)) if source else []
+drill, period = SurveyDrill(kind=kind, survey_type=survey_type), ctx.filters
+name = ""  # the clicked engineer's or customer's name
+if points:
+    data = points[0].get("customdata")
+    if source == "sat_trend_chart" and isinstance(data, list | tuple) and len(data) == 2:
+        drill = SurveyDrill(kind=kind, month=str(data[0]), survey_type=str(data[1]))
+        # The trend shows at least 12 months, so a clicked month may lie before the period.
+        period = ctx.filters.trend()
+    elif source == "sat_engineer_chart" and isinstance(data, list | tuple):
+        drill = SurveyDrill(kind=kind, survey_type=survey_type, engineer=str(data[0]))
+        name = str(data[1])
+    elif source == "sat_customer_chart" and isinstance(data, list | tuple):
+        drill = SurveyDrill(kind=kind, survey_type=survey_type, customer=str(data[0]))
+        name = str(data[1])
+    elif source == "sat_pareto_chart" and data is not None:
+        drill = SurveyDrill(kind=kind, survey_type=survey_type, problem_category=str(data))
+what = [ctx.t(f"sat_kind_{kind}") if kind else "", drill.month or "",
+        ctx.t(f"sat_type_{drill.survey_type}") if drill.survey_type else "",
+        name, drill.problem_category or ""]
+st.caption(ctx.t("drill_filter", what=md_escape(" · ".join(w for w in what if w))))
+st.caption(ctx.t("sat_drill_hint"))
+surveys = query(survey_list, ctx.scope, period, drill)
+if surveys.empty:
+    st.info(ctx.t("empty"))
+else:
+    st.caption(ctx.t("sat_drill_showing", matching=int(surveys["matching"].iloc[0]),
+                     shown=len(surveys)))
+    survey_table(ctx, surveys, DRILL_COLUMNS, key="sat_surveys")
