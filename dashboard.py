@@ -22,5 +22,9 @@ pages = [
     st.Page(PAGES / "overview.py", title=ctx.t("page_overview"), icon=":material/dashboard:",
             url_path="overview", default=True),
     st.Page(PAGES / "sla.py", title=ctx.t("page_sla"), icon=":material/timer:", url_path="sla"),
+    st.Page(PAGES / "process.py", title=ctx.t("page_process"), icon=":material/route:",
+            url_path="process"),
+    st.Page(PAGES / "data.py", title=ctx.t("page_data"), icon=":material/database:",
+            url_path="data"),
 ]
 st.navigation(pages).run()
