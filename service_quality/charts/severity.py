@@ -53,8 +53,9 @@ def severity_bars(frame: pd.DataFrame, x: str, lang: str, basis: str = "rule",
         fig.update_layout(yaxis2=dict(overlaying="y", side="right", tickformat=".0%",
                                       rangemode="tozero", showgrid=False,
                                       title=t("severity_severe_share", lang)))
+    # update_yaxes would also retitle the share axis: name the count axis alone
+    fig.update_layout(yaxis_title=t("severity_faults", lang))
     fig.update_xaxes(title=x_label)
-    fig.update_yaxes(title=t("severity_faults", lang))
     return month_axis(base_layout(fig, title))
 
 

@@ -2,7 +2,7 @@
 -- (resolved, nothing submitted yet, not late at $as_of) or breached (submitted late, or not at
 -- all by now). stage: due (pending), overdue (breached, none submitted), late (submitted after
 -- the due time); $d_stage narrows to one. Still-open items first — due soonest, then overdue
--- newest — then late ones. hours_past_due is negative while time is left.
+-- newest — then late ones. days_past_due is negative while time is left.
 , first_report AS (
     SELECT ticket_id, min(submitted_at) AS first_submitted_at, count(*) AS versions
     FROM fault_reports
@@ -16,7 +16,7 @@ d AS (
                 WHEN f.first_submitted_at IS NULL THEN 'overdue'
                 ELSE 'late' END AS stage,
            (epoch(coalesce(f.first_submitted_at, CAST($as_of AS TIMESTAMP)))
-            - epoch(t.report_due_at)) / 3600 AS hours_past_due
+            - epoch(t.report_due_at)) / 86400 AS days_past_due
     FROM t
     LEFT JOIN first_report AS f USING (ticket_id)
     WHERE (t.report_status = 'pending' AND t.report_due_at IS NOT NULL)
@@ -34,7 +34,7 @@ o AS (
 )
 SELECT o.ticket_id, o.customer_id, coalesce(c.name, o.customer_id) AS customer_name,
        o.reported_at, o.resolved_at, o.report_due_at, o.first_submitted_at, o.versions,
-       o.report_status, o.stage, o.hours_past_due, o.matching
+       o.report_status, o.stage, o.days_past_due, o.matching
 FROM o
 LEFT JOIN customers AS c ON c.customer_id = o.customer_id
 ORDER BY o.stage_order, o.urgency, o.ticket_id

@@ -1,0 +1,305 @@
+"""The fault-report page: 3-day rule, seven sections, decisions, due list, drill-down, charts."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from service_quality.charts import ACCENT, STATUS_COLORS
+from service_quality.charts.fault_reports import (
+    DECISION_COLORS,
+    completeness_bars,
+    compliance_bars,
+    decision_bars,
+    missing_sections_bars,
+)
+from service_quality.database import Database
+from service_quality.filters import Filters
+from service_quality.queries import Scope
+from service_quality.queries.fault_reports import (
+    SECTIONS,
+    STAGES,
+    ReportDrill,
+    rejection_reasons,
+    report_compliance_by,
+    report_drill_for,
+    report_list,
+    report_overview,
+    reports_due,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+# The whole fixture: 800 tickets over two years leave few rejections in any one month.
+PERIOD = Filters("2024-11", "2026-10")
+# The tests' own view of the data, over PERIOD: the judged tickets, every report version, and
+# the latest version of each ticket's report with its number of non-empty sections.
+VIEWS = """
+    CREATE TEMP VIEW judged AS
+    SELECT * FROM ticket_sla
+    WHERE reported_at >= '2024-11-01' AND reported_at < '2026-11-01';
+    CREATE TEMP VIEW versions AS
+    SELECT r.*, s.customer_id FROM fault_reports AS r JOIN judged AS s USING (ticket_id);
+    CREATE TEMP VIEW latest AS
+    SELECT *,
+           (nullif(trim(fault_content), '') IS NOT NULL)::INT
+         + (nullif(trim(affected_time), '') IS NOT NULL)::INT
+         + (nullif(trim(affected_users), '') IS NOT NULL)::INT
+         + (nullif(trim(handling_process), '') IS NOT NULL)::INT
+         + (nullif(trim(analysis), '') IS NOT NULL)::INT
+         + (nullif(trim(lessons), '') IS NOT NULL)::INT
+         + (nullif(trim(prevention), '') IS NOT NULL)::INT AS present
+    FROM versions AS r
+    WHERE version = (SELECT max(version) FROM fault_reports AS x WHERE x.ticket_id = r.ticket_id);
+    CREATE TEMP VIEW missing(section, reports) AS
+    SELECT 'fault_content', count(*) FROM latest
+        WHERE nullif(trim(fault_content), '') IS NULL
+    UNION ALL SELECT 'affected_time', count(*) FROM latest
+        WHERE nullif(trim(affected_time), '') IS NULL
+    UNION ALL SELECT 'affected_users', count(*) FROM latest
+        WHERE nullif(trim(affected_users), '') IS NULL
+    UNION ALL SELECT 'handling_process', count(*) FROM latest
+        WHERE nullif(trim(handling_process), '') IS NULL
+    UNION ALL SELECT 'analysis', count(*) FROM latest
+        WHERE nullif(trim(analysis), '') IS NULL
+    UNION ALL SELECT 'lessons', count(*) FROM latest
+        WHERE nullif(trim(lessons), '') IS NULL
+    UNION ALL SELECT 'prevention', count(*) FROM latest
+        WHERE nullif(trim(prevention), '') IS NULL;
+"""
+
+
+@pytest.fixture
+def db(fixture_db):
+    """The fixture database, read-only."""
+    d = Database(fixture_db)
+    yield d
+    d.close()
+
+
+def count(fixture_db, sql, params=()):
+    """One value from an independent SQL query."""
+    con = duckdb.connect(str(fixture_db), read_only=True)
+    try:
+        con.execute(VIEWS)
+        return con.execute(sql, list(params)).fetchall()[0][0]
+    finally:
+        con.close()
+
+
+# --- queries -----------------------------------------------------------------------------------
+
+def test_compliance_by_month_matches_ticket_sla(db, fixture_db):
+    frame = report_compliance_by(db, Scope.everyone(), PERIOD, "month").set_index("grp")
+    for status in ("met", "breached"):
+        assert frame.loc["2026-04", status] == count(
+            fixture_db, "SELECT count(*) FROM ticket_sla WHERE report_status = ? AND "
+            "strftime(reported_at, '%Y-%m') = '2026-04'", [status])
+    with pytest.raises(ValueError):
+        report_compliance_by(db, Scope.everyone(), PERIOD, "engineer")
+
+
+def test_overview_statuses_and_compliance(db, fixture_db):
+    o = report_overview(db, Scope.everyone(), PERIOD)
+    for status in ("met", "breached", "no_record", "pending"):
+        assert o.statuses[status] == count(
+            fixture_db, "SELECT count(*) FROM judged WHERE report_status = ?", [status])
+    judged = o.statuses["met"] + o.statuses["breached"] + o.statuses["no_record"]
+    assert o.compliance == pytest.approx(o.statuses["met"] / judged)
+
+
+def test_completeness_of_the_latest_version(db, fixture_db):
+    o = report_overview(db, Scope.everyone(), PERIOD)
+    assert list(o.completeness["sections"]) == list(range(8))
+    assert o.reports == count(fixture_db, "SELECT count(*) FROM latest")
+    assert o.completeness.set_index("sections").loc[7, "reports"] == count(
+        fixture_db, "SELECT count(*) FROM latest WHERE present = 7")
+    assert o.mean_completeness == pytest.approx(count(
+        fixture_db, "SELECT avg(present / 7) FROM latest"))
+    missing = o.missing.set_index("section")["reports"]
+    assert set(missing.index) == set(SECTIONS)
+    assert list(o.missing["reports"]) == sorted(o.missing["reports"], reverse=True)
+    for section in SECTIONS:
+        assert missing[section] == count(
+            fixture_db, "SELECT reports FROM missing WHERE section = ?", [section])
+
+
+def test_decisions_versions_and_stages(db, fixture_db):
+    o = report_overview(db, Scope.everyone(), PERIOD)
+    decisions = o.decisions.set_index("decision")["reports"]
+    for decision in ("accepted", "rejected"):
+        assert decisions[decision] == count(
+            fixture_db, "SELECT count(*) FROM latest WHERE customer_decision = ?",
+            [decision])
+    assert o.versions["tickets"].sum() == o.reports
+    assert o.stages["overdue"] + o.stages["late"] == o.statuses["breached"]
+    assert o.stages["due"] == count(
+        fixture_db, "SELECT count(*) FROM judged WHERE report_status = 'pending' AND "
+        "report_due_at IS NOT NULL")
+
+
+def test_rejection_reasons_and_what_followed(db, fixture_db):
+    reasons = rejection_reasons(db, Scope.everyone(), PERIOD)
+    assert reasons["rejections"].sum() == count(
+        fixture_db, "SELECT count(*) FROM versions WHERE customer_decision = 'rejected'")
+    assert (reasons["resubmitted"] + reasons["not_resubmitted"] == reasons["rejections"]).all()
+    assert (reasons["accepted_later"] <= reasons["resubmitted"]).all()
+    assert list(reasons["rejections"]) == sorted(reasons["rejections"], reverse=True)
+    assert reasons["resubmitted"].sum() == count(
+        fixture_db, "SELECT count(*) FROM versions AS r WHERE r.customer_decision = 'rejected' AND "
+        "EXISTS (SELECT 1 FROM fault_reports AS y WHERE y.ticket_id = r.ticket_id AND y.version > "
+        "r.version)")
+
+
+def test_due_or_late_list(db, fixture_db):
+    o = report_overview(db, Scope.everyone(), PERIOD)
+    due = reports_due(db, Scope.everyone(), PERIOD)
+    assert len(due) == o.stages["due"] + o.stages["overdue"] + o.stages["late"]
+    assert set(due["report_status"]) <= {"pending", "breached"}
+    # still-open items first: due, then overdue, then late
+    order = [STAGES.index(s) for s in due["stage"]]
+    assert order == sorted(order)
+    assert (due.loc[due["stage"] == "late", "days_past_due"] > 0).all()
+    assert (due.loc[due["stage"] == "overdue", "days_past_due"] > 0).all()
+    assert (due.loc[due["stage"] == "due", "days_past_due"] <= 0).all()
+    assert due.loc[due["stage"] == "overdue", "first_submitted_at"].isna().all()
+    for stage in STAGES:
+        assert len(reports_due(db, Scope.everyone(), PERIOD, stage)) == o.stages[stage]
+
+
+def test_customer_scope_sees_only_its_rows(db, fixture_db):
+    everyone = report_compliance_by(db, Scope.everyone(), PERIOD, "customer")
+    one = everyone["grp"].iloc[0]
+    mine = report_compliance_by(db, Scope.customer(one), PERIOD, "customer")
+    assert list(mine["grp"]) == [one]
+    o = report_overview(db, Scope.customer(one), PERIOD)
+    assert o.reports == count(fixture_db, "SELECT count(*) FROM latest WHERE customer_id = ?",
+                              [one])
+    assert set(report_list(db, Scope.customer(one), PERIOD, ReportDrill())["customer_id"]) == {one}
+    assert set(reports_due(db, Scope.customer(one), PERIOD)["customer_id"]) <= {one}
+    assert rejection_reasons(db, Scope.customer(one), PERIOD)["rejections"].sum() == count(
+        fixture_db, "SELECT count(*) FROM versions WHERE customer_decision = 'rejected' AND "
+        "customer_id = ?", [one])
+
+
+# --- drill-down ----------------------------------------------------------------------------------
+
+def test_clicked_bars_list_their_reports(db):
+    o = report_overview(db, Scope.everyone(), PERIOD)
+    missing = o.missing.iloc[0]
+    listed = report_list(db, Scope.everyone(), PERIOD, report_drill_for("missing",
+                                                                        missing["section"]))
+    assert len(listed) == missing["reports"]
+    assert all(missing["section"] in m for m in listed["missing"])
+    row = o.completeness[o.completeness["reports"] > 0].iloc[0]
+    listed = report_list(db, Scope.everyone(), PERIOD, report_drill_for("sections",
+                                                                        row["sections"]))
+    assert len(listed) == row["reports"] and set(listed["sections"]) == {row["sections"]}
+    decisions = o.decisions.set_index("decision")["reports"]
+    listed = report_list(db, Scope.everyone(), PERIOD, report_drill_for("decision", "rejected"))
+    assert len(listed) == decisions["rejected"] and set(listed["decision"]) == {"rejected"}
+
+
+def test_default_list_is_the_incomplete_reports(db):
+    o = report_overview(db, Scope.everyone(), PERIOD)
+    listed = report_list(db, Scope.everyone(), PERIOD, report_drill_for(None))
+    full = o.completeness.set_index("sections").loc[7, "reports"]
+    assert listed["matching"].iloc[0] == o.reports - full
+    assert (listed["completeness"] < 1).all()
+
+
+def test_a_selected_reason_lists_its_tickets(db):
+    reasons = rejection_reasons(db, Scope.everyone(), PERIOD)
+    top = reasons.iloc[0]
+    listed = report_list(db, Scope.everyone(), PERIOD, report_drill_for("reason", top["reason"]))
+    assert len(listed) == top["tickets"]
+    assert all(top["reason"] in r for r in listed["reject_reasons"])
+    assert report_drill_for("reason", None) == ReportDrill(rejected=True)
+    with pytest.raises(ValueError):
+        report_drill_for("missing", "appendix")
+
+
+# --- charts --------------------------------------------------------------------------------------
+
+def test_compliance_bars_carry_status_colours_and_the_rate(db):
+    frame = report_compliance_by(db, Scope.everyone(), PERIOD, "month")
+    fig = compliance_bars(frame, "grp", "zh")
+    bars = [tr for tr in fig.data if tr.type == "bar"]
+    assert {tr.marker.color for tr in bars} <= {STATUS_COLORS[s] for s in
+                                                 ("met", "breached", "no_record", "pending")}
+    assert fig.layout.xaxis.type == "category"
+    line = [tr for tr in fig.data if tr.type == "scatter"][0]
+    assert line.yaxis == "y2" and fig.layout.yaxis2.tickformat == ".0%"
+    assert list(line.y) == list(frame["compliance"])
+    fig = compliance_bars(frame, "label", "en", horizontal=True)
+    assert all(tr.orientation == "h" for tr in fig.data)
+
+
+def test_report_charts(db):
+    o = report_overview(db, Scope.everyone(), PERIOD)
+    fig = completeness_bars(o.completeness, "zh")
+    assert list(fig.data[0].x) == [f"{n}/7" for n in range(8)]
+    assert fig.data[0].marker.color[-1] == STATUS_COLORS["met"]
+    assert fig.data[0].marker.color[0] == ACCENT
+    assert fig.layout.xaxis.type == "category"
+    fig = missing_sections_bars(o.missing, "zh")
+    assert "总结与教训" in fig.data[0].y and fig.data[0].orientation == "h"
+    assert list(fig.data[0].customdata) == list(o.missing["section"])
+    fig = decision_bars(o.decisions, "en")
+    assert list(fig.data[0].x) == ["accepted", "rejected", "pending"]
+    assert list(fig.data[0].marker.color) == [DECISION_COLORS[d] for d in o.decisions["decision"]]
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def app(fixture_db, monkeypatch):
+    """The fault-report page alone on the fixture database, over the whole fixture."""
+    monkeypatch.setenv("DASHBOARD_DB", str(fixture_db))
+    at = AppTest.from_file(str(ROOT / "pages" / "fault_reports.py"), default_timeout=60)
+    at.query_params["from"] = PERIOD.start
+    at.query_params["to"] = PERIOD.end
+    return at
+
+
+def test_cards_show_the_databases_numbers(app, fixture_db):
+    app.run()
+    assert not app.exception
+    cards = {m.label: m.value for m in app.metric}
+    breached = count(fixture_db, "SELECT count(*) FROM judged WHERE report_status = 'breached'")
+    met = count(fixture_db, "SELECT count(*) FROM judged WHERE report_status = 'met'")
+    assert cards["超时提交 / 未提交"] == str(breached)
+    assert cards["3天内提交率"] == f"{met / (met + breached):.1%}"
+    assert cards["已提交报告"] == str(count(fixture_db, "SELECT count(*) FROM latest"))
+    assert cards["最新版本被退回"] == str(count(
+        fixture_db, "SELECT count(*) FROM latest WHERE customer_decision = 'rejected'"))
+
+
+def test_breached_tickets_and_the_due_list(app, fixture_db):
+    app.run()
+    breached = count(fixture_db, "SELECT count(*) FROM judged WHERE report_status = 'breached'")
+    assert any(f"共 {breached} 张工单，显示" in c.value for c in app.caption)
+    app.segmented_control(key="fault_reports_stage").set_value("late").run()
+    late = count(fixture_db, "SELECT count(*) FROM judged AS s WHERE report_status = 'breached' "
+                 "AND EXISTS (SELECT 1 FROM fault_reports AS r WHERE r.ticket_id = s.ticket_id)")
+    assert f"共 {late} 张工单" in app.caption[-1].value
+    ticket = count(fixture_db, "SELECT min(ticket_id) FROM judged WHERE report_status = 'breached'")
+    app.text_input(key="fault_reports_tickets_lookup").input(ticket).run()
+    assert not app.exception
+    assert any(ticket in s.value for s in app.subheader)
+
+
+def test_rejection_reasons_are_shown_as_data_not_markdown(app, fixture_db):
+    app.run()
+    reason = count(fixture_db, "SELECT min(reject_reason) FROM fault_reports")
+    assert reason
+    shown = [d.value for d in app.dataframe]
+    assert any(reason in set(frame.iloc[:, 0]) for frame in shown)
+    assert not any(reason in m.value for m in app.markdown)
+
+
+def test_english(app):
+    app.query_params["lang"] = "en"
+    app.run()
+    assert app.title[0].value == "Fault reports"
+    assert any("Reports due or late" == s.value for s in app.subheader)
