@@ -1,7 +1,6 @@
 """改进措施 — the status funnel, overdue actions, on-time completion by department and source,
 and whether the customer was told about each finished action."""
 
-import re
 
 import pandas as pd
 import streamlit as st
@@ -23,6 +22,7 @@ from service_quality.queries.actions import (
 from ui.data import query
 from ui.drill import chart_selection
 from ui.frame import Context, context
+from ui.text import md_escape
 
 DRILL_FROM = "act_drill_from"
 OVERDUE_COLUMNS = ("action_id", "owner_dept", "owner", "due_date", "days_overdue", "status",
@@ -37,10 +37,6 @@ LIST_COLUMNS = ("action_id", "customer_name", "source_type", "source_id", "probl
 GROUP_COLUMNS = ("grp", "actions", "on_time", "late", "open", "overdue", "on_time_rate",
                  "finished", "notified", "notified_rate")
 
-
-def md_escape(text: str) -> str:
-    """Data text inside a Markdown label, shown literally."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
 def pct(value) -> str:

@@ -1,7 +1,6 @@
 """投诉 — complaint volume, the 2-hour reply and 15-day resolution promises by month, the open
 complaints with their time left, and the complaints behind every number."""
 
-import re
 
 import pandas as pd
 import streamlit as st
@@ -19,6 +18,7 @@ from service_quality.queries.complaints import (
 from ui.data import query
 from ui.drill import chart_selection, color_statuses, localise_statuses
 from ui.frame import Context, context
+from ui.text import md_escape
 
 DRILL_FROM = "cmp_drill_from"
 STATUS_COLUMNS = ("first_reply_status", "resolution_status")
@@ -32,10 +32,6 @@ LIST_COLUMNS = ("complaint_id", "customer_name", "received_at", "category", "cha
                 "description", "resolution")
 OVERDUE_STYLE = f"color: {charts.STATUS_COLORS['breached']}; font-weight: 600"
 
-
-def md_escape(text: str) -> str:
-    """Data text inside a Markdown label, shown literally."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
 def clicked(key: str) -> None:

@@ -1,7 +1,6 @@
 """满意度 — CSAT and mean score by month with alerts, by engineer and customer, problem Pareto,
 and the low scores still waiting for an improvement action."""
 
-import re
 
 import pandas as pd
 import streamlit as st
@@ -21,6 +20,7 @@ from service_quality.queries.satisfaction import satisfaction_trend as trend_que
 from ui.data import query
 from ui.drill import chart_selection
 from ui.frame import Context, context
+from ui.text import md_escape
 
 DRILL_FROM = "sat_drill_from"
 LIST_COLUMNS = ("survey_id", "customer_name", "engineer_name", "score", "problem_category",
@@ -34,10 +34,6 @@ def pct(value) -> str:
     """A rate for a metric card ("—" when there is nothing to divide)."""
     return "—" if pd.isna(value) else f"{value:.1%}"
 
-
-def md_escape(text: str) -> str:
-    """Data text inside a Markdown label, shown literally."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
 def clicked(key: str) -> None:
