@@ -63,4 +63,5 @@ else:
     drill = Drill(metric=metric, status="breached")
 st.caption(ctx.t("drill_filter", what=" · ".join(
     v for v in (ctx.t(f"metric_{metric}"), ctx.t(f"status_{drill.status}"), drill.month) if v)))
-ticket_drilldown(ctx, drill, key="sla_tickets")
+# A clicked month may lie in the trend before the selected period: list it from the trend.
+ticket_drilldown(ctx, drill, key="sla_tickets", filters=trend if drill.month else None)

@@ -57,10 +57,13 @@ def chart_selection(event) -> list[dict]:
         return []
 
 
-def ticket_drilldown(ctx: Context, drill: Drill, key: str) -> None:
-    """The tickets matching the filters and `drill`, then the selected ticket's timeline."""
+def ticket_drilldown(ctx: Context, drill: Drill, key: str, filters=None) -> None:
+    """The tickets matching the filters and `drill`, then the selected ticket's timeline.
+
+    `filters` replaces the page's (e.g. the 12-month trend when a month of it was clicked).
+    """
     st.subheader(ctx.t("drill_title"))
-    frame = query(ticket_list, ctx.scope, ctx.filters, drill)
+    frame = query(ticket_list, ctx.scope, filters or ctx.filters, drill)
     if frame.empty:
         st.info(ctx.t("empty"))
         return
