@@ -28,3 +28,13 @@ def fixture_db(sample_dir, tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("db") / "service.duckdb"
     load([sample_dir], db, load_settings())
     return db
+
+
+@pytest.fixture
+def db(fixture_db):
+    """The fixture database through the app's read-only access class."""
+    from service_quality.database import Database
+
+    d = Database(fixture_db)
+    yield d
+    d.close()

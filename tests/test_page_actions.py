@@ -13,7 +13,6 @@ from service_quality.charts.actions import (
     completion_bars,
     status_funnel,
 )
-from service_quality.database import Database
 from service_quality.filters import Filters
 from service_quality.queries import Scope
 from service_quality.queries.actions import (
@@ -28,14 +27,6 @@ from service_quality.queries.actions import (
 ROOT = Path(__file__).resolve().parent.parent
 EVERYTHING = Filters("2024-11", "2026-10")
 PERIOD = Filters("2025-07", "2025-12")
-
-
-@pytest.fixture
-def db(fixture_db):
-    """The fixture database, read-only."""
-    d = Database(fixture_db)
-    yield d
-    d.close()
 
 
 def sql(path, text, params=()):

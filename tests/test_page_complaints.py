@@ -29,14 +29,6 @@ EVERYTHING = Filters("2024-11", "2026-10")
 MARKUP = "<b>bold</b> **md** <script>alert(1)</script>"
 
 
-@pytest.fixture
-def db(fixture_db):
-    """The fixture database, read-only."""
-    d = Database(fixture_db)
-    yield d
-    d.close()
-
-
 @pytest.fixture(scope="module")
 def open_db(sample_dir, tmp_path_factory) -> Path:
     """The fixture sample with its last three complaints unresolved (the newest never replied

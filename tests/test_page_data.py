@@ -169,14 +169,6 @@ def test_settings_in_force_are_listed(fixture_db, monkeypatch):
 
 # ── query functions ───────────────────────────────────────────────────────────────────────────
 
-@pytest.fixture
-def db(fixture_db):
-    """The fixture database, read-only."""
-    d = Database(fixture_db)
-    yield d
-    d.close()
-
-
 def test_a_customer_scope_sees_no_load_log_and_no_rejected_row(db):
     customer = Scope.customer("C001")
     assert not q.load_batches(db, Scope.everyone()).empty

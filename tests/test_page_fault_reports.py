@@ -14,7 +14,6 @@ from service_quality.charts.fault_reports import (
     decision_bars,
     missing_sections_bars,
 )
-from service_quality.database import Database
 from service_quality.filters import Filters
 from service_quality.queries import Scope
 from service_quality.queries.fault_reports import (
@@ -67,14 +66,6 @@ VIEWS = """
     UNION ALL SELECT 'prevention', count(*) FROM latest
         WHERE nullif(trim(prevention), '') IS NULL;
 """
-
-
-@pytest.fixture
-def db(fixture_db):
-    """The fixture database, read-only."""
-    d = Database(fixture_db)
-    yield d
-    d.close()
 
 
 def count(fixture_db, sql, params=()):

@@ -24,14 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PERIOD = Filters("2025-07", "2025-12")
 
 
-@pytest.fixture
-def db(fixture_db):
-    """The fixture database, read-only."""
-    d = Database(fixture_db)
-    yield d
-    d.close()
-
-
 def one(db_path, sql, params=()):
     """One value from an independent SQL query."""
     con = duckdb.connect(str(db_path), read_only=True)

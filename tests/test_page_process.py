@@ -21,14 +21,6 @@ PERIOD = Filters("2025-01", "2025-12")
 PERIOD_VIEW = ("CREATE TEMP VIEW y AS SELECT * FROM ticket_facts WHERE year(reported_at) = 2025")
 
 
-@pytest.fixture
-def db(fixture_db):
-    """The fixture database, read-only."""
-    d = Database(fixture_db)
-    yield d
-    d.close()
-
-
 def sql(path, text, params=()):
     """Rows of an independent SQL query (with the view `y` of the period's tickets)."""
     con = duckdb.connect(str(path), read_only=True)

@@ -16,7 +16,6 @@ from service_quality.charts.satisfaction import (
     rate_bars,
     satisfaction_trend,
 )
-from service_quality.database import Database
 from service_quality.filters import Filters
 from service_quality.queries import Scope
 from service_quality.queries.satisfaction import (
@@ -30,14 +29,6 @@ from service_quality.queries.satisfaction import satisfaction_trend as trend_que
 
 ROOT = Path(__file__).resolve().parent.parent
 PERIOD = Filters("2025-07", "2025-12")
-
-
-@pytest.fixture
-def db(fixture_db):
-    """The fixture database, read-only."""
-    d = Database(fixture_db)
-    yield d
-    d.close()
 
 
 def sql(fixture_db, text, params=()):

@@ -8,7 +8,6 @@ from streamlit.testing.v1 import AppTest
 
 from service_quality.charts import SEVERITY_COLORS, STATUS_COLORS
 from service_quality.charts.severity import ratio_histogram, severity_bars, severity_heatmap
-from service_quality.database import Database
 from service_quality.filters import Filters
 from service_quality.queries import Scope
 from service_quality.queries.severity import (
@@ -35,14 +34,6 @@ VIEWS = """
     WHERE k.category = 'fault' AND s.reported_at >= '2024-11-01'
       AND s.reported_at < '2026-11-01'
 """
-
-
-@pytest.fixture
-def db(fixture_db):
-    """The fixture database, read-only."""
-    d = Database(fixture_db)
-    yield d
-    d.close()
 
 
 def count(fixture_db, sql, params=()):

@@ -6,7 +6,6 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from service_quality.database import Database
 from service_quality.filters import Filters
 from service_quality.queries import Scope
 from service_quality.queries.sla import arrival_distribution, sla_by
@@ -14,14 +13,6 @@ from service_quality.queries.tickets import Drill, ticket_list, ticket_timeline
 
 ROOT = Path(__file__).resolve().parent.parent
 PERIOD = Filters("2025-07", "2025-12")
-
-
-@pytest.fixture
-def db(fixture_db):
-    """The fixture database, read-only."""
-    d = Database(fixture_db)
-    yield d
-    d.close()
 
 
 def count(fixture_db, sql, params=()):
