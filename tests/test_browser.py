@@ -163,16 +163,19 @@ def test_a_filter_changes_the_url_and_the_chart(app_url, browser):
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     wait_idle(page)
     months_before = page.locator(".js-plotly-plot").first.locator(".xtick").count()
+    caption_before = page.get_by_text("共 ").first.inner_text()
     sidebar = page.locator("[data-testid='stSidebar']")
     sidebar.locator("[data-testid='stSelectbox']").first.click()
     page.get_by_role("option", name="2025-12").click()
     wait_idle(page)
     page.wait_for_function("() => location.search.includes('from=2025-12')", timeout=30_000)
     assert "from=2025-12" in page.url
+    page.wait_for_function("b => !document.body.innerText.includes(b)", arg=caption_before,
+                           timeout=30_000)
     caption = page.get_by_text("共 ").first.inner_text()
     shot(page, "sla_filtered")
     assert months_before == 12   # a monthly trend always spans at least a year
-    assert "张工单" in caption
+    assert "张工单" in caption and caption != caption_before   # the breach list follows
     page.close()
 
 
