@@ -38,3 +38,12 @@ def db(fixture_db):
     d = Database(fixture_db)
     yield d
     d.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say where the browser tests left their screenshots (the CI artefacts)."""
+    from tests.test_browser import ARTIFACTS
+
+    shots = sorted(ARTIFACTS.glob("*.png")) if ARTIFACTS.is_dir() else []
+    if shots:
+        terminalreporter.write_line(f"browser screenshots ({len(shots)}): {ARTIFACTS}")
