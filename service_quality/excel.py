@@ -58,6 +58,12 @@ class Sheet:
     flag_negative: Iterable[str] = ()                        # numeric columns red below zero
     charts: list[Chart] = field(default_factory=list)
     title: str | None = None                                 # a line above the table
+    flag_positive: Iterable[str] = ()                        # numeric columns red above zero
+    # A boolean column (not written): the percent columns are 0.0% only on its True rows, so
+    # one table can mix rates with counts or hours.
+    percent_if: str | None = None
+    # More tables written below this one on the same sheet (their `name` is not used).
+    below: list[Sheet] = field(default_factory=list)
 
 
 def sheet_name(name: str, taken: set[str]) -> str:
@@ -123,24 +129,32 @@ def _cells(ws, values: np.ndarray, formats: list[str | None]) -> list[WriteOnlyC
     return row
 
 
-def _write_sheet(wb: Workbook, sheet: Sheet, taken: set[str]) -> None:
-    ws = wb.create_sheet(sheet_name(sheet.name, taken))
+def _formats(sheet: Sheet, columns: list[str]) -> tuple[list, list]:
+    """Number formats per column: on percent rows, and on the other rows (see percent_if)."""
+    frame, percent = sheet.frame, set(sheet.percent)
+    rates = [_number_format(frame[c], c in percent) for c in columns]
+    if sheet.percent_if is None:
+        return rates, rates
+    plain = [_number_format(frame[c], False) if c in percent else f
+             for c, f in zip(columns, rates, strict=True)]
+    # A percent column of mixed rows holds floats: one decimal on its non-rate rows.
+    plain = [DECIMAL if c in percent and f is None else f
+             for c, f in zip(columns, plain, strict=True)]
+    return rates, plain
+
+
+def _write_table(ws, sheet: Sheet, first: int) -> int:
+    """Write sheet's title, header and rows from row `first` on; return the last row written."""
     frame = sheet.frame
-    columns = list(frame.columns)
+    columns = [c for c in frame.columns if c != sheet.percent_if]
     headers = [sheet.labels.get(c, c) for c in columns]
-    percent = set(sheet.percent)
-    formats = [_number_format(frame[c], c in percent) for c in columns]
-    for i, c in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = _width(frame[c], headers[i - 1],
-                                                                  formats[i - 1])
-    first = 2 if sheet.title else 1
-    # Write-only sheets write their views with the first row, so freeze before any append.
-    ws.freeze_panes = f"A{first + 1}"
+    rates, plain = _formats(sheet, columns)
     if sheet.title:
         title = WriteOnlyCell(ws, value=_ILLEGAL.sub("", sheet.title))
         title.data_type = "s"
         title.font = Font(bold=True, size=13)
         ws.append([title])
+        first += 1
     header_cells = []
     for h in headers:
         cell = WriteOnlyCell(ws, value=_ILLEGAL.sub("", str(h)))
@@ -151,15 +165,48 @@ def _write_sheet(wb: Workbook, sheet: Sheet, taken: set[str]) -> None:
         header_cells.append(cell)
     ws.append(header_cells)
     last_row = first + len(frame)
-    last_col = get_column_letter(max(len(columns), 1))
-    if columns:
-        ws.auto_filter.ref = f"A{first}:{last_col}{max(last_row, first)}"
     # Object columns keep Python objects; everything else goes row by row from numpy.
-    values = frame.astype("object").where(frame.notna(), None).to_numpy()
-    for row in values:
-        ws.append(_cells(ws, row, formats))
+    data = frame[columns]
+    values = data.astype("object").where(data.notna(), None).to_numpy()
+    if sheet.percent_if is None:
+        for row in values:
+            ws.append(_cells(ws, row, rates))
+    else:
+        is_rate = frame[sheet.percent_if].fillna(False).astype(bool).to_numpy()
+        for row, rate in zip(values, is_rate, strict=True):
+            ws.append(_cells(ws, row, rates if rate else plain))
     _conditional_formats(ws, sheet, columns, first, last_row)
     _charts(ws, sheet, columns, first, last_row)
+    return last_row
+
+
+def _set_widths(ws, tables: list[Sheet]) -> None:
+    widths: dict[int, float] = {}
+    for sheet in tables:
+        columns = [c for c in sheet.frame.columns if c != sheet.percent_if]
+        rates, _ = _formats(sheet, columns)
+        for i, c in enumerate(columns, start=1):
+            w = _width(sheet.frame[c], sheet.labels.get(c, c), rates[i - 1])
+            widths[i] = max(widths.get(i, 0), w)
+    for i, w in widths.items():
+        ws.column_dimensions[get_column_letter(i)].width = w
+
+
+def _write_sheet(wb: Workbook, sheet: Sheet, taken: set[str]) -> None:
+    ws = wb.create_sheet(sheet_name(sheet.name, taken))
+    _set_widths(ws, [sheet, *sheet.below])
+    first = 2 if sheet.title else 1
+    # Write-only sheets write their views with the first row, so freeze before any append.
+    ws.freeze_panes = f"A{first + 1}"
+    columns = [c for c in sheet.frame.columns if c != sheet.percent_if]
+    if columns:
+        # One autofilter per sheet: on the first table.
+        last_col = get_column_letter(len(columns))
+        ws.auto_filter.ref = f"A{first}:{last_col}{max(first + len(sheet.frame), first)}"
+    last = _write_table(ws, sheet, 1)
+    for table in sheet.below:
+        ws.append([])  # one blank row between tables
+        last = _write_table(ws, table, last + 2)
 
 
 def _conditional_formats(ws, sheet: Sheet, columns: list[str], first: int, last: int) -> None:
@@ -174,14 +221,16 @@ def _conditional_formats(ws, sheet: Sheet, columns: list[str], first: int, last:
         terms = ",".join(f'{letter}{first + 1}="{v.replace(chr(34), "")}"' for v in bad)
         ws.conditional_formatting.add(
             cells, FormulaRule(formula=[f"OR({terms})"], fill=RED_FILL, font=RED_FONT))
-    for col in sheet.flag_negative:
-        if col not in columns:
-            continue
-        letter = get_column_letter(columns.index(col) + 1)
-        ws.conditional_formatting.add(
-            f"{letter}{first + 1}:{letter}{last}",
-            FormulaRule(formula=[f"AND(ISNUMBER({letter}{first + 1}),{letter}{first + 1}<0)"],
-                        fill=RED_FILL, font=RED_FONT))
+    for cols, op in ((sheet.flag_negative, "<"), (sheet.flag_positive, ">")):
+        for col in cols:
+            if col not in columns:
+                continue
+            letter = get_column_letter(columns.index(col) + 1)
+            ref = f"{letter}{first + 1}"
+            ws.conditional_formatting.add(
+                f"{letter}{first + 1}:{letter}{last}",
+                FormulaRule(formula=[f"AND(ISNUMBER({ref}),{ref}{op}0)"],
+                            fill=RED_FILL, font=RED_FONT))
 
 
 def _charts(ws, sheet: Sheet, columns: list[str], first: int, last: int) -> None:
