@@ -31,6 +31,8 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill(start_color="DDEBF7", end_color="DDEBF7", fill_type="solid")
 # Characters XML 1.0 cannot hold; openpyxl refuses them, so they are dropped (tab, CR, LF stay).
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Rows turned into cells at a time: memory stays the same however long the sheet is.
+CHUNK = 2000
 # Excel's own limits on sheet names.
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
@@ -81,9 +83,11 @@ def _number_format(series: pd.Series, is_percent: bool) -> str | None:
     if is_percent:
         return PERCENT
     if pd.api.types.is_datetime64_any_dtype(series):
-        values = series.dropna()
-        is_date = len(values) and (values == values.dt.normalize()).all()
-        return DATE if is_date else DATETIME
+        # A column of midnights is a column of dates; checked a chunk at a time.
+        is_date = all((part == part.dt.normalize()).all()
+                      for part in (series.iloc[i:i + CHUNK].dropna()
+                                   for i in range(0, len(series), CHUNK)))
+        return DATE if is_date and series.notna().any() else DATETIME
     if pd.api.types.is_integer_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return INTEGER
     if pd.api.types.is_float_dtype(series):
@@ -165,16 +169,18 @@ def _write_table(ws, sheet: Sheet, first: int) -> int:
         header_cells.append(cell)
     ws.append(header_cells)
     last_row = first + len(frame)
-    # Object columns keep Python objects; everything else goes row by row from numpy.
-    data = frame[columns]
-    values = data.astype("object").where(data.notna(), None).to_numpy()
-    if sheet.percent_if is None:
-        for row in values:
-            ws.append(_cells(ws, row, rates))
-    else:
-        is_rate = frame[sheet.percent_if].fillna(False).astype(bool).to_numpy()
-        for row, rate in zip(values, is_rate, strict=True):
-            ws.append(_cells(ws, row, rates if rate else plain))
+    # Python objects a chunk of rows at a time, so a long sheet never exists twice in memory.
+    for i in range(0, len(frame), CHUNK):
+        part = frame.iloc[i:i + CHUNK]
+        data = part[columns]
+        values = data.astype("object").where(data.notna(), None).to_numpy()
+        if sheet.percent_if is None:
+            for row in values:
+                ws.append(_cells(ws, row, rates))
+        else:
+            is_rate = part[sheet.percent_if].fillna(False).astype(bool).to_numpy()
+            for row, rate in zip(values, is_rate, strict=True):
+                ws.append(_cells(ws, row, rates if rate else plain))
     _conditional_formats(ws, sheet, columns, first, last_row)
     _charts(ws, sheet, columns, first, last_row)
     return last_row
@@ -254,20 +260,27 @@ def _charts(ws, sheet: Sheet, columns: list[str], first: int, last: int) -> None
         ws.add_chart(chart, anchor)
 
 
-def workbook_bytes(sheets: list[Sheet]) -> bytes:
-    """An .xlsx file of the sheets, streamed (write-only), as bytes."""
+def write_workbook(sheets: list[Sheet], target) -> None:
+    """Write the sheets, streamed (write-only), to a path or a binary file object."""
     wb = Workbook(write_only=True)
     taken: set[str] = set()
     for sheet in sheets:
         _write_sheet(wb, sheet, taken)
     if not sheets:
         wb.create_sheet("Sheet")
+    wb.save(target)
+
+
+def workbook_bytes(sheets: list[Sheet]) -> bytes:
+    """An .xlsx file of the sheets, streamed (write-only), as bytes."""
     out = io.BytesIO()
-    wb.save(out)
+    write_workbook(sheets, out)
     return out.getvalue()
 
 
 def table_bytes(frame: pd.DataFrame, name: str, labels: dict[str, str] | None = None,
-                percent: Iterable[str] = (), flag_values: dict | None = None) -> bytes:
+                percent: Iterable[str] = (), flag_values: dict | None = None,
+                flag_negative: Iterable[str] = (), flag_positive: Iterable[str] = ()) -> bytes:
     """One table as a one-sheet workbook: exactly the rows and columns given."""
-    return workbook_bytes([Sheet(name, frame, labels or {}, percent, flag_values or {})])
+    return workbook_bytes([Sheet(name, frame, labels or {}, percent, flag_values or {},
+                                 flag_negative=flag_negative, flag_positive=flag_positive)])
