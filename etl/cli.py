@@ -1,4 +1,4 @@
-"""The command line: python -m etl load | sample."""
+"""The command line: python -m etl load | sample | report."""
 
 from __future__ import annotations
 
@@ -40,7 +40,71 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out_dir", type=Path, metavar="OUT_DIR")
     p.add_argument("--tickets", type=int, default=6000)
     p.add_argument("--seed", type=int, default=20251001)
+
+    p = sub.add_parser("report", help="write the customer periodic report (xlsx + PDF)")
+    p.add_argument("--period", required=True, help="a month (2026-10) or a quarter (2026-Q3)")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--customer", help="one customer id")
+    who.add_argument("--all", action="store_true", help="every customer")
+    p.add_argument("--out", type=Path, required=True, help="folder for the files")
+    p.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file "
+                   "(default data/service.duckdb)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
     return parser
+
+
+def _progress(done: int, total: int, label: str, out=None) -> None:
+    """A one-line text progress bar on stderr, redrawn in place."""
+    out = out or sys.stderr
+    width = 20
+    filled = round(width * done / total) if total else width
+    end = "\n" if done == total else ""
+    print(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total} {label}"[:100].ljust(100),
+          end=end, file=out, flush=True)
+
+
+def report_command(args) -> int:
+    """Write <customer>_<period>.xlsx and .pdf per customer; 2 with a message when refused."""
+    from service_quality.database import Database, db_version
+    from service_quality.queries import Scope
+    from service_quality.queries.report import report_customers
+    from service_quality.reports.customer import (
+        customer_report,
+        report_pdf,
+        report_period,
+        report_xlsx,
+    )
+
+    try:
+        _, _, period = report_period(args.period)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if db_version(args.db) is None:
+        print(f"error: no database at {args.db}; build it with "
+              "`python -m etl load SOURCE --db PATH`", file=sys.stderr)
+        return 2
+    db = Database(args.db)
+    try:
+        known = report_customers(db, Scope.everyone())
+        if args.customer is not None and args.customer not in set(known["customer_id"]):
+            print(f"error: unknown customer {args.customer!r}; known: "
+                  + ", ".join(known["customer_id"]), file=sys.stderr)
+            return 2
+        ids = list(known["customer_id"]) if args.all else [args.customer]
+        names = dict(zip(known["customer_id"], known["name"], strict=True))
+        args.out.mkdir(parents=True, exist_ok=True)
+        _progress(0, len(ids), "")
+        for n, customer_id in enumerate(ids, start=1):
+            report = customer_report(db, customer_id, period, args.lang)
+            stem = args.out / f"{customer_id}_{period}"
+            stem.with_suffix(".xlsx").write_bytes(report_xlsx(report, args.lang))
+            stem.with_suffix(".pdf").write_bytes(report_pdf(report, args.lang))
+            _progress(n, len(ids), f"{customer_id} {names[customer_id]}")
+    finally:
+        db.close()
+    print(f"{len(ids)} customer(s): {2 * len(ids)} files in {args.out}")
+    return 0
 
 
 def print_summary(s: LoadSummary, out=None) -> None:
@@ -79,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             print("Nothing was loaded; the database is unchanged.", file=sys.stderr)
             return 2
         print_summary(summary)
+    elif args.command == "report":
+        return report_command(args)
     elif args.command == "sample":
         from .sample import write_sample
 

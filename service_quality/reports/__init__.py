@@ -1,0 +1,1 @@
+"""Report builders: the management workbook and the customer periodic report, as files."""
