@@ -61,9 +61,9 @@ class Sheet:
     charts: list[Chart] = field(default_factory=list)
     title: str | None = None                                 # a line above the table
     flag_positive: Iterable[str] = ()                        # numeric columns red above zero
-    # A boolean column (not written): the percent columns are 0.0% only on its True rows, so
-    # one table can mix rates with counts or hours.
-    percent_if: str | None = None
+    # A column (not written) naming each row's number format for the percent columns, so one
+    # table can mix rates with counts or hours; a None row keeps the column's own format.
+    row_format: str | None = None
     # More tables written below this one on the same sheet (their `name` is not used).
     below: list[Sheet] = field(default_factory=list)
 
@@ -133,26 +133,19 @@ def _cells(ws, values: np.ndarray, formats: list[str | None]) -> list[WriteOnlyC
     return row
 
 
-def _formats(sheet: Sheet, columns: list[str]) -> tuple[list, list]:
-    """Number formats per column: on percent rows, and on the other rows (see percent_if)."""
-    frame, percent = sheet.frame, set(sheet.percent)
-    rates = [_number_format(frame[c], c in percent) for c in columns]
-    if sheet.percent_if is None:
-        return rates, rates
-    plain = [_number_format(frame[c], False) if c in percent else f
-             for c, f in zip(columns, rates, strict=True)]
-    # A percent column of mixed rows holds floats: one decimal on its non-rate rows.
-    plain = [DECIMAL if c in percent and f is None else f
-             for c, f in zip(columns, plain, strict=True)]
-    return rates, plain
+def _formats(sheet: Sheet, columns: list[str]) -> list[str | None]:
+    """Number format per column."""
+    percent = set(sheet.percent)
+    return [_number_format(sheet.frame[c], c in percent) for c in columns]
 
 
 def _write_table(ws, sheet: Sheet, first: int) -> int:
     """Write sheet's title, header and rows from row `first` on; return the last row written."""
     frame = sheet.frame
-    columns = [c for c in frame.columns if c != sheet.percent_if]
+    columns = [c for c in frame.columns if c != sheet.row_format]
     headers = [sheet.labels.get(c, c) for c in columns]
-    rates, plain = _formats(sheet, columns)
+    formats = _formats(sheet, columns)
+    percent = [c in set(sheet.percent) for c in columns]
     if sheet.title:
         title = WriteOnlyCell(ws, value=_ILLEGAL.sub("", sheet.title))
         title.data_type = "s"
@@ -174,13 +167,13 @@ def _write_table(ws, sheet: Sheet, first: int) -> int:
         part = frame.iloc[i:i + CHUNK]
         data = part[columns]
         values = data.astype("object").where(data.notna(), None).to_numpy()
-        if sheet.percent_if is None:
+        if sheet.row_format is None:
             for row in values:
-                ws.append(_cells(ws, row, rates))
+                ws.append(_cells(ws, row, formats))
         else:
-            is_rate = part[sheet.percent_if].fillna(False).astype(bool).to_numpy()
-            for row, rate in zip(values, is_rate, strict=True):
-                ws.append(_cells(ws, row, rates if rate else plain))
+            for row, own in zip(values, part[sheet.row_format].to_numpy(), strict=True):
+                ws.append(_cells(ws, row, [own if p and isinstance(own, str) else f
+                                           for p, f in zip(percent, formats, strict=True)]))
     _conditional_formats(ws, sheet, columns, first, last_row)
     _charts(ws, sheet, columns, first, last_row)
     return last_row
@@ -189,10 +182,10 @@ def _write_table(ws, sheet: Sheet, first: int) -> int:
 def _set_widths(ws, tables: list[Sheet]) -> None:
     widths: dict[int, float] = {}
     for sheet in tables:
-        columns = [c for c in sheet.frame.columns if c != sheet.percent_if]
-        rates, _ = _formats(sheet, columns)
+        columns = [c for c in sheet.frame.columns if c != sheet.row_format]
+        formats = _formats(sheet, columns)
         for i, c in enumerate(columns, start=1):
-            w = _width(sheet.frame[c], sheet.labels.get(c, c), rates[i - 1])
+            w = _width(sheet.frame[c], sheet.labels.get(c, c), formats[i - 1])
             widths[i] = max(widths.get(i, 0), w)
     for i, w in widths.items():
         ws.column_dimensions[get_column_letter(i)].width = w
@@ -204,7 +197,7 @@ def _write_sheet(wb: Workbook, sheet: Sheet, taken: set[str]) -> None:
     first = 2 if sheet.title else 1
     # Write-only sheets write their views with the first row, so freeze before any append.
     ws.freeze_panes = f"A{first + 1}"
-    columns = [c for c in sheet.frame.columns if c != sheet.percent_if]
+    columns = [c for c in sheet.frame.columns if c != sheet.row_format]
     if columns:
         # One autofilter per sheet: on the first table.
         last_col = get_column_letter(len(columns))

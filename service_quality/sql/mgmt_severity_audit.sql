@@ -1,0 +1,17 @@
+-- (after _tickets.sql) The severity audit of the management workbook: every filtered fault whose
+-- reported severity disagrees with the agreement's rule (under_classified, over_classified) or
+-- cannot be checked (unverifiable), with the flags and ratios the rule reads. The check is
+-- ticket_sla's own. Under-classified first: a severe fault handled as general is the risk.
+SELECT t.ticket_id, t.customer_id, coalesce(c.name, t.customer_id) AS customer_name,
+       t.reported_at, t.device, t.reported_severity, t.rule_severity, t.severity_check,
+       k.system_down, k.network_down, k.key_device_down, k.imminent_outage,
+       t.error_ratio, t.capacity_drop, t.report_status,
+       count(*) OVER () AS matching
+FROM t
+JOIN tickets AS k USING (ticket_id)
+LEFT JOIN customers AS c ON c.customer_id = t.customer_id
+WHERE t.category = 'fault'
+  AND t.severity_check IN ('under_classified', 'over_classified', 'unverifiable')
+ORDER BY CASE t.severity_check WHEN 'under_classified' THEN 1 WHEN 'over_classified' THEN 2
+         ELSE 3 END, t.reported_at, t.ticket_id
+LIMIT $limit
