@@ -21,6 +21,7 @@ from service_quality.queries.actions import (
 )
 from ui.data import query
 from ui.drill import chart_selection
+from ui.export import show_table
 from ui.frame import Context, context
 from ui.text import md_escape
 
@@ -69,7 +70,8 @@ def dept_label(ctx: Context, dept: str) -> str:
     return dept or ctx.t("act_no_dept")
 
 
-def action_table(ctx: Context, frame: pd.DataFrame, columns, key: str) -> None:
+def action_table(ctx: Context, frame: pd.DataFrame, columns, key: str, name: str,
+                 sheet: str) -> None:
     """Actions as a table, status and completion in their colours; measures and results are the
     tracker's text, so they are only ever shown as table cells."""
     view = frame[list(columns)].copy()
@@ -91,18 +93,20 @@ def action_table(ctx: Context, frame: pd.DataFrame, columns, key: str) -> None:
         styled = styled.map(lambda v: f"color: {COMPLETION_COLORS['late']}; font-weight: 600"
                             if pd.notna(v) and v > 0 else "", subset=[col(ctx, "days_overdue")])
     dates = {col(ctx, "due_date"): st.column_config.DateColumn(format="YYYY-MM-DD")}
-    st.dataframe(styled, key=key, hide_index=True, width="stretch", column_config=dates)
+    overdue = [col(ctx, "days_overdue")] if "days_overdue" in columns else []
+    show_table(ctx, styled, name, key, sheet=sheet, flag_positive=overdue, hide_index=True,
+               width="stretch", column_config=dates)
 
 
 def group_table(ctx: Context, frame: pd.DataFrame, labels: list[str], group: str,
-                key: str) -> None:
+                key: str, sheet: str) -> None:
     """Counts and rates per group, rates as percentages."""
     view = frame[list(GROUP_COLUMNS)].assign(grp=labels)
     names = {c: col(ctx, group if c == "grp" else c) for c in GROUP_COLUMNS}
-    st.dataframe(view.rename(columns=names), key=key,
-                 hide_index=True, width="stretch",
-                 column_config={col(ctx, c): st.column_config.NumberColumn(format="percent")
-                                for c in ("on_time_rate", "notified_rate")})
+    show_table(ctx, view, f"by_{group}", key, labels=names, sheet=sheet,
+               hide_index=True, width="stretch",
+               column_config={col(ctx, c): st.column_config.NumberColumn(format="percent")
+                              for c in ("on_time_rate", "notified_rate")})
 
 
 def overdue_section(ctx: Context) -> None:
@@ -115,7 +119,8 @@ def overdue_section(ctx: Context) -> None:
     if overdue.empty:
         st.success(ctx.t("act_none_overdue"))
     else:
-        action_table(ctx, overdue, OVERDUE_COLUMNS, key="act_overdue_list")
+        action_table(ctx, overdue, OVERDUE_COLUMNS, key="act_overdue_list", name="overdue",
+                     sheet=ctx.t("act_overdue"))
 
 
 ctx = context()
@@ -159,7 +164,8 @@ labels = [dept_label(ctx, d) for d in by_dept["grp"]]
 shown["act_dept_chart"] = st.plotly_chart(
     completion_bars(by_dept, "grp", ctx.lang, labels=labels), key="act_dept_chart",
     selection_mode="points", on_select=lambda: clicked("act_dept_chart"))
-group_table(ctx, by_dept, labels, "owner_dept", key="act_dept_table")
+group_table(ctx, by_dept, labels, "owner_dept", key="act_dept_table",
+            sheet=ctx.t("act_by_dept"))
 
 st.subheader(ctx.t("act_by_source"))
 by_source = query(actions_by, ctx.scope, ctx.filters, "source_type")
@@ -167,7 +173,8 @@ labels = [source_label(ctx, s) for s in by_source["grp"]]
 shown["act_source_chart"] = st.plotly_chart(
     completion_bars(by_source, "grp", ctx.lang, labels=labels), key="act_source_chart",
     selection_mode="points", on_select=lambda: clicked("act_source_chart"))
-group_table(ctx, by_source, labels, "source_type", key="act_source_table")
+group_table(ctx, by_source, labels, "source_type", key="act_source_table",
+            sheet=ctx.t("act_by_source"))
 st.caption(ctx.t("act_chart_note"))
 
 # --- was the customer told? -------------------------------------------------------------------
@@ -179,7 +186,8 @@ st.markdown(f"**{ctx.t('act_not_notified_title')}**")
 if untold.empty:
     st.success(ctx.t("act_all_notified"))
 else:
-    action_table(ctx, untold, NOT_NOTIFIED_COLUMNS, key="act_not_notified_list")
+    action_table(ctx, untold, NOT_NOTIFIED_COLUMNS, key="act_not_notified_list",
+                 name="not_notified", sheet=ctx.t("act_not_notified_title"))
 
 # --- the actions behind the clicked number ----------------------------------------------------
 st.subheader(ctx.t("act_list"))
@@ -209,4 +217,4 @@ if actions.empty:
 else:
     st.caption(ctx.t("act_list_showing", matching=int(actions["matching"].iloc[0]),
                      shown=len(actions)))
-    action_table(ctx, actions, LIST_COLUMNS, key="act_list")
+    action_table(ctx, actions, LIST_COLUMNS, key="act_list", name="list", sheet=ctx.t("act_list"))

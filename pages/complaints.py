@@ -17,6 +17,7 @@ from service_quality.queries.complaints import (
 )
 from ui.data import query
 from ui.drill import chart_selection, color_statuses, localise_statuses
+from ui.export import show_table
 from ui.frame import Context, context
 from ui.text import md_escape
 
@@ -44,7 +45,8 @@ def col(ctx: Context, name: str) -> str:
     return ctx.t("col_customer_name") if name == "customer_name" else ctx.t(f"cmp_col_{name}")
 
 
-def complaint_table(ctx: Context, frame: pd.DataFrame, columns, key: str) -> None:
+def complaint_table(ctx: Context, frame: pd.DataFrame, columns, key: str, name: str,
+                    sheet: str) -> None:
     """Complaints as a table with coloured statuses; descriptions and resolutions are the
     register's text, so they are only ever shown as table cells."""
     view = localise_statuses(ctx, frame[list(columns)], STATUS_COLUMNS)
@@ -62,7 +64,8 @@ def complaint_table(ctx: Context, frame: pd.DataFrame, columns, key: str) -> Non
                       ("first_reply_minutes", "{:.0f}"), ("resolution_days", "{:.1f}")):
         if name in columns:
             styled = styled.format(fmt, subset=[col(ctx, name)], na_rep="")
-    st.dataframe(styled, key=key, hide_index=True, width="stretch")
+    show_table(ctx, styled, name, key, sheet=sheet, flag_negative=left, hide_index=True,
+               width="stretch")
 
 
 ctx = context()
@@ -124,7 +127,8 @@ pending = still_open if not only_period else query(open_complaints, ctx.scope, c
 if pending.empty:
     st.success(ctx.t("cmp_none_open"))
 else:
-    complaint_table(ctx, pending, OPEN_COLUMNS, key="cmp_open_list")
+    complaint_table(ctx, pending, OPEN_COLUMNS, key="cmp_open_list", name="open",
+                    sheet=ctx.t("cmp_open"))
 
 # --- the complaints behind the clicked number -------------------------------------------------
 st.subheader(ctx.t("cmp_list"))
@@ -153,4 +157,5 @@ if complaints.empty:
 else:
     st.caption(ctx.t("cmp_list_showing", matching=int(complaints["matching"].iloc[0]),
                      shown=len(complaints)))
-    complaint_table(ctx, complaints, LIST_COLUMNS, key="cmp_list")
+    complaint_table(ctx, complaints, LIST_COLUMNS, key="cmp_list", name="list",
+                    sheet=ctx.t("cmp_list"))

@@ -16,6 +16,7 @@ from service_quality.queries.data import (
 )
 from ui.data import query
 from ui.drill import chart_selection
+from ui.export import show_table
 from ui.frame import context
 
 ctx = context()
@@ -63,10 +64,11 @@ with tabs[0]:
                          shown=len(batches)))
         shown = ("file_name", "entity", "encoding", "rows_read", "rows_loaded", "rows_rejected",
                  "sha256_short", "started_at", "finished_at", "as_of", "batch_id")
-        st.dataframe(batches[list(shown)].rename(columns={c: label(c) for c in shown}),
-                     key="data_batches_table", hide_index=True, width="stretch",
-                     column_config={label(c): st.column_config.DatetimeColumn(
-                         format="YYYY-MM-DD HH:mm:ss") for c in ("started_at", "finished_at")})
+        show_table(ctx, batches[list(shown)].rename(columns={c: label(c) for c in shown}),
+                   "batches", "data_batches_table", sheet=ctx.t("data_tab_batches"),
+                   hide_index=True, width="stretch",
+                   column_config={label(c): st.column_config.DatetimeColumn(
+                       format="YYYY-MM-DD HH:mm:ss") for c in ("started_at", "finished_at")})
 
 # ── 拒收的行 ─────────────────────────────────────────────────────────────────────────
 with tabs[1]:
@@ -103,11 +105,13 @@ with tabs[1]:
             st.caption(ctx.t("data_rejected_showing", matching=int(rows["matching"].iloc[0]),
                              shown=len(rows)))
             shown = ("file_name", "entity", "row_number", "reason", "batch_id")
-            picked = st.dataframe(rows[list(shown)].rename(columns={c: label(c) for c in shown}),
-                                  key="data_rejected_table", hide_index=True, width="stretch",
-                                  on_select="rerun", selection_mode="single-row",
-                                  column_config={label("reason"): st.column_config.TextColumn(
-                                      width="large")})
+            picked = show_table(ctx, rows[list(shown)].rename(
+                                    columns={c: label(c) for c in shown}),
+                                "rejected", "data_rejected_table",
+                                sheet=ctx.t("data_tab_rejected"), hide_index=True,
+                                width="stretch", on_select="rerun", selection_mode="single-row",
+                                column_config={label("reason"): st.column_config.TextColumn(
+                                    width="large")})
             selected = picked.selection.rows if picked is not None else []
             i = selected[0] if selected else 0
             st.subheader(ctx.t("data_raw_title"))
@@ -122,9 +126,10 @@ with tabs[1]:
                 st.info(ctx.t("data_raw_missing"))
             else:
                 # The cells are the file's own text: a table shows them literally, never as HTML.
-                st.dataframe(raw.rename(columns={"column": label("column"),
-                                                 "value": label("value")}),
-                             key="data_raw_table", hide_index=True, width="stretch")
+                show_table(ctx, raw.rename(columns={"column": label("column"),
+                                                    "value": label("value")}),
+                           "raw_row", "data_raw_table", sheet=ctx.t("data_raw_title"),
+                           hide_index=True, width="stretch")
 
 # ── 工作日历 ─────────────────────────────────────────────────────────────────────────
 with tabs[2]:
@@ -137,11 +142,12 @@ with tabs[2]:
     st.caption(ctx.t("data_coverage_caption"))
     shown = ("year", "first_day", "last_day", "days_chinesecalendar", "days_file",
              "days_fallback", "holidays", "estimated", "tickets", "tickets_estimated")
-    st.dataframe(coverage.by_year[list(shown)].rename(columns={c: label(c) for c in shown}),
-                 key="data_calendar_table", hide_index=True, width="stretch",
-                 column_config={label("year"): st.column_config.NumberColumn(format="%d"),
-                                **{label(c): st.column_config.DateColumn(format="YYYY-MM-DD")
-                                   for c in ("first_day", "last_day")}})
+    show_table(ctx, coverage.by_year[list(shown)].rename(columns={c: label(c) for c in shown}),
+               "calendar", "data_calendar_table", sheet=ctx.t("data_tab_calendar"),
+               hide_index=True, width="stretch",
+               column_config={label("year"): st.column_config.NumberColumn(format="%d"),
+                              **{label(c): st.column_config.DateColumn(format="YYYY-MM-DD")
+                                 for c in ("first_day", "last_day")}})
 
 # ── 参数设置 ─────────────────────────────────────────────────────────────────────────
 with tabs[3]:
@@ -149,6 +155,7 @@ with tabs[3]:
     settings = query(settings_in_force, ctx.scope)
     table = settings.assign(name=settings["setting"].map(
         lambda k: ctx.t(f"data_setting_{k}") if has(f"data_setting_{k}") else k))
-    st.dataframe(table[["name", "setting", "value"]].rename(columns={
+    show_table(ctx, table[["name", "setting", "value"]].rename(columns={
         "name": label("setting"), "setting": label("key"), "value": label("setting_value")}),
-        key="data_settings_table", hide_index=True, width="stretch")
+        "settings", "data_settings_table", sheet=ctx.t("data_tab_settings"),
+        hide_index=True, width="stretch")

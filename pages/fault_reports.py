@@ -30,6 +30,7 @@ from ui.drill import (
     show_timeline,
     ticket_drilldown,
 )
+from ui.export import show_table
 from ui.frame import context
 
 # What the supervisor acts on first, the dates after.
@@ -165,8 +166,9 @@ with right:
         # Reasons are the customer's words: shown in a table cell, never as Markdown or HTML.
         view = reasons.assign(reason=reasons["reason"].fillna(ctx.t("fault_reports_reason_none")))
         view = view.rename(columns={c: ctx.t(f"fault_reports_col_{c}") for c in view.columns})
-        picked = st.dataframe(view, key="fault_reports_reasons", hide_index=True,
-                              width="stretch", on_select="rerun", selection_mode="single-row")
+        picked = show_table(ctx, view, "reasons", "fault_reports_reasons",
+                            sheet=ctx.t("fault_reports_reasons_title"), hide_index=True,
+                            width="stretch", on_select="rerun", selection_mode="single-row")
         reason_rows = picked.selection.rows if picked is not None else []
         st.caption(ctx.t("fault_reports_reasons_hint"))
 if reason_rows:
@@ -199,9 +201,10 @@ else:
     view["decision"] = view["decision"].map(lambda d: ctx.t(f"fault_reports_decision_{d}"))
     view = localise_statuses(ctx, view, ["report_status"])
     labels = column_labels(REPORT_COLUMNS)
-    event = st.dataframe(
-        color_statuses(ctx, view.rename(columns=labels), [labels["report_status"]]),
-        key="fault_reports_list", hide_index=True, width="stretch", on_select="rerun",
+    event = show_table(
+        ctx, color_statuses(ctx, view.rename(columns=labels), [labels["report_status"]]),
+        "reports", "fault_reports_list", sheet=ctx.t("fault_reports_list_title"),
+        hide_index=True, width="stretch", on_select="rerun",
         selection_mode="single-row",
         column_config={labels["completeness"]: st.column_config.ProgressColumn(
             format="percent", min_value=0, max_value=1)})
@@ -226,9 +229,11 @@ else:
         "%Y-%m-%d %H:%M:%S").fillna(ctx.t("fault_reports_not_submitted"))
     view = localise_statuses(ctx, view, ["report_status"])
     labels = column_labels(DUE_COLUMNS)
-    event = st.dataframe(
-        color_statuses(ctx, view.rename(columns=labels), [labels["report_status"]]),
-        key="fault_reports_due_list", hide_index=True, width="stretch", on_select="rerun",
+    event = show_table(
+        ctx, color_statuses(ctx, view.rename(columns=labels), [labels["report_status"]]),
+        "due", "fault_reports_due_list", sheet=ctx.t("fault_reports_due_title"),
+        flag_positive=[labels["days_past_due"]], hide_index=True, width="stretch",
+        on_select="rerun",
         selection_mode="single-row",
         column_config={labels["days_past_due"]: st.column_config.NumberColumn(format="%.1f")})
     if event is not None and event.selection.rows:

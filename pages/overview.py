@@ -11,6 +11,7 @@ from service_quality.queries.tickets import Drill
 from service_quality.queries.worklist import KINDS, worklist
 from ui.data import query
 from ui.drill import show_timeline, ticket_drilldown
+from ui.export import show_table
 from ui.frame import context
 
 ctx = context()
@@ -173,9 +174,11 @@ for tab, kind in zip(tabs, KINDS, strict=True):
         if items.count(kind) > len(frame):
             st.caption(ctx.t("overview_wl_showing", matching=items.count(kind),
                              shown=len(frame)))
-        event = st.dataframe(worklist_view(kind, frame), key=f"overview_wl_{kind}",
-                             hide_index=True, on_select="rerun", selection_mode="single-row",
-                             width="stretch")
+        event = show_table(ctx, worklist_view(kind, frame), f"worklist_{kind}",
+                           f"overview_wl_{kind}", sheet=ctx.t(f"overview_wl_{kind}"),
+                           percent=[column_label(c) for c in ("error_ratio", "capacity_drop")],
+                           flag_negative=[column_label(c) for c in LATE], hide_index=True,
+                           on_select="rerun", selection_mode="single-row", width="stretch")
         rows = event.selection.rows if event is not None else []
         if rows:
             ticket = frame["ticket_id"].iloc[rows[0]] if "ticket_id" in frame else None

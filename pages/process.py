@@ -16,6 +16,7 @@ from ui.drill import (
     show_timeline,
     ticket_drilldown,
 )
+from ui.export import show_table
 from ui.frame import context
 
 # Code columns of the process lists and the message prefix that names their values.
@@ -78,10 +79,11 @@ def process_list(drill: q.ProcessDrill, columns: tuple[str, ...], key: str,
         view["holiday"] = view["holiday"].map(holiday_name)
     view = view.rename(columns={c: label(c) for c in view.columns})
     styled = color_statuses(ctx, view, [label("arrival_status")])
-    event = st.dataframe(styled, key=key, hide_index=True, on_select="rerun",
-                         selection_mode="single-row", width="stretch",
-                         column_config={label("part_lead_hours"): st.column_config.NumberColumn(
-                             format="%.1f")})
+    event = show_table(ctx, styled, key.removeprefix("process_"), key,
+                       sheet=ctx.t("drill_title"), hide_index=True, on_select="rerun",
+                       selection_mode="single-row", width="stretch",
+                       column_config={label("part_lead_hours"): st.column_config.NumberColumn(
+                           format="%.1f")})
     rows = event.selection.rows if event is not None else []
     typed = st.text_input(ctx.t("timeline_lookup"), key=f"{key}_lookup",
                           placeholder=ctx.t("timeline_lookup_hint")).strip()
@@ -235,8 +237,9 @@ with tabs[4]:
                  "arrival_compliance", "arrival_breached", "arrival_no_record",
                  "median_handling_minutes")
         view = view[list(shown)].rename(columns={c: label(c) for c in shown})
-        event = st.dataframe(
-            view, key="process_engineer_table", hide_index=True, on_select="rerun",
+        event = show_table(
+            ctx, view, "engineers", "process_engineer_table",
+            sheet=ctx.t("process_tab_engineers"), hide_index=True, on_select="rerun",
             selection_mode="single-row", width="stretch",
             column_config={label("arrival_compliance"): st.column_config.NumberColumn(
                                format="percent"),
@@ -286,11 +289,12 @@ with tabs[5]:
         styled = table.style.apply(
             lambda row: ["background-color: #ffebee; color: #b71c1c; font-weight: 600"
                          if row[gap_col] else "" for _ in row], axis=1)
-        duty_event = st.dataframe(styled, key="process_duty_table", hide_index=True,
-                                  on_select="rerun", selection_mode="single-row",
-                                  width="stretch",
-                                  column_config={label("date"): st.column_config.DateColumn(
-                                      format="YYYY-MM-DD")})
+        duty_event = show_table(ctx, styled, "holiday_duty", "process_duty_table",
+                                sheet=ctx.t("process_duty_title"), hide_index=True,
+                                on_select="rerun", selection_mode="single-row",
+                                width="stretch",
+                                column_config={label("date"): st.column_config.DateColumn(
+                                    format="YYYY-MM-DD")})
         st.caption(ctx.t("process_duty_hint"))
 
     st.subheader(ctx.t("process_holiday_compliance_title"))

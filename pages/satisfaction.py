@@ -19,6 +19,7 @@ from service_quality.queries.satisfaction import (
 from service_quality.queries.satisfaction import satisfaction_trend as trend_query
 from ui.data import query
 from ui.drill import chart_selection
+from ui.export import show_table
 from ui.frame import Context, context
 from ui.text import md_escape
 
@@ -47,15 +48,16 @@ def col(ctx: Context, name: str) -> str:
         else ctx.t(f"sat_col_{name}")
 
 
-def survey_table(ctx: Context, frame: pd.DataFrame, columns, key: str) -> None:
+def survey_table(ctx: Context, frame: pd.DataFrame, columns, key: str, name: str,
+                 sheet: str) -> None:
     """Surveys as a table; comments are customer text, so only ever shown as table cells."""
     view = frame[list(columns)].copy()
     view["survey_type"] = view["survey_type"].map(lambda s: ctx.t(f"sat_type_{s}"))
     if "method" in view:
         view["method"] = view["method"].map(
             lambda m: ctx.t(f"sat_method_{m}") if isinstance(m, str) else m)
-    st.dataframe(view.rename(columns={c: col(ctx, c) for c in columns}), key=key,
-                 hide_index=True, width="stretch")
+    show_table(ctx, view, name, key, labels={c: col(ctx, c) for c in columns}, sheet=sheet,
+               hide_index=True, width="stretch")
 
 
 ctx = context()
@@ -103,8 +105,9 @@ else:
                                                             "answered")}})
     rates = [ctx.t(k) for k in ("sat_csat", "sat_threshold", "sat_col_baseline",
                                 "sat_col_baseline_sd")]
-    st.dataframe(view.style.format("{:.1%}", subset=rates), key="sat_alerts", hide_index=True,
-                 width="stretch")
+    show_table(ctx, view.style.format("{:.1%}", subset=rates), "alerts", "sat_alerts",
+               sheet=ctx.t("sat_alerts_title"), percent=rates, hide_index=True,
+               width="stretch")
 
 # --- by engineer / customer and the problem Pareto, for one survey type or all ----------------
 st.subheader(ctx.t("sat_by_dimension"))
@@ -123,13 +126,14 @@ for tab, group in zip(st.tabs([ctx.t(f"sat_group_{g}") for g in GROUPS]), GROUPS
                                       selection_mode="points", on_select=lambda k=key: clicked(k))
         columns = ["label", *(["team"] if group == "engineer" else []), "sent", "answered",
                    "csat", "mean_score", "response_rate", "low", "low_without_action"]
-        st.dataframe(
-            frame[columns].rename(columns={
+        show_table(
+            ctx, frame[columns].rename(columns={
                 "csat": ctx.t("sat_csat"), "mean_score": ctx.t("sat_mean_score"),
                 "response_rate": ctx.t("sat_response_rate"),
                 **{c: col(ctx, c) for c in ("label", "team", "sent", "answered", "low",
                                             "low_without_action")}}),
-            key=f"sat_{group}_table", hide_index=True, width="stretch",
+            f"by_{group}", f"sat_{group}_table", sheet=ctx.t(f"sat_group_{group}"),
+            hide_index=True, width="stretch",
             column_config={ctx.t("sat_csat"): st.column_config.NumberColumn(format="percent"),
                            ctx.t("sat_response_rate"):
                                st.column_config.NumberColumn(format="percent"),
@@ -159,7 +163,8 @@ st.markdown(f"**{ctx.t('sat_low_list_title')}**")
 if open_loops.empty:
     st.success(ctx.t("sat_all_closed"))
 else:
-    survey_table(ctx, open_loops, LIST_COLUMNS, key="sat_low_list")
+    survey_table(ctx, open_loops, LIST_COLUMNS, key="sat_low_list", name="low_without_action",
+                 sheet=ctx.t("sat_low_list_title"))
 
 # --- the surveys behind the clicked number ----------------------------------------------------
 st.subheader(ctx.t("sat_drill_title"))
@@ -194,4 +199,5 @@ if surveys.empty:
 else:
     st.caption(ctx.t("sat_drill_showing", matching=int(surveys["matching"].iloc[0]),
                      shown=len(surveys)))
-    survey_table(ctx, surveys, DRILL_COLUMNS, key="sat_surveys")
+    survey_table(ctx, surveys, DRILL_COLUMNS, key="sat_surveys", name="surveys",
+                 sheet=ctx.t("sat_drill_title"))

@@ -26,6 +26,7 @@ from service_quality.queries.severity import (
 from service_quality.queries.tickets import Drill
 from ui.data import query
 from ui.drill import chart_selection, localise_statuses, show_timeline, ticket_drilldown
+from ui.export import show_table
 from ui.frame import context
 
 LIST_COLUMNS = ("ticket_id", "customer_name", "rule_severity", "reported_severity",
@@ -147,8 +148,9 @@ else:
                                              "reported_severity", "rule_severity",
                                              "severity_check")
               else ctx.t(f"severity_col_{c}") for c in LIST_COLUMNS}
-    event = st.dataframe(
-        view.rename(columns=labels), key="severity_faults", hide_index=True, width="stretch",
+    event = show_table(
+        ctx, view, "faults", "severity_faults", labels=labels,
+        sheet=ctx.t("severity_fault_list"), hide_index=True, width="stretch",
         on_select="rerun", selection_mode="single-row",
         column_config={labels[m]: st.column_config.NumberColumn(format="percent")
                        for m in MEASURES})

@@ -10,6 +10,7 @@ from service_quality.messages import has
 from service_quality.queries.tickets import Drill, ticket_list, ticket_timeline
 
 from .data import query
+from .export import show_table
 from .frame import Context
 
 STATUS_COLUMNS = ("response_status", "arrival_status", "confirm_status", "report_status",
@@ -57,6 +58,13 @@ def chart_selection(event) -> list[dict]:
         return []
 
 
+def drill_name(drill: Drill) -> str:
+    """What a drill-down narrows to, for a file name ("breached_arrival_2026-03")."""
+    parts = [drill.status, drill.metric, drill.month, drill.customer, drill.engineer,
+             drill.severity_check]
+    return "_".join(str(p) for p in parts if p) or "all"
+
+
 def ticket_drilldown(ctx: Context, drill: Drill, key: str, filters=None) -> None:
     """The tickets matching the filters and `drill`, then the selected ticket's timeline.
 
@@ -72,8 +80,9 @@ def ticket_drilldown(ctx: Context, drill: Drill, key: str, filters=None) -> None
     view = localise_codes(ctx, view, CODE_PREFIXES)
     view = view.rename(columns={c: ctx.t(f"col_{c}") for c in LIST_COLUMNS})
     shown_status = [ctx.t(f"col_{c}") for c in STATUS_COLUMNS]
-    event = st.dataframe(color_statuses(ctx, view, shown_status), key=key, hide_index=True,
-                         on_select="rerun", selection_mode="single-row", width="stretch")
+    event = show_table(ctx, color_statuses(ctx, view, shown_status), f"tickets_{drill_name(drill)}",
+                       key, sheet=ctx.t("drill_title"), hide_index=True, on_select="rerun",
+                       selection_mode="single-row", width="stretch")
     rows = event.selection.rows if event is not None else []
     typed = st.text_input(ctx.t("timeline_lookup"), key=f"{key}_lookup",
                           placeholder=ctx.t("timeline_lookup_hint")).strip()
@@ -99,4 +108,6 @@ def show_timeline(ctx: Context, ticket_id: str) -> None:
     table = table.rename(columns={"step": ctx.t("timeline_step"), "at": ctx.t("timeline_at"),
                                   "deadline": ctx.t("timeline_deadline"),
                                   "status": ctx.t("col_status"), "note": ctx.t("timeline_note")})
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(ctx, table, f"timeline_{ticket_id}", f"timeline_{ticket_id}_table",
+               sheet=ctx.t("timeline_title", ticket=ticket_id), hide_index=True,
+               width="stretch")

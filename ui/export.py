@@ -1,0 +1,143 @@
+"""Every table with its Excel download: exactly the rows and columns on screen, as a workbook."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from pandas.io.formats.style import Styler
+
+from service_quality.excel import table_bytes
+from service_quality.messages import has
+
+from .frame import Context
+
+_UNSAFE = re.compile(r"[^\w.-]+")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Values that mean a promise was not kept, whatever table they are in: filled red in Excel.
+FLAG_KEYS = ("status_breached", "act_completion_late", "process_gap_no_duty",
+             "process_gap_no_phone")
+
+
+def page_name() -> str:
+    """The running page's file name (pages/sla.py → "sla"), found from the calling frames."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        path = frame.f_globals.get("__file__")
+        if path and Path(path).parent.name == "pages":
+            return Path(path).stem
+        frame = frame.f_back
+    return "table"
+
+
+def file_name(ctx: Context, name: str, page: str | None = None) -> str:
+    """`<page>_<name>_<from>_<to>.xlsx` for the period the table was drawn for."""
+    # Names may carry ids from data files (a ticket id): keep them to safe file-name characters.
+    name = _UNSAFE.sub("_", name)
+    return f"{page or page_name()}_{name}_{ctx.filters.start}_{ctx.filters.end}.xlsx"
+
+
+def flag_words(ctx: Context) -> tuple[str, ...]:
+    """The shown words of the statuses that are filled red."""
+    return tuple(ctx.t(k) for k in FLAG_KEYS if has(k))
+
+
+def _percent_columns(column_config: dict | None) -> list[str]:
+    # A column the screen formats as a percentage is a 0–1 rate: Excel shows it as 0.0%.
+    found = []
+    for name, config in (column_config or {}).items():
+        if isinstance(config, dict) and (config.get("type_config") or {}).get("format") \
+                == "percent":
+            found.append(name)
+    return found
+
+
+def _hidden_columns(column_config: dict | None) -> set[str]:
+    return {name for name, config in (column_config or {}).items() if config is None}
+
+
+def export_frame(shown: pd.DataFrame | Styler, labels: dict[str, str] | None = None,
+                 column_order: Iterable[str] | None = None,
+                 column_config: dict | None = None, hide_index: bool | None = None
+                 ) -> pd.DataFrame:
+    """The frame a table shows: the Styler's data, headers relabelled, hidden columns out."""
+    frame = shown.data if isinstance(shown, Styler) else shown
+    if labels:
+        frame = frame.rename(columns=labels)
+    if not hide_index and not isinstance(frame.index, pd.RangeIndex):
+        # A meaningful index is a column on screen, so it is one in the workbook too.
+        frame = frame.reset_index()
+    if column_order is not None:
+        frame = frame[[c for c in column_order if c in frame.columns]]
+    hidden = _hidden_columns(column_config)
+    if hidden:
+        frame = frame.drop(columns=[c for c in frame.columns if c in hidden])
+    return frame
+
+
+def auto_flags(frame: pd.DataFrame, words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Text columns that hold a flagged status word → the words to fill red."""
+    flags = {}
+    for col in frame.columns:
+        series = frame[col]
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            present = tuple(w for w in words if (series == w).any())
+            if present:
+                flags[col] = present
+    return flags
+
+
+def show_table(ctx: Context, shown: pd.DataFrame | Styler, name: str, key: str | None, *,
+               labels: dict[str, str] | None = None, percent: Iterable[str] = (),
+               flag_values: dict[str, Iterable[str]] | None = None,
+               flag_negative: Iterable[str] = (), flag_positive: Iterable[str] = (),
+               sheet: str | None = None, **dataframe_kwargs):
+    """Draw `shown` with st.dataframe and an Excel download of the same rows and columns.
+
+    `shown` is the frame (or its Styler) as the page draws it, statuses already in words;
+    `labels` renames its columns on screen and in the file. `percent`, `flag_*` name columns
+    before or after relabelling. Red fills: the breached/late words found in text columns
+    (unless `flag_values` is given), `flag_negative` below zero, `flag_positive` above it.
+    Returns st.dataframe's event, so on_select drill-downs work as before.
+    """
+    if labels and isinstance(shown, Styler):
+        # Relabelling a Styler would drop its styles: relabel the data before styling it.
+        raise ValueError("pass labels only with a DataFrame; relabel before styling")
+    screen = shown.rename(columns=labels) if labels else shown
+    event = st.dataframe(screen, key=key, **dataframe_kwargs)
+    frame = export_frame(shown, labels, dataframe_kwargs.get("column_order"),
+                         dataframe_kwargs.get("column_config"),
+                         dataframe_kwargs.get("hide_index"))
+    names = dict(labels or {})
+
+    def shown_name(col: str) -> str:
+        return names.get(col, col)
+
+    rates = [shown_name(c) for c in percent] + _percent_columns(
+        dataframe_kwargs.get("column_config"))
+    flags = auto_flags(frame, flag_words(ctx)) if flag_values is None else \
+        {shown_name(c): tuple(v) for c, v in flag_values.items()}
+    title = sheet or name
+    download(ctx, frame, name, title, key=f"{key or name}_xlsx", percent=rates, flags=flags,
+             negative=[shown_name(c) for c in flag_negative],
+             positive=[shown_name(c) for c in flag_positive])
+    return event
+
+
+def download(ctx: Context, frame: pd.DataFrame, name: str, sheet: str, *, key: str,
+             percent: list[str], flags: dict, negative: list[str], positive: list[str]) -> None:
+    """The download button; the workbook is built only when it is clicked."""
+    percent = [c for c in dict.fromkeys(percent) if c in frame.columns]
+
+    def build() -> bytes:
+        # Runs on click, on Streamlit's download thread: reruns never pay for the workbook.
+        return table_bytes(frame, sheet, percent=percent, flag_values=flags,
+                           flag_negative=negative, flag_positive=positive)
+
+    st.download_button(ctx.t("export_xlsx"), build, file_name=file_name(ctx, name),
+                       mime=XLSX, key=key, on_click="ignore", type="tertiary",
+                       icon=":material/download:", help=ctx.t("export_xlsx_help"))
