@@ -59,6 +59,21 @@ def report_period(text: str) -> tuple[str, str, str]:
                      "2026-Q3")
 
 
+def period_choices(first_month: str, last_month: str, kind: str) -> list[str]:
+    """Months ("YYYY-MM") or quarters ("YYYY-Qn") from first to last, newest first."""
+    periods = pd.period_range(first_month, last_month, freq="M" if kind == "month" else "Q")
+    labels = [str(p) if kind == "month" else f"{p.year}-Q{p.quarter}" for p in periods]
+    return labels[::-1]
+
+
+def default_period(as_of: pd.Timestamp, kind: str) -> str:
+    """The last full month (or quarter) before as_of."""
+    if kind == "month":
+        return str(pd.Timestamp(as_of).to_period("M") - 1)
+    q = pd.Timestamp(as_of).to_period("Q") - 1
+    return f"{q.year}-Q{q.quarter}"
+
+
 @dataclass(frozen=True)
 class CustomerReport:
     """One customer's report for one period: facts and small frames, codes not yet labelled."""
@@ -88,12 +103,32 @@ class CustomerReport:
     open_counts: dict = field(default_factory=dict)  # tickets, reports, complaints, actions
 
 
+# The columns each customer-facing table keeps (no engineer, owner or other customer).
+SEVERE_COLUMNS = ("ticket_id", "reported_at", "site", "device", "resolved_at", "report_due_at",
+                  "first_submitted_at", "report_status", "versions", "decision", "reject_reasons")
+COMPLAINT_COLUMNS = ("complaint_id", "received_at", "category", "channel", "ticket_id",
+                     "first_reply_at", "first_reply_minutes", "first_reply_status", "resolved_at",
+                     "resolution_days", "resolution_status", "description", "resolution")
+ACTION_COLUMNS = ("action_id", "source_type", "problem_category", "measure", "status",
+                  "created_at", "due_date", "completed_at", "completion", "result",
+                  "customer_notified_at")
+OPEN_TICKET_COLUMNS = ("ticket_id", "reported_at", "category", "service_mode", "rule_severity",
+                       "days_open", "confirm_status", "arrival_status")
+OPEN_REPORT_COLUMNS = ("ticket_id", "reported_at", "resolved_at", "report_due_at", "stage",
+                       "days_past_due")
+OPEN_COMPLAINT_COLUMNS = ("complaint_id", "received_at", "category", "first_reply_at",
+                          "first_reply_due", "first_reply_status", "resolution_due",
+                          "resolution_days_left", "resolution_status", "description")
+OPEN_ACTION_COLUMNS = ("action_id", "source_type", "problem_category", "measure", "status",
+                       "created_at", "due_date", "days_overdue")
+
+
 def _matching(frame: pd.DataFrame) -> int:
     return int(frame["matching"].iloc[0]) if len(frame) else 0
 
 
-def _drop(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    return frame.drop(columns=[c for c in columns if c in frame.columns]).reset_index(drop=True)
+def _keep(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    return frame[list(columns)].reset_index(drop=True)
 
 
 def customer_report(db: Database, customer_id: str, period: str, lang: str = "zh"
@@ -146,13 +181,11 @@ def customer_report(db: Database, customer_id: str, period: str, lang: str = "zh
     severity = pd.DataFrame({"severity": list(sev.rule), "faults": list(sev.rule.values())})
     severity["share"] = severity["faults"] / severity["faults"].sum() if sev.faults else None
 
-    severe = _drop(severe_faults(db, scope, filters), "matching")
-    complaints = _drop(complaint_list(db, scope, filters), "matching", "customer_id",
-                       "customer_name", "complaint_manager")
+    severe = _keep(severe_faults(db, scope, filters), SEVERE_COLUMNS)
+    complaints = _keep(complaint_list(db, scope, filters), COMPLAINT_COLUMNS)
     surveys = satisfaction_summary(db, scope, filters).set_index("survey_type").loc["all"]
     sat_trend = months.merge(satisfaction_months(db, scope, trend), on="month", how="left")
-    actions = _drop(action_list(db, scope, filters), "matching", "customer_id", "customer_name",
-                    "owner", "owner_dept", "source_id")
+    actions = _keep(action_list(db, scope, filters), ACTION_COLUMNS)
 
     o_tickets = open_tickets(db, scope, history)
     o_reports = pd.concat([reports_due(db, scope, history, stage) for stage in ("due", "overdue")],
@@ -190,12 +223,10 @@ def customer_report(db: Database, customer_id: str, period: str, lang: str = "zh
         by_category=by_category, by_mode=by_mode, sla=sla, sla_trend=sla_trend,
         severity=severity, severe_faults=severe, complaints=complaints,
         satisfaction_trend=sat_trend, actions=actions,
-        open_tickets=_drop(o_tickets, "matching"),
-        open_reports=_drop(o_reports, "matching", "customer_id", "customer_name"),
-        open_complaints=_drop(o_complaints, "matching", "customer_id", "customer_name",
-                              "complaint_manager"),
-        open_actions=_drop(o_actions, "matching", "customer_id", "customer_name", "owner",
-                           "owner_dept", "source_id"),
+        open_tickets=_keep(o_tickets, OPEN_TICKET_COLUMNS),
+        open_reports=_keep(o_reports, OPEN_REPORT_COLUMNS),
+        open_complaints=_keep(o_complaints, OPEN_COMPLAINT_COLUMNS),
+        open_actions=_keep(o_actions, OPEN_ACTION_COLUMNS),
         open_counts=open_counts,
     )
 
@@ -389,7 +420,13 @@ def _font_paths() -> dict[str, Path]:
     return paths
 
 
-def _cell_text(value, column: str, percent: set[str]) -> str:
+def _display_len(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _cell_text(value, column: str, percent: set[str], lang: str = "zh") -> str:
+    if isinstance(value, bool):
+        return t("report_yes" if value else "report_no", lang)
     if value is None or (not isinstance(value, str | list) and pd.isna(value)):
         return ""
     if column in percent:
@@ -411,11 +448,14 @@ def chart_png(fig) -> bytes | None:
     """A plotly figure as PNG via kaleido and Chromium; None when they cannot run."""
     try:
         import kaleido
+        import plotly.graph_objects as go
 
         if not _PNG_SERVER:
             # One browser for every image of the run: later images take ~0.2 s instead of ~2 s.
             kaleido.start_sync_server(silence_warnings=True)
             _PNG_SERVER.append(True)
+        # The section heading above names the chart already.
+        fig = go.Figure(fig).update_layout(title=None, margin=dict(t=30))
         return kaleido.calc_fig_sync(fig, opts={"format": "png", "width": 900,
                                                 "height": 380, "scale": 1.5})
     except Exception:  # noqa: BLE001 — no Chromium, no kaleido: the report goes without charts
@@ -479,7 +519,7 @@ def report_pdf(report: CustomerReport, lang: str) -> bytes:
             elif fig is not None:
                 missing_chart = True
         if frame.empty:
-            pdf.multi_cell(0, 6, t("empty", lang), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 6, t("report_empty", lang), new_x="LMARGIN", new_y="NEXT")
             pdf.ln(2)
             continue
         if section.key == "sla_trend":
@@ -487,7 +527,7 @@ def report_pdf(report: CustomerReport, lang: str) -> bytes:
             frame = frame.set_index(t("month", lang)).T.reset_index(
                 names=t("report_col_metric", lang))
             percent = set(frame.columns[1:])
-        _table(pdf, frame, percent)
+        _table(pdf, frame, percent, lang)
         pdf.ln(3)
     if missing_chart:
         pdf.set_font("cjk", size=8)
@@ -495,14 +535,15 @@ def report_pdf(report: CustomerReport, lang: str) -> bytes:
     return bytes(pdf.output())
 
 
-def _table(pdf, frame: pd.DataFrame, percent: set[str]) -> None:
+def _table(pdf, frame: pd.DataFrame, percent: set[str], lang: str) -> None:
     columns = list(frame.columns)
     # Wide text columns (descriptions, resolutions, measures) get more room.
     weights = []
     for c in columns:
-        sample = frame[c].head(50).astype("string").fillna("")
-        longest = max([len(s) for s in sample] + [len(str(c)) // 2, 4])
-        weights.append(min(longest, 40))
+        sample = [_cell_text(v, c, percent, lang) for v in frame[c].head(50)]
+        # Headings may wrap onto two or three lines; cell text is measured in half-width units.
+        longest = max([_display_len(s) for s in sample] + [_display_len(str(c)) * 0.45, 5])
+        weights.append(min(longest, 48))
     size = 7 if len(columns) <= 8 else 6
     pdf.set_font("cjk", size=size)
     values = frame.astype("object").where(frame.notna(), None).to_numpy()
@@ -514,7 +555,7 @@ def _table(pdf, frame: pd.DataFrame, percent: set[str]) -> None:
         for values_row in values:
             row = table.row()
             for c, v in zip(columns, values_row, strict=True):
-                row.cell(_cell_text(v, c, percent))
+                row.cell(_cell_text(v, c, percent, lang))
 
 
 def _heading_style():

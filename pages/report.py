@@ -1,0 +1,114 @@
+"""客户报告 — one customer's month or quarter as the customer sees it: service summary, every
+promise with its trend, severity, severe faults and their reports, complaints, satisfaction,
+improvement actions, open items; downloads as xlsx and PDF."""
+
+import pandas as pd
+import streamlit as st
+
+from service_quality.charts import report as report_charts
+from service_quality.queries import Scope
+from service_quality.queries.common import filter_options
+from service_quality.queries.report import customer_report, report_customers
+from service_quality.reports.customer import (
+    COMPLAINT_METRICS,
+    default_period,
+    display_frame,
+    percent_columns,
+    period_choices,
+    report_pdf,
+    report_xlsx,
+    sections,
+)
+from ui.data import current_version, query
+from ui.frame import context
+from ui.text import md_escape
+
+KINDS = ("month", "quarter")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _file(version, scope: Scope, customer_id: str, period: str, lang: str, kind: str) -> bytes:
+    # Keyed by the database version, customer, period and language: a new load rebuilds.
+    report = query(customer_report, scope, None, customer_id, period, lang)
+    return report_xlsx(report, lang) if kind == "xlsx" else report_pdf(report, lang)
+
+
+def rate(value) -> str:
+    """A 0–1 rate as a percentage, or a dash when nothing was judged."""
+    return "—" if value is None or pd.isna(value) else f"{value:.1%}"
+
+
+ctx = context()
+st.title(ctx.t("page_report"))
+customers = query(report_customers, ctx.scope)
+if customers.empty:
+    st.info(ctx.t("report_no_customer"))
+    st.stop()
+names = dict(zip(customers["customer_id"], customers["name"], strict=True))
+c1, c2, c3 = st.columns([3, 1.4, 1.6])
+customer_id = c1.selectbox(ctx.t("report_customer"), list(names), key="report_customer",
+                           format_func=lambda c: f"{names[c]} ({c})")
+kind = c2.segmented_control(ctx.t("report_period_kind"), KINDS, key="report_kind",
+                            default="month",
+                            format_func=lambda k: ctx.t(f"report_kind_{k}")) or "month"
+# The months the chosen customer has data for (it is within ctx.scope: chosen from its list).
+options = query(filter_options, Scope.customer(customer_id))
+default = default_period(ctx.as_of, kind)
+first = options.first_month or default[:4] + "-01"
+last = max(options.last_month or default[:7], str(ctx.as_of.to_period("M")))
+choices = period_choices(first, last, kind)
+if default not in choices:
+    choices = [default, *choices]
+period = c3.selectbox(ctx.t("report_period"), choices, index=choices.index(default),
+                      key=f"report_period_{kind}")
+
+report = query(customer_report, ctx.scope, None, customer_id, period, ctx.lang)
+st.caption(md_escape(f"{report.name} · {report.period} · ")
+           + ctx.t("report_as_of", as_of=report.as_of.strftime("%Y-%m-%d %H:%M")))
+st.caption(ctx.t("report_intro"))
+
+version = current_version()
+d1, d2, _ = st.columns([1, 1, 3])
+d1.download_button(ctx.t("report_download_xlsx"), key="report_xlsx",
+                   data=lambda: _file(version, ctx.scope, customer_id, period, ctx.lang, "xlsx"),
+                   file_name=f"{customer_id}_{report.period}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+d2.download_button(ctx.t("report_download_pdf"), key="report_pdf",
+                   data=lambda: _file(version, ctx.scope, customer_id, period, ctx.lang, "pdf"),
+                   file_name=f"{customer_id}_{report.period}.pdf", mime="application/pdf")
+
+s = report.summary
+cards = st.columns(6)
+cards[0].metric(ctx.t("report_kpi_tickets"), s["tickets"])
+cards[1].metric(ctx.t("report_kpi_onsite_visits"), s["onsite_visits"])
+cards[2].metric(ctx.t("report_kpi_severe"), s["severe"])
+cards[3].metric(ctx.t("report_kpi_complaints"), s["complaints"])
+cards[4].metric(ctx.t("report_kpi_csat"), rate(s["csat"]))
+cards[5].metric(ctx.t("report_kpi_open"), sum(report.open_counts.values()))
+promises = report.sla[~report.sla["metric"].isin(COMPLAINT_METRICS)]
+cards = st.columns(max(len(promises), 1))
+for card, (_, row) in zip(cards, promises.iterrows(), strict=False):
+    card.metric(ctx.t(f"metric_{row['metric']}"), rate(row["compliance"]),
+                help=ctx.t("rate_rule"))
+
+for section in sections(report, ctx.lang):
+    if section.key in ("info", "summary"):
+        continue
+    if section.key == "open_tickets":
+        st.header(ctx.t("report_sec_open"))
+    st.subheader(section.title)
+    if section.note:
+        st.caption(section.note)
+    if section.chart:
+        fig = report_charts.BUILDERS[section.chart](report, ctx.lang)
+        if fig is not None:
+            st.plotly_chart(fig, key=f"report_chart_{section.key}")
+    frame = display_frame(section, ctx.lang)
+    if frame.empty:
+        st.info(ctx.t("report_empty"))
+        continue
+    rates = percent_columns(section, ctx.lang)
+    formats = {c: st.column_config.NumberColumn(c, format="%.1f") for c in frame.columns
+               if pd.api.types.is_float_dtype(frame[c]) and c not in rates}
+    formats.update({c: st.column_config.NumberColumn(c, format="percent") for c in rates})
+    st.dataframe(frame, hide_index=True, column_config=formats, key=f"report_table_{section.key}")
