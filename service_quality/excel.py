@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import io
 import re
+import types
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from et_xmlfile import incremental_tree
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, LineChart, Reference
@@ -31,6 +34,20 @@ HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill(start_color="DDEBF7", end_color="DDEBF7", fill_type="solid")
 # Characters XML 1.0 cannot hold; openpyxl refuses them, so they are dropped (tab, CR, LF stay).
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _escape_text(text: str) -> str:
+    text = ET._escape_cdata(text)
+    return text.replace("\r", "&#13;") if "\r" in text else text
+
+
+# XML readers turn a written carriage return into a line feed, so "\rx" in a comment would come
+# back as "\nx". openpyxl streams cells through et_xmlfile: make its text escaping write CR as
+# the character reference &#13;, which Excel and openpyxl read back as CR (only that serializer's
+# view of ElementTree is changed; attributes already escape CR).
+if not getattr(incremental_tree.ET, "_escapes_cr", False):
+    incremental_tree.ET = types.SimpleNamespace(
+        **{**vars(ET), "_escape_cdata": _escape_text, "_escapes_cr": True})
 # Rows turned into cells at a time: memory stays the same however long the sheet is.
 CHUNK = 2000
 # Excel's own limits on sheet names.
