@@ -1,0 +1,45 @@
+"""The management workbook's download button (管理报表): built when clicked, cached by version."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from service_quality.database import DbVersion
+from service_quality.filters import Filters
+from service_quality.queries import Scope
+from service_quality.reports.management import management_workbook
+
+from .data import _open, current_version
+from .frame import Context
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _workbook(version: DbVersion, scope: Scope, filters: Filters, lang: str) -> bytes:
+    # Keyed by the file's version, the caller's scope, the filters and the language.
+    return management_workbook(_open(version), scope, filters, lang)
+
+
+def workbook(ctx: Context) -> bytes:
+    """The management workbook of ctx's period, scope, filters and language (cached)."""
+    return _workbook(current_version(), ctx.scope, ctx.filters, ctx.lang)
+
+
+def file_name(ctx: Context) -> str:
+    """管理报表_<from>_<to>.xlsx / management_<from>_<to>.xlsx."""
+    return ctx.t("mgmt_file", start=ctx.filters.start, end=ctx.filters.end)
+
+
+def management_download(ctx: Context, key: str = "mgmt_download") -> None:
+    """A download button for the management workbook; the workbook is built on the click."""
+    version = current_version()
+    scope, filters, lang = ctx.scope, ctx.filters, ctx.lang
+
+    def build() -> bytes:
+        # Runs on the click, off the script thread: everything it needs is captured here.
+        return _workbook(version, scope, filters, lang)
+
+    st.download_button(ctx.t("mgmt_download"), data=build, file_name=file_name(ctx),
+                       mime=XLSX, key=key, help=ctx.t("mgmt_download_help"),
+                       on_click="ignore", icon=":material/download:")
