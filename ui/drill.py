@@ -58,6 +58,14 @@ def chart_selection(event) -> list[dict]:
         return []
 
 
+def ticket_list_view(ctx: Context, frame: pd.DataFrame):
+    """The ticket list as shown: codes and statuses in words, headers in the UI language."""
+    view = localise_statuses(ctx, frame[list(LIST_COLUMNS)], STATUS_COLUMNS)
+    view = localise_codes(ctx, view, CODE_PREFIXES)
+    view = view.rename(columns={c: ctx.t(f"col_{c}") for c in LIST_COLUMNS})
+    return color_statuses(ctx, view, [ctx.t(f"col_{c}") for c in STATUS_COLUMNS])
+
+
 def drill_name(drill: Drill) -> str:
     """What a drill-down narrows to, for a file name ("breached_arrival_2026-03")."""
     parts = [drill.status, drill.metric, drill.month, drill.customer, drill.engineer,
@@ -76,12 +84,8 @@ def ticket_drilldown(ctx: Context, drill: Drill, key: str, filters=None) -> None
         st.info(ctx.t("empty"))
         return
     st.caption(ctx.t("drill_showing", matching=int(frame["matching"].iloc[0]), shown=len(frame)))
-    view = localise_statuses(ctx, frame[list(LIST_COLUMNS)], STATUS_COLUMNS)
-    view = localise_codes(ctx, view, CODE_PREFIXES)
-    view = view.rename(columns={c: ctx.t(f"col_{c}") for c in LIST_COLUMNS})
-    shown_status = [ctx.t(f"col_{c}") for c in STATUS_COLUMNS]
-    event = show_table(ctx, color_statuses(ctx, view, shown_status), f"tickets_{drill_name(drill)}",
-                       key, sheet=ctx.t("drill_title"), hide_index=True, on_select="rerun",
+    event = show_table(ctx, ticket_list_view(ctx, frame), f"tickets_{drill_name(drill)}", key,
+                       sheet=ctx.t("drill_title"), hide_index=True, on_select="rerun",
                        selection_mode="single-row", width="stretch")
     rows = event.selection.rows if event is not None else []
     typed = st.text_input(ctx.t("timeline_lookup"), key=f"{key}_lookup",

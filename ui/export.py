@@ -11,12 +11,12 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from service_quality.excel import table_bytes
+from service_quality.excel import Sheet, workbook_bytes
 from service_quality.messages import has
 
 from .frame import Context
 
-_UNSAFE = re.compile(r"[^\w.-]+")
+_UNSAFE = re.compile(r"[^\w-]+")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Values that mean a promise was not kept, whatever table they are in: filled red in Excel.
 FLAG_KEYS = ("status_breached", "act_completion_late", "process_gap_no_duty",
@@ -37,7 +37,7 @@ def page_name() -> str:
 def file_name(ctx: Context, name: str, page: str | None = None) -> str:
     """`<page>_<name>_<from>_<to>.xlsx` for the period the table was drawn for."""
     # Names may carry ids from data files (a ticket id): keep them to safe file-name characters.
-    name = _UNSAFE.sub("_", name)
+    name = re.sub("_+", "_", _UNSAFE.sub("_", name))
     return f"{page or page_name()}_{name}_{ctx.filters.start}_{ctx.filters.end}.xlsx"
 
 
@@ -91,6 +91,23 @@ def auto_flags(frame: pd.DataFrame, words: tuple[str, ...]) -> dict[str, tuple[s
     return flags
 
 
+def export_sheet(ctx: Context, shown: pd.DataFrame | Styler, sheet: str, *,
+                 labels: dict[str, str] | None = None, percent: Iterable[str] = (),
+                 flag_values: dict[str, Iterable[str]] | None = None,
+                 flag_negative: Iterable[str] = (), flag_positive: Iterable[str] = (),
+                 column_order: Iterable[str] | None = None, column_config: dict | None = None,
+                 hide_index: bool | None = None) -> Sheet:
+    """The workbook sheet of a table as show_table draws it (see there for the arguments)."""
+    frame = export_frame(shown, labels, column_order, column_config, hide_index)
+    names = dict(labels or {})
+    rates = [names.get(c, c) for c in percent] + _percent_columns(column_config)
+    flags = auto_flags(frame, flag_words(ctx)) if flag_values is None else \
+        {names.get(c, c): tuple(v) for c, v in flag_values.items()}
+    return Sheet(sheet, frame, percent=[c for c in dict.fromkeys(rates) if c in frame.columns],
+                 flag_values=flags, flag_negative=[names.get(c, c) for c in flag_negative],
+                 flag_positive=[names.get(c, c) for c in flag_positive])
+
+
 def show_table(ctx: Context, shown: pd.DataFrame | Styler, name: str, key: str | None, *,
                labels: dict[str, str] | None = None, percent: Iterable[str] = (),
                flag_values: dict[str, Iterable[str]] | None = None,
@@ -99,45 +116,35 @@ def show_table(ctx: Context, shown: pd.DataFrame | Styler, name: str, key: str |
     """Draw `shown` with st.dataframe and an Excel download of the same rows and columns.
 
     `shown` is the frame (or its Styler) as the page draws it, statuses already in words;
-    `labels` renames its columns on screen and in the file. `percent`, `flag_*` name columns
-    before or after relabelling. Red fills: the breached/late words found in text columns
-    (unless `flag_values` is given), `flag_negative` below zero, `flag_positive` above it.
-    Returns st.dataframe's event, so on_select drill-downs work as before.
+    `labels` renames its columns on screen and in the file. `percent` and `flag_*` name columns
+    before or after relabelling; columns the screen formats as percent are 0.0% too. Red fills:
+    the breached/late words found in text columns (unless `flag_values` is given),
+    `flag_negative` below zero, `flag_positive` above it. The file is
+    `<page>_<name>_<from>_<to>.xlsx`, its sheet `sheet` (default `name`). Returns
+    st.dataframe's event, so on_select drill-downs work as before.
     """
     if labels and isinstance(shown, Styler):
         # Relabelling a Styler would drop its styles: relabel the data before styling it.
         raise ValueError("pass labels only with a DataFrame; relabel before styling")
     screen = shown.rename(columns=labels) if labels else shown
     event = st.dataframe(screen, key=key, **dataframe_kwargs)
-    frame = export_frame(shown, labels, dataframe_kwargs.get("column_order"),
-                         dataframe_kwargs.get("column_config"),
-                         dataframe_kwargs.get("hide_index"))
-    names = dict(labels or {})
-
-    def shown_name(col: str) -> str:
-        return names.get(col, col)
-
-    rates = [shown_name(c) for c in percent] + _percent_columns(
-        dataframe_kwargs.get("column_config"))
-    flags = auto_flags(frame, flag_words(ctx)) if flag_values is None else \
-        {shown_name(c): tuple(v) for c, v in flag_values.items()}
-    title = sheet or name
-    download(ctx, frame, name, title, key=f"{key or name}_xlsx", percent=rates, flags=flags,
-             negative=[shown_name(c) for c in flag_negative],
-             positive=[shown_name(c) for c in flag_positive])
+    spec = export_sheet(ctx, shown, sheet or name, labels=labels, percent=percent,
+                        flag_values=flag_values, flag_negative=flag_negative,
+                        flag_positive=flag_positive,
+                        column_order=dataframe_kwargs.get("column_order"),
+                        column_config=dataframe_kwargs.get("column_config"),
+                        hide_index=dataframe_kwargs.get("hide_index"))
+    download(ctx, spec, file_name(ctx, name), key=f"{key or name}_xlsx")
     return event
 
 
-def download(ctx: Context, frame: pd.DataFrame, name: str, sheet: str, *, key: str,
-             percent: list[str], flags: dict, negative: list[str], positive: list[str]) -> None:
-    """The download button; the workbook is built only when it is clicked."""
-    percent = [c for c in dict.fromkeys(percent) if c in frame.columns]
+def download(ctx: Context, sheet: Sheet, name: str, key: str) -> None:
+    """A download button for one sheet; the workbook is built only when it is clicked."""
 
     def build() -> bytes:
         # Runs on click, on Streamlit's download thread: reruns never pay for the workbook.
-        return table_bytes(frame, sheet, percent=percent, flag_values=flags,
-                           flag_negative=negative, flag_positive=positive)
+        return workbook_bytes([sheet])
 
-    st.download_button(ctx.t("export_xlsx"), build, file_name=file_name(ctx, name),
-                       mime=XLSX, key=key, on_click="ignore", type="tertiary",
-                       icon=":material/download:", help=ctx.t("export_xlsx_help"))
+    st.download_button(ctx.t("export_xlsx"), build, file_name=name, mime=XLSX, key=key,
+                       on_click="ignore", type="tertiary", icon=":material/download:",
+                       help=ctx.t("export_xlsx_help"))

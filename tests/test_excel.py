@@ -1,0 +1,274 @@
+"""Excel downloads and workbooks: read back with openpyxl, they hold what the screen shows."""
+
+import io
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from service_quality.excel import (
+    DATE,
+    DATETIME,
+    INTEGER,
+    PERCENT,
+    Sheet,
+    sheet_name,
+    table_bytes,
+    workbook_bytes,
+    write_workbook,
+)
+from service_quality.filters import Filters
+from service_quality.messages import t
+from service_quality.queries import Scope
+from service_quality.queries.tickets import Drill, ticket_list
+from ui.drill import STATUS_COLUMNS, ticket_list_view
+from ui.export import export_sheet, file_name
+from ui.frame import Context
+
+ROOT = Path(__file__).resolve().parent.parent
+PERIOD = Filters("2025-07", "2025-12")
+HOSTILE = ["=1+1", "+86 1", "-3", "@SUM(A1)", "\tx", "\rx", "\nx", "a\r\nb",
+           "<script>alert(1)</script>", "=HYPERLINK(\"http://x\",\"y\")", "'quoted", "超时"]
+
+
+def read(data: bytes):
+    """The workbook in `data`, read back as a user's Excel would see it."""
+    return load_workbook(io.BytesIO(data))
+
+
+def ctx_for(lang: str, filters: Filters = PERIOD) -> Context:
+    """A page context without Streamlit: language, everyone's scope, the filters."""
+    return Context(lang, Scope.everyone(), filters, pd.Timestamp("2026-01-01"), {})
+
+
+def rows(ws):
+    """The sheet's values below the header."""
+    return [list(r) for r in ws.iter_rows(min_row=2, values_only=True)]
+
+
+# --- sheet names ------------------------------------------------------------------------------
+
+def test_sheet_names_are_valid_and_unique():
+    taken: set[str] = set()
+    long = "超时工单清单" * 10
+    names = [sheet_name(n, taken) for n in (long, long, "a/b:c*d?e[f]g\\h", "A/B:C*D?E[F]G\\H",
+                                             "'quoted'", "")]
+    assert all(len(n) <= 31 for n in names)
+    assert len({n.lower() for n in names}) == len(names)
+    assert not any(ch in n for n in names for ch in "[]:*?/\\")
+    assert names[2] == "a_b_c_d_e_f_g_h"
+    data = workbook_bytes([Sheet(long, pd.DataFrame({"a": [1]})),
+                           Sheet(long, pd.DataFrame({"a": [2]}))])
+    assert read(data).sheetnames == names[:2]
+
+
+# --- number formats ---------------------------------------------------------------------------
+
+def test_numbers_dates_and_percentages_keep_their_types():
+    frame = pd.DataFrame({
+        "day": pd.to_datetime(["2026-01-05", "2026-02-01"]),
+        "moment": pd.to_datetime(["2026-01-05 08:30", None]),
+        "count": pd.Series([3, 12000], dtype="int64"),
+        "hours": [1.25, -0.5],
+        "rate": [0.9543, None],
+        "text": ["a", None],
+    })
+    ws = read(table_bytes(frame, "t", percent=["rate"]))["t"]
+    day, moment, count, hours, rate, text = ws[2]
+    assert day.is_date and day.number_format == DATE and day.value == pd.Timestamp("2026-01-05")
+    assert moment.is_date and moment.number_format == DATETIME
+    assert moment.value == pd.Timestamp("2026-01-05 08:30")
+    assert count.data_type == "n" and count.value == 3 and count.number_format == INTEGER
+    assert hours.data_type == "n" and hours.value == 1.25
+    # A percentage is a number formatted 0.0%, never the text "95.4%".
+    assert rate.data_type == "n" and rate.value == pytest.approx(0.9543)
+    assert rate.number_format == PERCENT
+    assert ws["E3"].value is None and ws["F3"].value is None and ws["B3"].value is None
+    assert text.data_type == "s"
+
+
+# --- safety -----------------------------------------------------------------------------------
+
+def test_hostile_text_is_written_as_text_and_reads_back_identical():
+    frame = pd.DataFrame({"comment": HOSTILE, "n": range(len(HOSTILE))})
+    data = table_bytes(frame, "=cmd|' /C calc'!A0", labels={"comment": "=SUM(1)"})
+    wb = read(data)
+    ws = wb[wb.sheetnames[0]]
+    assert ws["A1"].value == "=SUM(1)" and ws["A1"].data_type == "s"
+    cells = [r[0] for r in ws.iter_rows(min_row=2, max_col=1)]
+    assert [c.value for c in cells] == HOSTILE
+    assert all(c.data_type == "s" for c in cells)
+    # No formula anywhere in the file's XML: nothing the data says is ever evaluated.
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheets = [z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")]
+    assert not any(b"<f>" in s or b"<f " in s for s in sheets)
+
+
+def test_illegal_control_characters_are_dropped_not_fatal():
+    ws = read(table_bytes(pd.DataFrame({"v": ["a\x00b\x1fc"]}), "t"))["t"]
+    assert ws["A2"].value == "abc"
+
+
+# --- layout and red flags ---------------------------------------------------------------------
+
+def test_header_is_bold_frozen_and_filtered_with_red_rules():
+    frame = pd.DataFrame({"status": ["超时", "达标"], "left": [-1.5, 2.0], "late": [3, 0]})
+    ws = read(table_bytes(frame, "t", flag_values={"status": ("超时",)},
+                          flag_negative=["left"], flag_positive=["late"]))["t"]
+    assert all(c.font.b for c in ws[1])
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == "A1:C3"
+    assert ws.column_dimensions["A"].width >= 6
+    rules = {str(rng.sqref): [r.formula[0] for r in rng.rules]
+             for rng in ws.conditional_formatting}
+    assert rules["A2:A3"] == ['OR(A2="超时")']
+    assert rules["B2:B3"] == ["AND(ISNUMBER(B2),B2<0)"]
+    assert rules["C2:C3"] == ["AND(ISNUMBER(C2),C2>0)"]
+    fill = next(iter(ws.conditional_formatting)).rules[0].dxf.fill
+    assert fill.fgColor.rgb.endswith("FFC7CE") or fill.bgColor.rgb.endswith("FFC7CE")
+
+
+# --- a real page table ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_sla_ticket_list_equals_the_database(db, fixture_db, lang):
+    ctx = ctx_for(lang)
+    frame = ticket_list(db, Scope.everyone(), PERIOD, Drill(metric="arrival", status="breached"))
+    sheet = export_sheet(ctx, ticket_list_view(ctx, frame), t("drill_title", lang))
+    wb = read(workbook_bytes([sheet]))
+    ws = wb[wb.sheetnames[0]]
+    assert wb.sheetnames == [t("drill_title", lang)]
+    headers = [c.value for c in ws[1]]
+    assert headers[:4] == [t(f"col_{c}", lang) for c in
+                           ("ticket_id", "customer_name", "reported_at", "category")]
+    col = {h: i for i, h in enumerate(headers)}
+    con = duckdb.connect(str(fixture_db), read_only=True)
+    try:
+        expected = con.execute(
+            "SELECT ticket_id, reported_at, arrival_minutes, arrival_limit_minutes "
+            "FROM ticket_facts WHERE month BETWEEN '2025-07' AND '2025-12' "
+            "AND arrival_status = 'breached' ORDER BY reported_at DESC, ticket_id "
+            "LIMIT 500").fetchall()
+    finally:
+        con.close()
+    got = rows(ws)
+    assert len(got) == len(expected) > 0
+    for row, (ticket, reported, minutes, limit) in zip(got, expected, strict=True):
+        assert row[col[t("col_ticket_id", lang)]] == ticket
+        assert row[col[t("col_reported_at", lang)]] == reported.replace(microsecond=0) \
+            or row[col[t("col_reported_at", lang)]] == reported
+        assert row[col[t("col_arrival_minutes", lang)]] == pytest.approx(minutes)
+        assert row[col[t("col_arrival_limit_minutes", lang)]] == pytest.approx(limit)
+    # Statuses are the words on screen, and the breached word is filled red.
+    arrival = col[t("col_arrival_status", lang)]
+    assert {r[arrival] for r in got} == {t("status_breached", lang)}
+    reported_cell = ws.cell(row=2, column=col[t("col_reported_at", lang)] + 1)
+    assert reported_cell.is_date and reported_cell.number_format == DATETIME
+    flagged = {str(rng.sqref).split(":")[0][:-1] for rng in ws.conditional_formatting}
+    letters = {ws.cell(row=1, column=col[t(f"col_{c}", lang)] + 1).column_letter
+               for c in STATUS_COLUMNS if (frame[c] == "breached").any()}
+    assert letters and letters <= flagged
+
+
+def test_export_sheet_follows_the_screen():
+    ctx = ctx_for("en")
+    frame = pd.DataFrame({"a": [1, 2], "rate": [0.5, 0.25], "hidden": ["x", "y"]},
+                         index=pd.Index(["p", "q"], name="who"))
+    import streamlit as st
+    sheet = export_sheet(ctx, frame.style.format("{:.1%}", subset=["rate"]), "s",
+                         column_config={"rate": st.column_config.NumberColumn(format="percent"),
+                                        "hidden": None},
+                         hide_index=False)
+    assert list(sheet.frame.columns) == ["who", "a", "rate"]
+    assert list(sheet.percent) == ["rate"]
+    relabelled = export_sheet(ctx, frame.reset_index(), "s", labels={"a": "Tickets"},
+                              percent=["rate"], flag_negative=["a"], hide_index=True)
+    assert list(relabelled.frame.columns) == ["who", "Tickets", "rate", "hidden"]
+    assert list(relabelled.flag_negative) == ["Tickets"]
+
+
+def test_file_name_is_page_name_period():
+    ctx = ctx_for("zh", Filters("2026-01", "2026-03"))
+    assert file_name(ctx, "tickets_breached", page="sla") == \
+        "sla_tickets_breached_2026-01_2026-03.xlsx"
+    assert file_name(ctx, "timeline_../x y", page="sla") == \
+        "sla_timeline_x_y_2026-01_2026-03.xlsx"
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """Every deferred download a page registers: file name → the callable that builds it."""
+    seen = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        seen[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return seen
+
+
+def test_sla_page_download_is_what_the_page_shows(fixture_db, monkeypatch, served):
+    monkeypatch.setenv("DASHBOARD_DB", str(fixture_db))
+    at = AppTest.from_file(str(ROOT / "pages" / "sla.py"), default_timeout=60)
+    at.query_params["from"] = "2025-07"
+    at.query_params["to"] = "2025-12"
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception
+    name = "sla_tickets_breached_arrival_2025-07_2025-12.xlsx"
+    assert name in served
+    assert [b.proto.label for b in at.get("download_button")] == [t("export_xlsx", "en")]
+    wb = read(served[name]())
+    ws = wb[wb.sheetnames[0]]
+    shown = at.dataframe[0].value
+    assert [c.value for c in ws[1]] == list(shown.columns)
+    got = rows(ws)
+    assert len(got) == len(shown)
+    assert [r[0] for r in got] == list(shown.iloc[:, 0])
+
+
+def test_every_table_on_every_page_has_a_download(fixture_db, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DB", str(fixture_db))
+    # The customer report page downloads its whole report (xlsx and PDF), not table by table.
+    for page in sorted(p for p in (ROOT / "pages").glob("*.py") if p.name != "report.py"):
+        at = AppTest.from_file(str(page), default_timeout=120)
+        at.query_params["from"] = "2025-01"
+        at.query_params["to"] = "2025-12"
+        at.run()
+        assert not at.exception, page.name
+        keys = {b.proto.id.rsplit("-", 1)[-1] for b in at.get("download_button")}
+        tables = [d.proto.id.rsplit("-", 1)[-1] for d in at.dataframe]
+        assert len(at.get("download_button")) >= len(at.dataframe), page.name
+        assert all(f"{k}_xlsx" in keys for k in tables if k), page.name
+
+
+# --- streaming: memory does not grow with rows ------------------------------------------------
+
+def _peak(n: int, path: Path) -> int:
+    # One text column: the kind of cell a long ticket list is made of (and quick to write).
+    frame = pd.DataFrame({"ticket_id": [f"T{i:08d}" for i in range(n)]})
+    tracemalloc.start()
+    try:
+        write_workbook([Sheet("t", frame)], path)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_100k_row_sheet_is_written_in_bounded_memory(tmp_path):
+    small = _peak(20_000, tmp_path / "small.xlsx")
+    large = _peak(100_000, tmp_path / "large.xlsx")
+    # Five times the rows, but not twice the memory: rows are streamed to disk.
+    assert large < 2 * small, (small, large)
+    with zipfile.ZipFile(tmp_path / "large.xlsx") as z:
+        xml = z.read("xl/worksheets/sheet1.xml")
+    assert xml.count(b"<row ") == 100_001
+    assert b"T00099999" in xml
