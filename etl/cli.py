@@ -63,17 +63,28 @@ def _progress(done: int, total: int, label: str, out=None) -> None:
           end=end, file=out, flush=True)
 
 
+def _write_report(db_path: Path, customer_id: str, period: str, lang: str, out: Path) -> str:
+    """Write one customer's xlsx and PDF; return the customer id."""
+    from service_quality.database import Database
+    from service_quality.reports.customer import customer_report, report_pdf, report_xlsx
+
+    db = Database(db_path)
+    try:
+        report = customer_report(db, customer_id, period, lang)
+        stem = out / f"{customer_id}_{period}"
+        stem.with_suffix(".xlsx").write_bytes(report_xlsx(report, lang))
+        stem.with_suffix(".pdf").write_bytes(report_pdf(report, lang))
+    finally:
+        db.close()
+    return customer_id
+
+
 def report_command(args) -> int:
     """Write <customer>_<period>.xlsx and .pdf per customer; 2 with a message when refused."""
     from service_quality.database import Database, db_version
     from service_quality.queries import Scope
     from service_quality.queries.report import report_customers
-    from service_quality.reports.customer import (
-        customer_report,
-        report_pdf,
-        report_period,
-        report_xlsx,
-    )
+    from service_quality.reports.customer import report_period
 
     try:
         _, _, period = report_period(args.period)
@@ -91,18 +102,15 @@ def report_command(args) -> int:
             print(f"error: unknown customer {args.customer!r}; known: "
                   + ", ".join(known["customer_id"]), file=sys.stderr)
             return 2
-        ids = list(known["customer_id"]) if args.all else [args.customer]
-        names = dict(zip(known["customer_id"], known["name"], strict=True))
-        args.out.mkdir(parents=True, exist_ok=True)
-        _progress(0, len(ids), "")
-        for n, customer_id in enumerate(ids, start=1):
-            report = customer_report(db, customer_id, period, args.lang)
-            stem = args.out / f"{customer_id}_{period}"
-            stem.with_suffix(".xlsx").write_bytes(report_xlsx(report, args.lang))
-            stem.with_suffix(".pdf").write_bytes(report_pdf(report, args.lang))
-            _progress(n, len(ids), f"{customer_id} {names[customer_id]}")
     finally:
         db.close()
+    ids = list(known["customer_id"]) if args.all else [args.customer]
+    names = dict(zip(known["customer_id"], known["name"], strict=True))
+    args.out.mkdir(parents=True, exist_ok=True)
+    _progress(0, len(ids), "")
+    for n, customer_id in enumerate(ids, start=1):
+        _write_report(args.db, customer_id, period, args.lang, args.out)
+        _progress(n, len(ids), f"{customer_id} {names[customer_id]}")
     print(f"{len(ids)} customer(s): {2 * len(ids)} files in {args.out}")
     return 0
 
