@@ -19,6 +19,7 @@ from et_xmlfile import incremental_tree
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -262,7 +263,16 @@ def _charts(ws, sheet: Sheet, columns: list[str], first: int, last: int) -> None
             idx = columns.index(col) + 1
             chart.add_data(Reference(ws, min_col=idx, min_row=first, max_row=last),
                            titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=last))
+        categories = Reference(ws, min_col=1, min_row=first + 1, max_row=last)
+        if pd.api.types.is_numeric_dtype(sheet.frame[columns[0]]):
+            chart.set_categories(categories)
+        else:
+            # Text categories (months "2026-01") are a string reference, or Excel numbers them.
+            for series in chart.series:
+                series.cat = AxDataSource(strRef=StrRef(f=str(categories)))
+        # openpyxl 3.1 leaves `delete` unset, which Excel reads as "axis hidden".
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
         if spec.percent:
             chart.y_axis.numFmt = PERCENT
             chart.y_axis.number_format = PERCENT
