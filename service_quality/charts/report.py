@@ -21,7 +21,7 @@ def sla_trend(report, lang: str) -> go.Figure | None:
     frame = report.sla_trend.dropna(subset=["compliance"])
     if frame.empty:
         return None
-    labels = {m: t(f"metric_{m}", lang) for m in frame["metric"].unique()}
+    labels = {m: t(f"metric_{m}", lang) for m in report.sla_trend["metric"].unique()}
     fig = compliance_line(report.sla_trend, "month", lang, t("report_sec_sla_trend", lang),
                           series="metric", labels=labels)
     fig.update_traces(connectgaps=False)
