@@ -258,6 +258,9 @@ def test_summary_has_native_line_charts(book):
     for chart in ws._charts:
         assert chart.tagname == "lineChart"
         assert chart.series and chart.y_axis.number_format.formatCode == PERCENT
+        # Months are text: a string reference; both axes shown.
+        assert chart.series[0].cat.strRef is not None
+        assert chart.x_axis.delete is False and chart.y_axis.delete is False
 
 
 def test_no_cell_is_a_formula(book):
