@@ -65,7 +65,7 @@ period = c3.selectbox(ctx.t("report_period"), choices, index=choices.index(defau
 report = query(customer_report, ctx.scope, None, customer_id, period, ctx.lang)
 st.caption(md_escape(f"{report.name} · {report.period} · ")
            + ctx.t("report_as_of", as_of=report.as_of.strftime("%Y-%m-%d %H:%M")))
-st.caption(ctx.t("report_intro"))
+st.caption(ctx.t("report_intro") + " " + ctx.t("report_filters_note"))
 
 version = current_version()
 d1, d2, _ = st.columns([1, 1, 3])
