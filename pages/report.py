@@ -105,7 +105,7 @@ for section in sections(report, ctx.lang):
             st.plotly_chart(fig, key=f"report_chart_{section.key}")
     frame = display_frame(section, ctx.lang)
     if frame.empty:
-        st.info(ctx.t("report_empty"))
+        st.info(ctx.t("report_none_open" if section.key.startswith("open_") else "report_empty"))
         continue
     rates = percent_columns(section, ctx.lang)
     formats = {c: st.column_config.NumberColumn(c, format="%.1f") for c in frame.columns

@@ -372,3 +372,10 @@ def test_page_english(fixture_db, monkeypatch):
     assert not at.exception
     assert at.title[0].value == "Customer report"
     assert any(m.label == "Service tickets" for m in at.metric)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_headers_are_unique(report, lang):
+    for section in sections(report, lang):
+        headers = list(rc.display_frame(section, lang).columns)
+        assert len(headers) == len(set(headers)), (section.key, headers)

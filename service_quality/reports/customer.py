@@ -519,7 +519,8 @@ def report_pdf(report: CustomerReport, lang: str) -> bytes:
             elif fig is not None:
                 missing_chart = True
         if frame.empty:
-            pdf.multi_cell(0, 6, t("report_empty", lang), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 6, t("report_none_open" if section.key.startswith("open_")
+                                   else "report_empty", lang), new_x="LMARGIN", new_y="NEXT")
             pdf.ln(2)
             continue
         if section.key == "sla_trend":
@@ -535,27 +536,55 @@ def report_pdf(report: CustomerReport, lang: str) -> bytes:
     return bytes(pdf.output())
 
 
+def _column_widths(pdf, frame: pd.DataFrame, texts: list[list[str]], padding: float
+                   ) -> list[float]:
+    """Column widths in mm filling the page width.
+
+    Each column gets at least its longest unbreakable token (an id, a date, a number) so those
+    never split; the room left goes to the columns whose text would wrap (descriptions,
+    measures, results) in proportion to what they would need on one line.
+    """
+    extra = 2 * padding + 1
+    least, natural = [], []
+    for i, c in enumerate(frame.columns):
+        cells = [row[i] for row in texts[:200]]
+        words = [w for text in (*cells, str(c)) for w in text.split()]
+        # Chinese text wraps anywhere, so count a CJK run as one character wide.
+        token = max([pdf.get_string_width(w) if _display_len(w) == len(w)
+                     else pdf.get_string_width(w[:2]) for w in words] + [0])
+        least.append(token + extra)
+        line = max([pdf.get_string_width(x) for x in cells] + [0])
+        heading = pdf.get_string_width(str(c)) / 2  # a heading may take two lines
+        natural.append(max(line, heading, token) + extra)
+    total = sum(natural)
+    if total <= pdf.epw:
+        return [w * pdf.epw / total for w in natural]
+    floor = sum(least)
+    if floor >= pdf.epw:
+        return [w * pdf.epw / floor for w in least]
+    room, want = pdf.epw - floor, total - floor
+    return [lo + (w - lo) * room / want for lo, w in zip(least, natural, strict=True)]
+
+
 def _table(pdf, frame: pd.DataFrame, percent: set[str], lang: str) -> None:
     columns = list(frame.columns)
-    # Wide text columns (descriptions, resolutions, measures) get more room.
-    weights = []
-    for c in columns:
-        sample = [_cell_text(v, c, percent, lang) for v in frame[c].head(50)]
-        # Headings may wrap onto two or three lines; cell text is measured in half-width units.
-        longest = max([_display_len(s) for s in sample] + [_display_len(str(c)) * 0.45, 5])
-        weights.append(min(longest, 48))
     size = 7 if len(columns) <= 8 else 6
+    padding = 0.8
     pdf.set_font("cjk", size=size)
     values = frame.astype("object").where(frame.notna(), None).to_numpy()
-    with pdf.table(col_widths=weights, text_align="LEFT", line_height=size * 0.55,
-                   padding=0.8, headings_style=_heading_style()) as table:
+    texts = [[_cell_text(v, c, percent, lang) for c, v in zip(columns, row, strict=True)]
+             for row in values]
+    widths = _column_widths(pdf, frame, texts, padding)
+    with pdf.table(col_widths=widths, width=pdf.epw, text_align="LEFT",
+                   line_height=size * 0.55, padding=padding,
+                   headings_style=_heading_style()) as table:
         head = table.row()
         for c in columns:
             head.cell(str(c))
-        for values_row in values:
+        for row_texts in texts:
             row = table.row()
-            for c, v in zip(columns, values_row, strict=True):
-                row.cell(_cell_text(v, c, percent, lang))
+            for text in row_texts:
+                row.cell(text)
 
 
 def _heading_style():
