@@ -32,6 +32,8 @@ pages = [
             url_path="actions"),
     st.Page(PAGES / "fault_reports.py", title=ctx.t("page_fault_reports"),
             icon=":material/description:", url_path="fault_reports"),
+    st.Page(PAGES / "report.py", title=ctx.t("page_report"), icon=":material/summarize:",
+            url_path="report"),
     st.Page(PAGES / "process.py", title=ctx.t("page_process"), icon=":material/route:",
             url_path="process"),
     st.Page(PAGES / "data.py", title=ctx.t("page_data"), icon=":material/database:",
