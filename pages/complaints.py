@@ -60,10 +60,10 @@ def complaint_table(ctx: Context, frame: pd.DataFrame, columns, key: str, name: 
     if left:
         styled = styled.map(lambda v: OVERDUE_STYLE if pd.notna(v) and v < 0 else "",
                             subset=left)
-    for name, fmt in (("first_reply_hours_left", "{:.1f}"), ("resolution_days_left", "{:.2f}"),
-                      ("first_reply_minutes", "{:.0f}"), ("resolution_days", "{:.1f}")):
-        if name in columns:
-            styled = styled.format(fmt, subset=[col(ctx, name)], na_rep="")
+    for column, fmt in (("first_reply_hours_left", "{:.1f}"), ("resolution_days_left", "{:.2f}"),
+                        ("first_reply_minutes", "{:.0f}"), ("resolution_days", "{:.1f}")):
+        if column in columns:
+            styled = styled.format(fmt, subset=[col(ctx, column)], na_rep="")
     show_table(ctx, styled, name, key, sheet=sheet, flag_negative=left, hide_index=True,
                width="stretch")
 

@@ -235,10 +235,11 @@ def test_sla_page_download_is_what_the_page_shows(fixture_db, monkeypatch, serve
     assert [r[0] for r in got] == list(shown.iloc[:, 0])
 
 
-def test_every_table_on_every_page_has_a_download(fixture_db, monkeypatch):
+def test_every_table_on_every_page_has_a_download(fixture_db, monkeypatch, served):
     monkeypatch.setenv("DASHBOARD_DB", str(fixture_db))
     # The customer report page downloads its whole report (xlsx and PDF), not table by table.
     for page in sorted(p for p in (ROOT / "pages").glob("*.py") if p.name != "report.py"):
+        served.clear()
         at = AppTest.from_file(str(page), default_timeout=120)
         at.query_params["from"] = "2025-01"
         at.query_params["to"] = "2025-12"
@@ -248,6 +249,10 @@ def test_every_table_on_every_page_has_a_download(fixture_db, monkeypatch):
         tables = [d.proto.id.rsplit("-", 1)[-1] for d in at.dataframe]
         assert len(at.get("download_button")) >= len(at.dataframe), page.name
         assert all(f"{k}_xlsx" in keys for k in tables if k), page.name
+        # <page>_<name>_<from>_<to>.xlsx, one name per table.
+        assert len(served) == len(at.get("download_button")), page.name
+        assert all(n.startswith(f"{page.stem}_") and n.endswith("_2025-01_2025-12.xlsx")
+                   for n in served), (page.name, list(served))
 
 
 # --- streaming: memory does not grow with rows ------------------------------------------------
