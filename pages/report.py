@@ -88,8 +88,9 @@ cards[5].metric(ctx.t("report_kpi_open"), sum(report.open_counts.values()))
 promises = report.sla[~report.sla["metric"].isin(COMPLAINT_METRICS)]
 cards = st.columns(max(len(promises), 1))
 for card, (_, row) in zip(cards, promises.iterrows(), strict=False):
-    card.metric(ctx.t(f"metric_{row['metric']}"), rate(row["compliance"]),
-                help=ctx.t("rate_rule"))
+    label = ctx.t(f"metric_{row['metric']}")
+    # Long promise names are cut on a narrow card: the help repeats them in full.
+    card.metric(label, rate(row["compliance"]), help=f"{label}. {ctx.t('rate_rule')}")
 
 for section in sections(report, ctx.lang):
     if section.key in ("info", "summary"):
@@ -102,7 +103,8 @@ for section in sections(report, ctx.lang):
     if section.chart:
         fig = report_charts.BUILDERS[section.chart](report, ctx.lang)
         if fig is not None:
-            st.plotly_chart(fig, key=f"report_chart_{section.key}")
+            # The subheader above names the chart already.
+            st.plotly_chart(fig.update_layout(title=None), key=f"report_chart_{section.key}")
     frame = display_frame(section, ctx.lang)
     if frame.empty:
         st.info(ctx.t("report_none_open" if section.key.startswith("open_") else "report_empty"))

@@ -6,8 +6,14 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from tests.test_browser import ROOT, _need_browser, serve, shot, wait_idle
-from tests.test_browser import browser  # noqa: F401 — the shared Chromium fixture
+from tests.test_browser import (
+    ROOT,
+    _need_browser,
+    browser,  # noqa: F401 — the shared Chromium fixture
+    serve,
+    shot,
+    wait_idle,
+)
 
 pytestmark = [
     pytest.mark.browser,
