@@ -13,12 +13,16 @@ from ui.data import query
 from ui.drill import show_timeline, ticket_drilldown
 from ui.export import show_table
 from ui.frame import context
+from ui.management import management_download
 
 ctx = context()
 f, prev = ctx.filters, ctx.filters.previous()
 as_of = f"{ctx.as_of:%Y-%m-%d %H:%M}"
 
-st.title(ctx.t("page_overview"))
+title, export = st.columns([4, 1], vertical_alignment="bottom")
+title.title(ctx.t("page_overview"))
+with export:
+    management_download(ctx)
 st.caption(ctx.t("period_caption", start=f.start, end=f.end, prev_start=prev.start,
                  prev_end=prev.end, as_of=as_of))
 for warning in ctx.info["calendar_warnings"]:
