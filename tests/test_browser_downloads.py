@@ -15,10 +15,7 @@ from tests.test_browser import (
     wait_idle,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.xfail(strict=False, reason="page not registered yet"),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
