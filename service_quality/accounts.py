@@ -1,0 +1,280 @@
+"""User accounts: the users file (bcrypt hashes, roles), sign-in lockout and the audit log.
+
+No streamlit here: the sign-in page (ui/auth.py) and `python -m etl user …` both use this module.
+The users file is JSON {"users": {name: {"hash", "role", "customer_id"}}}, owner-only (0600),
+written atomically; it never holds a plain-text password.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+import bcrypt
+
+from .queries import Scope
+
+ROLES = ("supervisor", "manager", "customer")
+IDLE_LIMIT_SECONDS = 8 * 3600
+# bcrypt's work factor; tests lower it (monkeypatch) to stay fast. Stored hashes carry their own.
+BCRYPT_ROUNDS = 12
+# bcrypt ignores bytes after the 72nd (bcrypt 5 refuses them), so longer passwords are refused.
+MAX_PASSWORD_BYTES = 72
+MAX_NAME_LENGTH = 64
+
+
+def _check_role(role: str, customer_id: str | None) -> None:
+    """ValueError unless the role is known and a customer id goes with (only) the customer role."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    if role == "customer" and not customer_id:
+        raise ValueError("a customer user needs a customer id (--customer ID)")
+    if role != "customer" and customer_id is not None:
+        raise ValueError(f"only a customer user has a customer id, not a {role}")
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in person: name, role and, for a customer, the one customer it may see."""
+
+    username: str
+    role: str
+    customer_id: str | None = None
+
+    def __post_init__(self) -> None:
+        # A customer user without a customer id would otherwise get everyone's scope: refuse it.
+        _check_role(self.role, self.customer_id)
+
+    def scope(self) -> Scope:
+        """The rows this user may see: one customer's, or every customer's."""
+        if self.role == "customer":
+            return Scope.customer(self.customer_id)
+        return Scope.everyone()
+
+
+LOCAL_SUPERVISOR = User("local", "supervisor")
+
+
+def _check_name(name: str) -> None:
+    """ValueError unless NAME is a usable user name (no spaces or control characters)."""
+    if not isinstance(name, str) or not name:
+        raise ValueError("the user name is empty")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValueError(f"the user name is longer than {MAX_NAME_LENGTH} characters")
+    if any(ch.isspace() or not ch.isprintable() for ch in name):
+        raise ValueError(f"the user name {name!r} contains spaces or control characters")
+
+
+def _check_password(password: str) -> bytes:
+    """The password's UTF-8 bytes; ValueError when empty or too long for bcrypt."""
+    if not isinstance(password, str) or not password:
+        raise ValueError("the password is empty")
+    data = password.encode("utf-8")
+    if len(data) > MAX_PASSWORD_BYTES:
+        raise ValueError(f"the password is longer than {MAX_PASSWORD_BYTES} bytes")
+    return data
+
+
+def _hash(password: str) -> str:
+    """A bcrypt hash of the password."""
+    return bcrypt.hashpw(_check_password(password), bcrypt.gensalt(BCRYPT_ROUNDS)).decode("ascii")
+
+
+@cache
+def _dummy_hash(rounds: int) -> bytes:
+    """A hash of a random password, checked for unknown names so they cost as much as known ones."""
+    return bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(rounds))
+
+
+def users_path() -> Path | None:
+    """The users file named by $DASHBOARD_USERS, or None (local mode)."""
+    value = os.environ.get("DASHBOARD_USERS", "").strip()
+    return Path(value) if value else None
+
+
+class UserStore:
+    """The users file in memory; change it with add/set_password/remove, then save()."""
+
+    def __init__(self, path: Path, records: dict[str, dict] | None = None) -> None:
+        self.path = Path(path)
+        self._records: dict[str, dict] = dict(records or {})
+
+    @classmethod
+    def open(cls, path: Path) -> UserStore:
+        """Read the users file; a missing file is an empty store, an unreadable one a ValueError."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls(path)
+        except (OSError, UnicodeDecodeError) as e:
+            raise ValueError(f"cannot read the users file {path}: {e}") from None
+        try:
+            data = json.loads(text)
+            users = data["users"]
+            if not isinstance(users, dict):
+                raise TypeError("'users' is not an object")
+            records = {}
+            for name, rec in users.items():
+                _check_name(name)
+                if not isinstance(rec.get("hash"), str) or not rec["hash"].startswith("$2"):
+                    raise ValueError(f"user {name!r} has no bcrypt hash")
+                _check_role(rec.get("role"), rec.get("customer_id"))
+                records[name] = {"hash": rec["hash"], "role": rec["role"],
+                                 "customer_id": rec.get("customer_id")}
+        except (ValueError, TypeError, KeyError, AttributeError) as e:
+            raise ValueError(f"the users file {path} is not valid: {e}") from None
+        return cls(path, records)
+
+    def add(self, name: str, role: str, password: str, customer_id: str | None = None) -> None:
+        """Add a user; ValueError for a bad name/role/customer id, a duplicate or empty password."""
+        _check_name(name)
+        _check_role(role, customer_id)
+        if name in self._records:
+            raise ValueError(f"user {name!r} already exists")
+        self._records[name] = {"hash": _hash(password), "role": role, "customer_id": customer_id}
+
+    def set_password(self, name: str, password: str) -> None:
+        """Replace a user's password; ValueError for an unknown user or an empty password."""
+        self._require(name)["hash"] = _hash(password)
+
+    def remove(self, name: str) -> None:
+        """Remove a user; ValueError when unknown."""
+        self._require(name)
+        del self._records[name]
+
+    def _require(self, name: str) -> dict:
+        if name not in self._records:
+            raise ValueError(f"no user {name!r}")
+        return self._records[name]
+
+    def users(self) -> list[User]:
+        """Every user, by name."""
+        return [self._user(name) for name in sorted(self._records)]
+
+    def get(self, name: str) -> User | None:
+        """The user called NAME, or None."""
+        return self._user(name) if name in self._records else None
+
+    def _user(self, name: str) -> User:
+        rec = self._records[name]
+        return User(name, rec["role"], rec["customer_id"])
+
+    def verify(self, name: str, password: str) -> User | None:
+        """The user when the password is right; None when wrong or the name is unknown."""
+        rec = self._records.get(name) if isinstance(name, str) else None
+        data = password.encode("utf-8") if isinstance(password, str) else b""
+        ok_length = 0 < len(data) <= MAX_PASSWORD_BYTES
+        if rec is None or not ok_length:
+            # Spend one bcrypt check anyway so the answer time does not reveal which names exist.
+            bcrypt.checkpw(b"not the password", _dummy_hash(BCRYPT_ROUNDS))
+            return None
+        if not bcrypt.checkpw(data, rec["hash"].encode("ascii")):
+            return None
+        return self._user(name)
+
+    def save(self) -> None:
+        """Write the file owner-only (0600) and atomically: a temp file beside it, then rename."""
+        text = json.dumps({"users": {n: self._records[n] for n in sorted(self._records)}},
+                          ensure_ascii=False, indent=2) + "\n"
+        folder = self.path.parent
+        tmp = folder / f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            # The umask may narrow 0600 but never widens it; set it exactly anyway.
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        os.chmod(self.path, 0o600)
+
+
+class Lockout:
+    """Failed sign-ins per name: after max_failures in a row the name is locked for a while."""
+
+    # Bound the memory an attacker can fill with made-up names; expired entries are dropped.
+    _PRUNE_AT = 10_000
+
+    def __init__(self, max_failures: int = 5, lock_minutes: float = 15, clock=time.time) -> None:
+        self.max_failures = max_failures
+        self.lock_seconds = lock_minutes * 60
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._failures: dict[str, tuple[int, float]] = {}  # name -> (count, last failure time)
+        self._locked_until: dict[str, float] = {}
+
+    def is_locked(self, name: str) -> bool:
+        """True while NAME is locked."""
+        with self._lock:
+            until = self._locked_until.get(name)
+            if until is None:
+                return False
+            if self.clock() < until:
+                return True
+            del self._locked_until[name]
+            return False
+
+    def failed(self, name: str) -> None:
+        """Count a failed sign-in; the max_failures-th in a row locks the name."""
+        with self._lock:
+            now = self.clock()
+            count = self._failures.get(name, (0, now))[0] + 1
+            if count >= self.max_failures:
+                self._failures.pop(name, None)
+                self._locked_until[name] = now + self.lock_seconds
+            else:
+                self._failures[name] = (count, now)
+            if len(self._failures) + len(self._locked_until) > self._PRUNE_AT:
+                self._prune(now)
+
+    def succeeded(self, name: str) -> None:
+        """A successful sign-in clears the name's failures."""
+        with self._lock:
+            self._failures.pop(name, None)
+            self._locked_until.pop(name, None)
+
+    def _prune(self, now: float) -> None:
+        self._locked_until = {n: t for n, t in self._locked_until.items() if t > now}
+        self._failures = {n: v for n, v in self._failures.items()
+                          if now - v[1] < self.lock_seconds}
+
+
+def audit_path(users_file: Path | None = None) -> Path | None:
+    """$DASHBOARD_AUDIT, else audit.log beside the users file, else None (local mode)."""
+    value = os.environ.get("DASHBOARD_AUDIT", "").strip()
+    if value:
+        return Path(value)
+    users_file = users_file or users_path()
+    return users_file.parent / "audit.log" if users_file else None
+
+
+def audit_to(path: Path | None, event: str, user: str, **details) -> None:
+    """Append one JSON line {"at", "event", "user", ...} to PATH (nothing when PATH is None)."""
+    if path is None:
+        return
+    record = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "event": event,
+              "user": user, **details}
+    line = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        # One write of the whole line on an O_APPEND file: lines from several processes never mix.
+        os.write(fd, line)
+    finally:
+        os.close(fd)
+
+
+def audit(event: str, user: str, **details) -> None:
+    """Append one JSON line {"at", "event", "user", ...} to audit_path()."""
+    audit_to(audit_path(), event, user, **details)
