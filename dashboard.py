@@ -1,4 +1,4 @@
-"""服务质量监督看板 — the frame: page config, first-start build, shared filters, navigation."""
+"""服务质量监督看板 — the frame: page config, first build, sign-in, filters, navigation."""
 
 from pathlib import Path
 
@@ -6,10 +6,24 @@ import streamlit as st
 
 from service_quality.database import db_path
 from service_quality.messages import t
+from ui.auth import allowed_pages, current_user, local_banner, require_page
 from ui.data import ensure_database
 from ui.frame import render_frame
 
 PAGES = Path(__file__).resolve().parent / "pages"
+# Every page: file, title key, icon. The navigation shows those the user's role may open.
+ALL_PAGES = [
+    ("overview.py", "page_overview", ":material/dashboard:"),
+    ("sla.py", "page_sla", ":material/timer:"),
+    ("severity.py", "page_severity", ":material/warning:"),
+    ("satisfaction.py", "page_satisfaction", ":material/sentiment_satisfied:"),
+    ("complaints.py", "page_complaints", ":material/feedback:"),
+    ("actions.py", "page_actions", ":material/task_alt:"),
+    ("fault_reports.py", "page_fault_reports", ":material/description:"),
+    ("report.py", "page_report", ":material/summarize:"),
+    ("process.py", "page_process", ":material/route:"),
+    ("data.py", "page_data", ":material/database:"),
+]
 
 st.set_page_config(page_title=t("app_title"), page_icon=":material/fact_check:", layout="wide")
 
@@ -17,26 +31,27 @@ if ensure_database() is None:
     st.error(t("no_db", db=db_path()))
     st.stop()
 
-ctx = render_frame(entrypoint=True)
-pages = [
-    st.Page(PAGES / "overview.py", title=ctx.t("page_overview"), icon=":material/dashboard:",
-            url_path="overview", default=True),
-    st.Page(PAGES / "sla.py", title=ctx.t("page_sla"), icon=":material/timer:", url_path="sla"),
-    st.Page(PAGES / "severity.py", title=ctx.t("page_severity"), icon=":material/warning:",
-            url_path="severity"),
-    st.Page(PAGES / "satisfaction.py", title=ctx.t("page_satisfaction"),
-            icon=":material/sentiment_satisfied:", url_path="satisfaction"),
-    st.Page(PAGES / "complaints.py", title=ctx.t("page_complaints"), icon=":material/feedback:",
-            url_path="complaints"),
-    st.Page(PAGES / "actions.py", title=ctx.t("page_actions"), icon=":material/task_alt:",
-            url_path="actions"),
-    st.Page(PAGES / "fault_reports.py", title=ctx.t("page_fault_reports"),
-            icon=":material/description:", url_path="fault_reports"),
-    st.Page(PAGES / "report.py", title=ctx.t("page_report"), icon=":material/summarize:",
-            url_path="report"),
-    st.Page(PAGES / "process.py", title=ctx.t("page_process"), icon=":material/route:",
-            url_path="process"),
-    st.Page(PAGES / "data.py", title=ctx.t("page_data"), icon=":material/database:",
-            url_path="data"),
-]
+user = current_user()
+local_banner()
+ctx = render_frame(user, entrypoint=True)
+allowed = allowed_pages(user)
+stems = [Path(name).stem for name, _, _ in ALL_PAGES]
+default = "overview" if "overview" in allowed else next(s for s in stems if s in allowed)
+
+
+def refusal(stem: str):
+    """A hidden page at a forbidden page's address: typing /sla says no instead of running it."""
+    def refuse() -> None:
+        require_page(user, stem)
+    return refuse
+
+
+pages = []
+for (name, title, icon), stem in zip(ALL_PAGES, stems, strict=True):
+    if stem in allowed:
+        pages.append(st.Page(PAGES / name, title=ctx.t(title), icon=icon, url_path=stem,
+                             default=stem == default))
+    else:
+        pages.append(st.Page(refusal(stem), title=ctx.t(title), url_path=stem,
+                             visibility="hidden"))
 st.navigation(pages).run()

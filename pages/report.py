@@ -19,6 +19,7 @@ from service_quality.reports.customer import (
     report_xlsx,
     sections,
 )
+from ui.auth import audit_export
 from ui.data import current_version, query
 from ui.frame import context
 from ui.text import md_escape
@@ -46,8 +47,17 @@ if customers.empty:
     st.stop()
 names = dict(zip(customers["customer_id"], customers["name"], strict=True))
 c1, c2, c3 = st.columns([3, 1.4, 1.6])
-customer_id = c1.selectbox(ctx.t("report_customer"), list(names), key="report_customer",
-                           format_func=lambda c: f"{names[c]} ({c})")
+if ctx.user.role == "customer":
+    # A customer's report is its own: no picker, the customer id comes from the account.
+    customer_id = ctx.user.customer_id
+    if customer_id not in names:
+        st.info(ctx.t("report_no_customer"))
+        st.stop()
+    c1.caption(ctx.t("report_customer"))
+    c1.text(f"{names[customer_id]} ({customer_id})")
+else:
+    customer_id = c1.selectbox(ctx.t("report_customer"), list(names), key="report_customer",
+                               format_func=lambda c: f"{names[c]} ({c})")
 kind = c2.segmented_control(ctx.t("report_period_kind"), KINDS, key="report_kind",
                             default="month",
                             format_func=lambda k: ctx.t(f"report_kind_{k}")) or "month"
@@ -69,12 +79,20 @@ st.caption(ctx.t("report_intro") + " " + ctx.t("report_filters_note"))
 
 version = current_version()
 d1, d2, _ = st.columns([1, 1, 3])
+
+
+def _download(kind: str) -> bytes:
+    # Runs on the click: the file is recorded in the audit log as it is built.
+    audit_export(ctx.user, f"{customer_id}_{report.period}.{kind}", ctx.scope)
+    return _file(version, ctx.scope, customer_id, period, ctx.lang, kind)
+
+
 d1.download_button(ctx.t("report_download_xlsx"), key="report_xlsx",
-                   data=lambda: _file(version, ctx.scope, customer_id, period, ctx.lang, "xlsx"),
+                   data=lambda: _download("xlsx"),
                    file_name=f"{customer_id}_{report.period}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 d2.download_button(ctx.t("report_download_pdf"), key="report_pdf",
-                   data=lambda: _file(version, ctx.scope, customer_id, period, ctx.lang, "pdf"),
+                   data=lambda: _download("pdf"),
                    file_name=f"{customer_id}_{report.period}.pdf", mime="application/pdf")
 
 s = report.summary

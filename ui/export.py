@@ -14,6 +14,7 @@ from pandas.io.formats.style import Styler
 from service_quality.excel import Sheet, workbook_bytes
 from service_quality.messages import has
 
+from .auth import audit_export
 from .frame import Context
 
 _UNSAFE = re.compile(r"[^\w-]+")
@@ -140,9 +141,11 @@ def show_table(ctx: Context, shown: pd.DataFrame | Styler, name: str, key: str |
 
 def download(ctx: Context, sheet: Sheet, name: str, key: str) -> None:
     """A download button for one sheet; the workbook is built only when it is clicked."""
+    user, scope = ctx.user, ctx.scope
 
     def build() -> bytes:
         # Runs on click, on Streamlit's download thread: reruns never pay for the workbook.
+        audit_export(user, name, scope)
         return workbook_bytes([sheet])
 
     st.download_button(ctx.t("export_xlsx"), build, file_name=name, mime=XLSX, key=key,

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from service_quality.accounts import LOCAL_SUPERVISOR, User
 from service_quality.filters import (
     LIST_FIELDS,
     SERVICE_MODES,
@@ -20,6 +21,7 @@ from service_quality.messages import LANGUAGES, t
 from service_quality.queries import Scope
 from service_quality.queries.common import filter_options
 
+from .auth import calling_page, current_user, require_page
 from .data import load_info, query
 
 _CONTEXT = "_frame_context"
@@ -35,6 +37,7 @@ class Context:
     filters: Filters
     as_of: pd.Timestamp
     info: dict
+    user: User = LOCAL_SUPERVISOR
 
     def t(self, key: str, **values) -> str:
         """A label in this run's language."""
@@ -63,17 +66,19 @@ def _kept(key: str) -> dict:
     return {"key": key, "on_change": _remember, "args": (key,)}
 
 
-def render_frame(entrypoint: bool = False) -> Context:
-    """Draw the language switch and the filter sidebar; mirror them in the URL.
+def render_frame(user: User, entrypoint: bool = False) -> Context:
+    """Draw the language switch and the filter sidebar for USER; mirror them in the URL.
 
     dashboard.py calls it with entrypoint=True before the page runs, so the widgets live in the
-    entrypoint and keep their state from page to page; a page run alone draws its own.
+    entrypoint and keep their state from page to page; a page run alone draws its own. Every
+    option and every query is within the user's scope; a customer has no customer filter.
     """
     url = st.query_params.to_dict()
     _init_from_url("lang", url.get("lang") if url.get("lang") in LANGUAGES else "zh")
     info = load_info()
     as_of = pd.Timestamp(info["as_of"])
-    scope = Scope.everyone()
+    scope = user.scope()
+    customer_user = scope.customers is not None
     options = query(filter_options, scope)
     wanted = Filters.from_query(url, default_filters(as_of))
     months = months_between(options.first_month, max(options.last_month, wanted.end)) \
@@ -96,10 +101,10 @@ def render_frame(entrypoint: bool = False) -> Context:
         end = c2.selectbox(t("period_to", lang), months, **_kept("f_to"))
         if start > end:
             start, end = end, start
-        customers = st.multiselect(t("customers", lang), list(options.customers),
-                                   **_kept("f_customers"),
-                                   format_func=lambda c: options.customers.get(c, c),
-                                   placeholder=t("all", lang))
+        # A customer sees its own rows only: a customer filter would have nothing to choose.
+        customers = () if customer_user else st.multiselect(
+            t("customers", lang), list(options.customers), **_kept("f_customers"),
+            format_func=lambda c: options.customers.get(c, c), placeholder=t("all", lang))
         severities = st.multiselect(t("severities", lang), SEVERITIES, **_kept("f_severities"),
                                     format_func=lambda s: t(f"severity_{s}", lang),
                                     placeholder=t("all", lang))
@@ -113,7 +118,7 @@ def render_frame(entrypoint: bool = False) -> Context:
     keep = {k: v for k, v in url.items() if k not in (*LIST_FIELDS, "from", "to", "lang")}
     if {**keep, **target} != url:
         st.query_params.from_dict({**keep, **target})
-    ctx = Context(lang, scope, filters, as_of, info)
+    ctx = Context(lang, scope, filters, as_of, info, user)
     if entrypoint:
         st.session_state[_CONTEXT] = ctx
         st.session_state[_FROM_ENTRYPOINT] = True
@@ -121,13 +126,22 @@ def render_frame(entrypoint: bool = False) -> Context:
 
 
 def context() -> Context:
-    """This run's context: the one dashboard.py drew, or draw it (a page run on its own)."""
+    """This run's context: the one dashboard.py drew, or draw it (a page run on its own).
+
+    Either way the calling page is checked against the user's role: a page that is not in the
+    user's navigation (a customer typing /sla) is refused here too.
+    """
     if PagesManager.uses_pages_directory:
         # A server whose first request names a page (a bookmarked /sla?…) starts in Streamlit's
         # legacy pages/ mode and runs the page without dashboard.py. Leave that mode and rerun,
         # so the entrypoint registers st.navigation and opens the same page with its filters.
         PagesManager.uses_pages_directory = False
         st.rerun()
+    page = calling_page()
     if st.session_state.get(_FROM_ENTRYPOINT):
-        return st.session_state[_CONTEXT]
-    return render_frame()
+        ctx = st.session_state[_CONTEXT]
+        require_page(ctx.user, page)
+        return ctx
+    user = current_user()
+    require_page(user, page)
+    return render_frame(user)

@@ -9,6 +9,7 @@ from service_quality.filters import Filters
 from service_quality.queries import Scope
 from service_quality.reports.management import management_workbook
 
+from .auth import audit_export
 from .data import _open, current_version
 from .frame import Context
 
@@ -34,12 +35,13 @@ def file_name(ctx: Context) -> str:
 def management_download(ctx: Context, key: str = "mgmt_download") -> None:
     """A download button for the management workbook; the workbook is built on the click."""
     version = current_version()
-    scope, filters, lang = ctx.scope, ctx.filters, ctx.lang
+    scope, filters, lang, user, name = ctx.scope, ctx.filters, ctx.lang, ctx.user, file_name(ctx)
 
     def build() -> bytes:
         # Runs on the click, off the script thread: everything it needs is captured here.
+        audit_export(user, name, scope)
         return _workbook(version, scope, filters, lang)
 
-    st.download_button(ctx.t("mgmt_download"), data=build, file_name=file_name(ctx),
+    st.download_button(ctx.t("mgmt_download"), data=build, file_name=name,
                        mime=XLSX, key=key, help=ctx.t("mgmt_download_help"),
                        on_click="ignore", icon=":material/download:")

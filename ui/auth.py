@@ -1,0 +1,217 @@
+"""Who is using the app: sign-in, sign-out, idle expiry, local mode, and the pages a role opens."""
+
+from __future__ import annotations
+
+import logging
+import math
+import sys
+import threading
+import time
+from pathlib import Path
+
+import streamlit as st
+from streamlit import config
+
+from service_quality import accounts
+from service_quality.accounts import (
+    IDLE_LIMIT_SECONDS,
+    LOCAL_SUPERVISOR,
+    Lockout,
+    User,
+    UserStore,
+    audit,
+)
+from service_quality.messages import LANGUAGES, t
+from service_quality.queries import Scope
+
+from .text import md_escape
+
+PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+# Pages a manager may not open (the data page shows load batches and every rejected raw row).
+MANAGER_EXCLUDED = {"data"}
+CUSTOMER_PAGES = {"report"}
+
+# The clock every timing rule reads; tests replace it (monkeypatch ui.auth.clock).
+clock = time.time
+# One lockout for the whole process: every session's failures count towards the same name.
+lockout = Lockout(clock=lambda: clock())
+# When each locked name was locked, to tell the user how long is left (Lockout keeps it private).
+_locked_at: dict[str, float] = {}
+_locked_at_guard = threading.Lock()
+
+_USER = "_auth_user"
+_SEEN = "_auth_seen"
+_NOTICE = "_auth_notice"
+_log = logging.getLogger(__name__)
+
+
+def _lang() -> str:
+    # Before the frame draws the language switch, the URL says which language the link was sent in.
+    chosen = st.session_state.get("lang") or st.query_params.get("lang")
+    return chosen if chosen in LANGUAGES else "zh"
+
+
+def all_pages() -> set[str]:
+    """Every page file's stem (pages/sla.py → "sla")."""
+    return {p.stem for p in PAGES_DIR.glob("*.py")}
+
+
+def allowed_pages(user: User) -> set[str]:
+    """The page stems USER's role may open."""
+    if user.role == "supervisor":
+        return all_pages()
+    if user.role == "manager":
+        return all_pages() - MANAGER_EXCLUDED
+    return all_pages() & CUSTOMER_PAGES
+
+
+def may_open(user: User, stem: str | None) -> bool:
+    """Whether USER may open page STEM (None: a script outside pages/, supervisors only)."""
+    if stem is None:
+        return user.role == "supervisor"
+    return stem in allowed_pages(user)
+
+
+def require_page(user: User, stem: str | None) -> None:
+    """Refuse (st.error + st.stop) unless USER may open page STEM."""
+    if not may_open(user, stem):
+        st.error(t("auth_refused", _lang()))
+        st.stop()
+
+
+def calling_page() -> str | None:
+    """The stem of the pages/*.py file in the call stack, or None."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        path = frame.f_globals.get("__file__")
+        if path and Path(path).parent.name == "pages":
+            return Path(path).stem
+        frame = frame.f_back
+    return None
+
+
+def scope_label(scope: Scope) -> list[str] | str:
+    """The customer ids a scope covers, or "all" (for the audit log)."""
+    return "all" if scope.customers is None else list(scope.customers)
+
+
+def audit_export(user: User, what: str, scope: Scope) -> None:
+    """Record that USER built the file WHAT within SCOPE."""
+    audit("export", user.username, what=what, scope=scope_label(scope))
+
+
+def current_user() -> User:
+    """The signed-in user; draws the sign-in form and stops the run until there is one."""
+    path = accounts.users_path()
+    if path is None:
+        return _local_mode()
+    try:
+        store = UserStore.open(path)
+    except ValueError as e:
+        # The reason names server paths: it goes to the log, not to whoever opened the page.
+        _log.error("%s", e)
+        st.error(t("auth_users_file_error", _lang()))
+        st.stop()
+    user = _signed_in(store)
+    if user is None:
+        _sign_in_form(store)
+        st.stop()
+    with st.sidebar:
+        st.caption(t("auth_signed_in_as", _lang(), user=md_escape(user.username),
+                     role=t(f"auth_role_{user.role}", _lang())))
+        st.button(t("auth_sign_out", _lang()), key="auth_sign_out", on_click=_sign_out,
+                  args=(user.username,), icon=":material/logout:")
+    return user
+
+
+def _local_mode() -> User:
+    address = config.get_option("server.address")
+    if (address or "").strip().lower() not in LOOPBACK:
+        lang = _lang()
+        st.error(t("auth_local_exposed", lang, address=address or t("auth_all_interfaces", lang)))
+        st.stop()
+    return LOCAL_SUPERVISOR
+
+
+def local_banner() -> None:
+    """In local mode, say in the sidebar that everyone is a supervisor and how to add users."""
+    if accounts.users_path() is None:
+        st.sidebar.info(t("auth_local_banner", _lang()), icon=":material/lock_open:")
+
+
+def _clear_session() -> None:
+    # A new sign-in starts clean: nothing the last user chose (filters, selections) survives.
+    for key in list(st.session_state):
+        del st.session_state[key]
+
+
+def _sign_out(username: str, reason: str = "button") -> None:
+    audit("sign_out", username, reason=reason)
+    _clear_session()
+    st.session_state[_NOTICE] = "auth_signed_out" if reason == "button" else "auth_idle"
+
+
+def _signed_in(store: UserStore) -> User | None:
+    name = st.session_state.get(_USER)
+    if name is None:
+        return None
+    now = clock()
+    if now - st.session_state.get(_SEEN, now) > IDLE_LIMIT_SECONDS:
+        _sign_out(name, "idle")
+        return None
+    # The file rules on every run: a removed user is out, a changed role applies at once.
+    user = store.get(name)
+    if user is None:
+        _sign_out(name, "removed")
+        return None
+    st.session_state[_SEEN] = now
+    return user
+
+
+def _minutes_left(name: str) -> int:
+    with _locked_at_guard:
+        since = _locked_at.get(name, clock())
+    return max(1, math.ceil((lockout.lock_seconds - (clock() - since)) / 60))
+
+
+def _sign_in_form(store: UserStore) -> None:
+    lang = _lang()
+    notice = st.session_state.pop(_NOTICE, None)
+    _, middle, _ = st.columns([1, 1.3, 1])
+    with middle:
+        st.title(t("auth_title", lang))
+        if notice:
+            st.info(t(notice, lang, hours=IDLE_LIMIT_SECONDS // 3600))
+        with st.form("auth_form", clear_on_submit=True):
+            name = st.text_input(t("auth_username", lang), key="auth_username",
+                                 autocomplete="username")
+            password = st.text_input(t("auth_password", lang), key="auth_password",
+                                     type="password", autocomplete="current-password")
+            submitted = st.form_submit_button(t("auth_sign_in", lang), type="primary",
+                                              key="auth_submit")
+        if not submitted:
+            return
+        name = name.strip()
+        if lockout.is_locked(name):
+            audit("sign_in_failed", name, reason="locked")
+            st.error(t("auth_locked", lang, minutes=_minutes_left(name)))
+            return
+        user = store.verify(name, password)
+        if user is None:
+            lockout.failed(name)
+            audit("sign_in_failed", name, reason="password")
+            if lockout.is_locked(name):
+                with _locked_at_guard:
+                    _locked_at[name] = clock()
+            # One message whether or not the name exists: the form does not reveal who has access.
+            st.error(t("auth_wrong", lang))
+            return
+        lockout.succeeded(name)
+        with _locked_at_guard:
+            _locked_at.pop(name, None)
+        audit("sign_in", user.username, role=user.role, customer_id=user.customer_id)
+        _clear_session()
+        st.session_state[_USER] = user.username
+        st.session_state[_SEEN] = clock()
+    st.rerun()
