@@ -1,0 +1,362 @@
+"""Sign-in, roles and customer scope in the app (AppTest with a users file; injected clock)."""
+
+import json
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import duckdb
+import pytest
+import streamlit as st
+from google.protobuf import text_format
+from streamlit import config
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from service_quality import accounts
+from service_quality.accounts import LOCAL_SUPERVISOR, Lockout, User, UserStore
+from service_quality.messages import t
+from ui import auth
+
+ROOT = Path(__file__).resolve().parent.parent
+START = 1_800_000_000.0
+
+
+def customers(db: Path) -> list[tuple[str, str]]:
+    """Every (customer_id, name), by id."""
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute("SELECT customer_id, name FROM customers ORDER BY 1").fetchall()
+    con.close()
+    return rows
+
+
+@pytest.fixture
+def users(tmp_path, monkeypatch, fixture_db):
+    """A users file (supervisor, manager, customer of the first customer), audit log, clock."""
+    monkeypatch.setattr(accounts, "BCRYPT_ROUNDS", 4)   # fast hashes; real ones carry 12
+    everyone = customers(fixture_db)
+    path = tmp_path / "users.json"
+    store = UserStore.open(path)
+    store.add("sup", "supervisor", "sup-pass")
+    store.add("boss", "manager", "boss-pass")
+    store.add("cust", "customer", "cust-pass", customer_id=everyone[0][0])
+    store.save()
+    log = tmp_path / "audit.log"
+    monkeypatch.setenv("DASHBOARD_DB", str(fixture_db))
+    monkeypatch.setenv("DASHBOARD_USERS", str(path))
+    monkeypatch.setenv("DASHBOARD_AUDIT", str(log))
+    now = [START]
+    monkeypatch.setattr(auth, "clock", lambda: now[0])
+    # The lockout is process-wide: each test gets its own, on the injected clock.
+    monkeypatch.setattr(auth, "lockout", Lockout(clock=lambda: now[0]))
+    monkeypatch.setattr(auth, "_locked_at", {})
+    return SimpleNamespace(path=path, log=log, now=now, customers=everyone)
+
+
+def events(log: Path) -> list[dict]:
+    """The audit log's lines."""
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def app(page: str = "dashboard.py") -> AppTest:
+    at = AppTest.from_file(str(ROOT / page), default_timeout=120)
+    at.query_params["from"] = "2025-07"
+    at.query_params["to"] = "2025-12"
+    return at
+
+
+def sign_in(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input(key="auth_username").input(name)
+    at.text_input(key="auth_password").input(password)
+    return at.button(key="auth_submit").click().run()
+
+
+def page_text(at: AppTest) -> str:
+    """Every element's content: protos as text, data frames as CSV."""
+    parts = []
+
+    def walk(node):
+        if getattr(node, "type", None) == "arrow_data_frame":
+            parts.append(node.value.to_csv())
+        elif hasattr(node, "proto") and node.proto is not None:
+            parts.append(text_format.MessageToString(node.proto, as_utf8=True))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(parts)
+
+
+def assert_only(text: str, mine: str, everyone: list[tuple[str, str]]) -> None:
+    """No id or name of a customer other than MINE in TEXT."""
+    for cid, name in everyone:
+        if cid == mine:
+            assert cid in text
+            continue
+        assert not re.search(rf"(?<![A-Za-z0-9]){re.escape(cid)}(?![A-Za-z0-9])", text), cid
+        assert name not in text, name
+
+
+@pytest.fixture
+def navigation(monkeypatch):
+    """The pages each run registers: url path → visibility."""
+    seen = {}
+    original = st.navigation
+
+    def record(pages, **kw):
+        seen.clear()
+        # The default page's url_path is "": its own path is kept in _url_path.
+        seen.update({p._url_path: p.visibility for p in pages})
+        return original(pages, **kw)
+
+    monkeypatch.setattr(st, "navigation", record)
+    return seen
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """Every deferred download a run registers: file name → the callable that builds it."""
+    seen = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        seen[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kw)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return seen
+
+
+# --- roles -------------------------------------------------------------------------------------
+
+def test_allowed_pages_by_role():
+    every = {p.stem for p in (ROOT / "pages").glob("*.py")}
+    assert auth.allowed_pages(User("s", "supervisor")) == every
+    assert auth.allowed_pages(User("m", "manager")) == every - {"data"}
+    assert auth.allowed_pages(User("c", "customer", "C001")) == {"report"}
+    assert auth.may_open(LOCAL_SUPERVISOR, None)   # a test script outside pages/
+    assert not auth.may_open(User("c", "customer", "C001"), None)
+    assert not auth.may_open(User("m", "manager"), None)
+
+
+# --- the sign-in form --------------------------------------------------------------------------
+
+def test_the_sign_in_form_comes_first_and_alone(users):
+    at = app().run()
+    assert not at.exception
+    assert [x.value for x in at.title] == [t("auth_title")]
+    assert [x.label for x in at.text_input] == [t("auth_username"), t("auth_password")]
+    assert at.button(key="auth_submit").label == t("auth_sign_in")
+    assert len(at.sidebar.children) == 0, "no filters, no sign-out, no banner"
+    assert not at.dataframe and not at.metric and not at.get("plotly_chart")
+    text = page_text(at)
+    assert all(name not in text for _, name in users.customers)
+
+
+def test_sign_in_in_english(users):
+    at = app()
+    at.query_params["lang"] = "en"
+    at.run()
+    assert at.button(key="auth_submit").label == "Sign in"
+
+
+def test_wrong_password_and_unknown_name_get_the_same_message(users):
+    at = sign_in(app().run(), "sup", "nope")
+    assert [e.value for e in at.error] == [t("auth_wrong")]
+    wrong_password = [e.value for e in at.error]
+    at = sign_in(at, "nobody", "nope")
+    assert [e.value for e in at.error] == wrong_password
+    assert not at.metric
+    log = events(users.log)
+    assert [(e["event"], e["user"]) for e in log] == [("sign_in_failed", "sup"),
+                                                     ("sign_in_failed", "nobody")]
+    assert all("nope" not in json.dumps(e) for e in log), "no password in the log"
+
+
+def test_supervisor_signs_in_sees_everything_and_signs_out(users, navigation):
+    at = sign_in(app().run(), "sup", "sup-pass")
+    assert not at.exception
+    assert at.title[0].value == t("page_overview")
+    assert at.metric, "the overview is drawn"
+    assert all(v == "visible" for v in navigation.values())
+    assert set(navigation) == auth.allowed_pages(User("sup", "supervisor"))
+    assert any(t("auth_signed_in_as", user="sup", role=t("auth_role_supervisor")) in c.value
+               for c in at.sidebar.caption)
+    at.button(key="auth_sign_out").click().run()
+    assert [x.value for x in at.title] == [t("auth_title")]
+    assert not at.metric and len(at.sidebar.children) == 0
+    assert [e.value for e in at.info] == [t("auth_signed_out")]
+    assert [e["event"] for e in events(users.log)] == ["sign_in", "sign_out"]
+    assert events(users.log)[0]["role"] == "supervisor"
+
+
+def test_lockout_after_five_failures_released_after_fifteen_minutes(users):
+    at = app().run()
+    for _ in range(5):
+        at = sign_in(at, "boss", "wrong")
+        assert [e.value for e in at.error] == [t("auth_wrong")]
+    at = sign_in(at, "boss", "boss-pass")   # the right password, still locked
+    assert [e.value for e in at.error] == [t("auth_locked", minutes=15)]
+    assert not at.metric
+    users.now[0] += 10 * 60
+    at = sign_in(at, "boss", "boss-pass")
+    assert [e.value for e in at.error] == [t("auth_locked", minutes=5)]
+    users.now[0] += 5 * 60 + 1
+    at = sign_in(at, "boss", "boss-pass")
+    assert not at.error and at.metric
+    log = [(e["event"], e.get("reason")) for e in events(users.log)]
+    assert log == [("sign_in_failed", "password")] * 5 + [("sign_in_failed", "locked")] * 2 \
+        + [("sign_in", None)]
+
+
+def test_an_unknown_name_is_locked_too(users):
+    at = app().run()
+    for _ in range(5):
+        at = sign_in(at, "ghost", "x")
+    at = sign_in(at, "ghost", "x")
+    # A locked made-up name looks like a locked real one: the form does not reveal who exists.
+    assert [e.value for e in at.error] == [t("auth_locked", minutes=15)]
+
+
+def test_idle_for_eight_hours_signs_out(users):
+    at = sign_in(app().run(), "sup", "sup-pass")
+    assert at.metric
+    users.now[0] += accounts.IDLE_LIMIT_SECONDS - 60
+    at.run()
+    assert at.metric, "active within 8 hours: still signed in"
+    users.now[0] += accounts.IDLE_LIMIT_SECONDS - 60   # 8 h since the last run, less a minute
+    at.run()
+    assert at.metric
+    users.now[0] += accounts.IDLE_LIMIT_SECONDS + 1
+    at.run()
+    assert [x.value for x in at.title] == [t("auth_title")]
+    assert not at.metric
+    assert [e.value for e in at.info] == [t("auth_idle", hours=8)]
+    assert events(users.log)[-1] == {**events(users.log)[-1], "event": "sign_out",
+                                     "user": "sup", "reason": "idle"}
+
+
+def test_a_removed_user_is_signed_out_at_the_next_click(users):
+    at = sign_in(app().run(), "boss", "boss-pass")
+    assert at.metric
+    store = UserStore.open(users.path)
+    store.remove("boss")
+    store.save()
+    at.run()
+    assert [x.value for x in at.title] == [t("auth_title")]
+
+
+# --- roles in the app --------------------------------------------------------------------------
+
+def test_manager_has_no_data_page(users, navigation):
+    at = sign_in(app().run(), "boss", "boss-pass")
+    assert not at.exception
+    visible = {p for p, v in navigation.items() if v == "visible"}
+    assert visible == auth.allowed_pages(User("boss", "manager"))
+    assert "data" not in visible and navigation["data"] == "hidden"
+    refused = sign_in(app("pages/data.py").run(), "boss", "boss-pass")
+    assert [e.value for e in refused.error] == [t("auth_refused")]
+    assert not refused.dataframe
+
+
+def test_customer_sees_only_its_report(users, navigation, served):
+    mine, my_name = users.customers[0]
+    at = sign_in(app().run(), "cust", "cust-pass")
+    assert not at.exception
+    assert {p for p, v in navigation.items() if v == "visible"} == {"report"}
+    assert at.title[0].value == t("page_report")
+    assert not _has(at, "report_customer"), "no customer picker"
+    assert not _has(at, "f_customers"), "no customer filter"
+    assert f"{my_name} ({mine})" in [x.value for x in at.text]
+    assert at.dataframe, "the report is drawn"
+    assert_only(page_text(at), mine, users.customers)
+    # Both downloads are the customer's own, and building them is audited.
+    assert sorted(served) == sorted(n for n in served if n.startswith(f"{mine}_"))
+    assert len(served) == 2
+    for name, build in served.items():
+        assert build()[:2] in (b"PK", b"%P")
+        assert {"event": "export", "user": "cust", "what": name, "scope": [mine]}.items() \
+            <= events(users.log)[-1].items()
+
+
+def _has(at: AppTest, key: str) -> bool:
+    """Whether a selectbox or multiselect with KEY is drawn."""
+    return any(w.key == key for kind in ("selectbox", "multiselect") for w in at.get(kind))
+
+
+def test_customer_running_another_page_is_refused(users):
+    at = sign_in(app("pages/sla.py").run(), "cust", "cust-pass")
+    assert not at.exception
+    assert [e.value for e in at.error] == [t("auth_refused")]
+    assert not at.dataframe and not at.metric and not at.get("plotly_chart")
+    assert not at.title
+
+
+def test_a_page_run_alone_asks_for_sign_in(users):
+    at = app("pages/overview.py").run()
+    assert [x.value for x in at.title] == [t("auth_title")]
+    assert not at.metric
+    at = sign_in(at, "sup", "sup-pass")
+    assert at.title[0].value == t("page_overview") and at.metric
+
+
+def test_supervisor_export_is_audited_with_scope_all(users, served):
+    at = sign_in(app("pages/sla.py").run(), "sup", "sup-pass")
+    assert not at.exception and served
+    name, build = next(iter(served.items()))
+    build()
+    last = events(users.log)[-1]
+    assert (last["event"], last["user"], last["what"], last["scope"]) == \
+        ("export", "sup", name, "all")
+
+
+def test_management_workbook_download_is_audited(users, served):
+    at = sign_in(app("pages/overview.py").run(), "boss", "boss-pass")
+    assert not at.exception
+    name = t("mgmt_file", start="2025-07", end="2025-12")
+    assert name in served
+    served[name]()
+    last = events(users.log)[-1]
+    assert (last["event"], last["user"], last["what"]) == ("export", "boss", name)
+
+
+# --- local mode --------------------------------------------------------------------------------
+
+def test_local_mode_on_loopback_is_todays_app(fixture_db, monkeypatch, tmp_path):
+    monkeypatch.setenv("DASHBOARD_DB", str(fixture_db))
+    monkeypatch.delenv("DASHBOARD_USERS", raising=False)
+    monkeypatch.delenv("DASHBOARD_AUDIT", raising=False)
+    monkeypatch.chdir(tmp_path)   # audit.log would land here if local mode wrote one
+    monkeypatch.setattr(config, "get_option", _option({"server.address": "127.0.0.1"}))
+    at = app().run()
+    assert not at.exception and at.metric
+    assert not _has_form(at)
+    assert [i.value for i in at.sidebar.info] == [t("auth_local_banner")]
+    assert "python -m etl user add" in at.sidebar.info[0].value
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", "", None, "192.168.1.5"])
+def test_local_mode_refuses_a_non_loopback_address(fixture_db, monkeypatch, address):
+    monkeypatch.setenv("DASHBOARD_DB", str(fixture_db))
+    monkeypatch.delenv("DASHBOARD_USERS", raising=False)
+    monkeypatch.setattr(config, "get_option", _option({"server.address": address}))
+    for page in ("dashboard.py", "pages/sla.py"):
+        at = app(page).run()
+        assert not at.exception
+        assert len(at.error) == 1 and "127.0.0.1" in at.error[0].value
+        assert "python -m etl user add" in at.error[0].value
+        assert not at.metric and not at.dataframe and not at.title
+        assert len(at.sidebar.children) == 0
+
+
+def _has_form(at: AppTest) -> bool:
+    return any(getattr(w, "key", None) == "auth_username" for w in at.text_input)
+
+
+def _option(overrides: dict):
+    real = config.get_option
+
+    def get_option(key):
+        return overrides[key] if key in overrides else real(key)
+    return get_option
