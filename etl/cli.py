@@ -1,8 +1,9 @@
-"""The command line: python -m etl load | sample | report."""
+"""The command line: python -m etl load | sample | report | user."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -50,7 +51,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file "
                    "(default data/service.duckdb)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
+
+    _add_user_parser(sub)
     return parser
+
+
+def _add_user_parser(sub) -> None:
+    """`python -m etl user add|passwd|remove|list`: the dashboard's users file."""
+    p = sub.add_parser("user", help="manage dashboard users (the users file)")
+    actions = p.add_subparsers(dest="user_command", required=True)
+    users_help = "users file (default $DASHBOARD_USERS)"
+    a = actions.add_parser("add", help="add a user; the password is read from standard input "
+                                       "when it is not a terminal, else asked twice")
+    a.add_argument("name", metavar="NAME")
+    a.add_argument("--role", required=True, help="supervisor, manager or customer")
+    a.add_argument("--customer", help="the customer id a customer user may see")
+    a.add_argument("--db", type=Path, help="check --customer against this database")
+    a.add_argument("--users", type=Path, help=users_help)
+    a = actions.add_parser("passwd", help="set a user's password")
+    a.add_argument("name", metavar="NAME")
+    a.add_argument("--users", type=Path, help=users_help)
+    a = actions.add_parser("remove", help="remove a user")
+    a.add_argument("name", metavar="NAME")
+    a.add_argument("--users", type=Path, help=users_help)
+    a = actions.add_parser("list", help="list users: name, role, customer")
+    a.add_argument("--users", type=Path, help=users_help)
 
 
 def _progress(done: int, total: int, label: str, out=None) -> None:
@@ -115,6 +140,112 @@ def report_command(args) -> int:
     return 0
 
 
+class UserError(Exception):
+    """A mistake in a `user` command, reported as one line and exit status 2."""
+
+
+def _read_password(stdin=None) -> str:
+    """The new password: stdin's first line when piped, else asked twice without echo."""
+    import getpass
+
+    stdin = stdin or sys.stdin
+    if not stdin.isatty():
+        line = stdin.readline()
+        return line.removesuffix("\n").removesuffix("\r")
+    first = getpass.getpass("New password: ")
+    if first != getpass.getpass("Repeat the password: "):
+        raise UserError("the passwords do not match")
+    return first
+
+
+def _os_user() -> str:
+    """Who ran the command, for the audit log."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return str(os.getuid())
+
+
+def _check_customer(db_path: Path, customer_id: str) -> None:
+    """UserError unless the database at DB_PATH knows CUSTOMER_ID."""
+    from service_quality.database import Database, db_version
+    from service_quality.queries import Scope
+    from service_quality.queries.report import report_customers
+
+    if db_version(db_path) is None:
+        raise UserError(f"no database at {db_path}")
+    db = Database(db_path)
+    try:
+        known = list(report_customers(db, Scope.everyone())["customer_id"])
+    finally:
+        db.close()
+    if customer_id not in known:
+        raise UserError(f"unknown customer {customer_id!r} in {db_path}; known: "
+                        + ", ".join(known))
+
+
+def user_command(args, stdin=None) -> int:
+    """Change or list the users file; 2 with a one-line message for a user's mistake."""
+    from service_quality import accounts
+
+    try:
+        path = args.users or accounts.users_path()
+        if path is None:
+            raise UserError("no users file: give --users PATH or set DASHBOARD_USERS")
+        store = accounts.UserStore.open(path)
+        if args.user_command == "list":
+            users = store.users()
+            if not users:
+                print(f"no users in {path}")
+            width = max([len(u.username) for u in users] + [4])
+            for n, u in enumerate(users):
+                if n == 0:
+                    print(f"{'name':<{width}}  {'role':<10}  customer")
+                print(f"{u.username:<{width}}  {u.role:<10}  {u.customer_id or ''}")
+            return 0
+        name = args.name
+        # Every check that can fail comes before the password is asked for.
+        if args.user_command == "add":
+            accounts.check_user(name, args.role, args.customer)
+            if store.get(name) is not None:
+                raise UserError(f"user {name!r} already exists")
+            if args.db is not None:
+                _check_customer(args.db, args.customer)
+            store.add(name, args.role, _read_password(stdin), customer_id=args.customer)
+            details = {"role": args.role, "customer_id": args.customer}
+            done = f"added {args.role} {name!r}" + (
+                f" for customer {args.customer}" if args.customer else "")
+        elif store.get(name) is None:
+            raise UserError(f"no user {name!r} in {path}")
+        elif args.user_command == "passwd":
+            store.set_password(name, _read_password(stdin))
+            details, done = {}, f"changed the password of {name!r}"
+        else:
+            store.remove(name)
+            details, done = {}, f"removed {name!r}"
+        store.save()
+    except (UserError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"error: cannot write the users file: {e}", file=sys.stderr)
+        return 2
+    except (KeyboardInterrupt, EOFError):
+        print("\ncancelled; nothing was changed", file=sys.stderr)
+        return 2
+    print(f"{done}; users file {path}")
+    try:
+        accounts.audit_to(accounts.audit_path(path), f"user_{args.user_command}", _os_user(),
+                          account=name, **details)
+    except OSError as e:
+        print(f"error: the change was saved but the audit log could not be written: {e}",
+              file=sys.stderr)
+        return 2
+    return 0
+
+
 def print_summary(s: LoadSummary, out=None) -> None:
     """The load summary: one line per file, then warnings."""
     out = out or sys.stdout
@@ -153,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
         print_summary(summary)
     elif args.command == "report":
         return report_command(args)
+    elif args.command == "user":
+        return user_command(args)
     elif args.command == "sample":
         from .sample import write_sample
 

@@ -62,6 +62,12 @@ class User:
 LOCAL_SUPERVISOR = User("local", "supervisor")
 
 
+def check_user(name: str, role: str, customer_id: str | None = None) -> None:
+    """ValueError (with the reason) unless a user with this name, role and customer id is valid."""
+    _check_name(name)
+    _check_role(role, customer_id)
+
+
 def _check_name(name: str) -> None:
     """ValueError unless NAME is a usable user name (no spaces or control characters)."""
     if not isinstance(name, str) or not name:
@@ -135,8 +141,7 @@ class UserStore:
 
     def add(self, name: str, role: str, password: str, customer_id: str | None = None) -> None:
         """Add a user; ValueError for a bad name/role/customer id, a duplicate or empty password."""
-        _check_name(name)
-        _check_role(role, customer_id)
+        check_user(name, role, customer_id)
         if name in self._records:
             raise ValueError(f"user {name!r} already exists")
         self._records[name] = {"hash": _hash(password), "role": role, "customer_id": customer_id}

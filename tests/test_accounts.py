@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from service_quality import accounts
 from service_quality.accounts import LOCAL_SUPERVISOR, Lockout, User, UserStore
 from service_quality.queries import Scope
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -157,3 +162,129 @@ def test_audit_path(tmp_path, monkeypatch):
     accounts.audit("sign_in", "x")  # local mode: no audit file, no error
     monkeypatch.setenv("DASHBOARD_USERS", str(tmp_path / "users.json"))
     assert accounts.audit_path() == tmp_path / "audit.log"
+
+
+def etl_user(*args, stdin="", env=None):
+    """Run `python -m etl user ARGS` with STDIN piped (not a terminal)."""
+    full_env = {k: v for k, v in os.environ.items()
+                if k not in ("DASHBOARD_USERS", "DASHBOARD_AUDIT")}
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "etl", "user", *args], input=stdin,
+                          capture_output=True, text=True, cwd=ROOT, env=full_env, timeout=120)
+
+
+def test_cli_add_list_passwd_remove(tmp_path):
+    users = tmp_path / "users.json"
+    r = etl_user("add", "alice", "--role", "supervisor", "--users", str(users),
+                 stdin="first-pw\nignored second line\n")
+    assert r.returncode == 0, r.stderr
+    assert "added supervisor 'alice'" in r.stdout
+    r = etl_user("add", "bob", "--role", "customer", "--customer", "C001",
+                 env={"DASHBOARD_USERS": str(users)}, stdin="bob-pw\r\n")
+    assert r.returncode == 0, r.stderr
+    assert stat.S_IMODE(users.stat().st_mode) == 0o600
+    text = users.read_text(encoding="utf-8")
+    assert "first-pw" not in text and "bob-pw" not in text
+    store = UserStore.open(users)
+    assert store.verify("alice", "first-pw") == User("alice", "supervisor")
+    assert store.verify("bob", "bob-pw") == User("bob", "customer", "C001")
+
+    r = etl_user("list", "--users", str(users))
+    assert r.returncode == 0, r.stderr
+    rows = [line.split() for line in r.stdout.splitlines()]
+    assert rows == [["name", "role", "customer"], ["alice", "supervisor"],
+                    ["bob", "customer", "C001"]]
+    assert "$2" not in r.stdout
+
+    r = etl_user("passwd", "bob", "--users", str(users), stdin="new-pw\n")
+    assert r.returncode == 0, r.stderr
+    store = UserStore.open(users)
+    assert store.verify("bob", "bob-pw") is None
+    assert store.verify("bob", "new-pw") is not None
+
+    r = etl_user("remove", "alice", "--users", str(users))
+    assert r.returncode == 0, r.stderr
+    assert [u.username for u in UserStore.open(users).users()] == ["bob"]
+
+    log = [json.loads(line) for line in
+           (tmp_path / "audit.log").read_text(encoding="utf-8").splitlines()]
+    assert [(e["event"], e["account"]) for e in log] == [
+        ("user_add", "alice"), ("user_add", "bob"), ("user_passwd", "bob"),
+        ("user_remove", "alice")]
+    assert all(e["user"] and e["at"] for e in log)
+    assert log[1]["role"] == "customer" and log[1]["customer_id"] == "C001"
+    assert "pw" not in json.dumps([e for e in log if e["event"] == "user_passwd"])
+
+
+def test_cli_errors(tmp_path, fixture_db):
+    users = tmp_path / "users.json"
+    assert etl_user("add", "bob", "--role", "manager", "--users", str(users),
+                    stdin="pw\n").returncode == 0
+    before = users.read_bytes()
+    u = ["--users", str(users)]
+    cases = [
+        (("add", "bob", "--role", "manager", *u), "error: user 'bob' already exists"),
+        (("add", "x", "--role", "admin", *u),
+         "error: unknown role 'admin'; choose one of supervisor, manager, customer"),
+        (("add", "x", "--role", "customer", *u),
+         "error: a customer user needs a customer id (--customer ID)"),
+        (("add", "x", "--role", "manager", "--customer", "C001", *u),
+         "error: only a customer user has a customer id, not a manager"),
+        (("passwd", "nobody", *u), f"error: no user 'nobody' in {users}"),
+        (("remove", "nobody", *u), f"error: no user 'nobody' in {users}"),
+        (("add", "x", "--role", "customer", "--customer", "NOPE", "--db", str(fixture_db), *u),
+         f"error: unknown customer 'NOPE' in {fixture_db}; known: "),
+        (("add", "x", "--role", "customer", "--customer", "C001",
+          "--db", str(tmp_path / "none.duckdb"), *u),
+         f"error: no database at {tmp_path / 'none.duckdb'}"),
+        (("list",), "error: no users file: give --users PATH or set DASHBOARD_USERS"),
+    ]
+    for args, message in cases:
+        r = etl_user(*args, stdin="pw\n")
+        assert r.returncode == 2, (args, r.stderr)
+        assert r.stderr.startswith(message), (args, r.stderr)
+        assert "Traceback" not in r.stderr + r.stdout
+    for stdin in ("", "\n", "x" * 73 + "\n"):
+        r = etl_user("add", "y", "--role", "manager", *u, stdin=stdin)
+        assert r.returncode == 2 and "Traceback" not in r.stderr
+        assert r.stderr.startswith(("error: the password is empty",
+                                    "error: the password is longer than 72 bytes"))
+    assert users.read_bytes() == before  # nothing was changed by a refused command
+    bad = tmp_path / "bad.json"
+    bad.write_text("{oops", encoding="utf-8")
+    r = etl_user("list", "--users", str(bad))
+    assert r.returncode == 2 and str(bad) in r.stderr and "Traceback" not in r.stderr
+
+
+def test_cli_adds_a_real_customer(tmp_path, fixture_db):
+    import duckdb
+
+    with duckdb.connect(str(fixture_db), read_only=True) as con:
+        customer = con.execute("SELECT min(customer_id) FROM customers").fetchone()[0]
+    users = tmp_path / "users.json"
+    r = etl_user("add", "cust", "--role", "customer", "--customer", customer,
+                 "--db", str(fixture_db), "--users", str(users), stdin="pw\n")
+    assert r.returncode == 0, r.stderr
+    assert UserStore.open(users).get("cust") == User("cust", "customer", customer)
+
+
+def test_cli_prompts_twice_on_a_terminal(monkeypatch, tmp_path):
+    import getpass
+    import io
+
+    from etl import cli
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    answers = iter(["one", "one", "one", "two"])
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": next(answers))
+    assert cli._read_password(Terminal()) == "one"
+    with pytest.raises(cli.UserError, match="the passwords do not match"):
+        cli._read_password(Terminal())
+    answers = iter(["a", "b"])
+    args = cli.build_parser().parse_args(
+        ["user", "add", "z", "--role", "manager", "--users", str(tmp_path / "u.json")])
+    assert cli.user_command(args, stdin=Terminal()) == 2
+    assert not (tmp_path / "u.json").exists()
