@@ -6,7 +6,7 @@ import streamlit as st
 
 from service_quality.database import db_path
 from service_quality.messages import t
-from ui.auth import allowed_pages, current_user, local_banner, require_page
+from ui.auth import allowed_pages, current_user, default_page, local_banner, require_page
 from ui.data import ensure_database
 from ui.frame import render_frame
 
@@ -31,12 +31,12 @@ if ensure_database() is None:
     st.error(t("no_db", db=db_path()))
     st.stop()
 
-user = current_user()
+user = current_user(entrypoint=True)
 local_banner()
 ctx = render_frame(user, entrypoint=True)
 allowed = allowed_pages(user)
 stems = [Path(name).stem for name, _, _ in ALL_PAGES]
-default = "overview" if "overview" in allowed else next(s for s in stems if s in allowed)
+default = default_page(user)
 
 
 def refusal(stem: str):

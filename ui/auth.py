@@ -101,21 +101,26 @@ def audit_export(user: User, what: str, scope: Scope) -> None:
     audit("export", user.username, what=what, scope=scope_label(scope))
 
 
-def current_user() -> User:
-    """The signed-in user; draws the sign-in form and stops the run until there is one."""
+def current_user(entrypoint: bool = False) -> User:
+    """The signed-in user; draws the sign-in form and stops the run until there is one.
+
+    dashboard.py passes entrypoint=True: until someone is signed in it registers every page's
+    address as an empty, hidden page, so no page list is shown and the address typed is kept.
+    """
     path = accounts.users_path()
     if path is None:
-        return _local_mode()
+        return _local_mode(entrypoint)
     try:
         store = UserStore.open(path)
     except ValueError as e:
         # The reason names server paths: it goes to the log, not to whoever opened the page.
         _log.error("%s", e)
         st.error(t("auth_users_file_error", _lang()))
-        st.stop()
+        _stop(entrypoint)
     user = _signed_in(store)
     if user is None:
-        _sign_in_form(store)
+        placeholders = _placeholders() if entrypoint else None
+        _sign_in_form(store, placeholders)
         st.stop()
     with st.sidebar:
         st.caption(t("auth_signed_in_as", _lang(), user=md_escape(user.username),
@@ -125,12 +130,42 @@ def current_user() -> User:
     return user
 
 
-def _local_mode() -> User:
+def default_page(user: User) -> str:
+    """The page a user lands on: the overview, or the first page the role may open."""
+    allowed = allowed_pages(user)
+    return "overview" if "overview" in allowed else sorted(allowed)[0]
+
+
+def _nothing() -> None:
+    """An empty page: what every address shows before sign-in (the form is drawn around it)."""
+
+
+_SIGN_IN_PATH = "sign_in"
+
+
+def _placeholders() -> tuple[str, dict]:
+    # Without a st.navigation call Streamlit would list the files in pages/ (its legacy mode).
+    # Every page's address is registered as an empty hidden page (a page's identity is its
+    # address), so the address typed is known and kept through the sign-in.
+    pages = {stem: st.Page(_nothing, title=stem, url_path=stem) for stem in sorted(all_pages())}
+    pages[_SIGN_IN_PATH] = st.Page(_nothing, title=_SIGN_IN_PATH, url_path=_SIGN_IN_PATH,
+                                   default=True)
+    chosen = st.navigation(list(pages.values()), position="hidden")
+    return chosen._url_path, pages
+
+
+def _stop(entrypoint: bool) -> None:
+    if entrypoint:
+        _placeholders()
+    st.stop()
+
+
+def _local_mode(entrypoint: bool) -> User:
     address = config.get_option("server.address")
     if (address or "").strip().lower() not in LOOPBACK:
         lang = _lang()
         st.error(t("auth_local_exposed", lang, address=address or t("auth_all_interfaces", lang)))
-        st.stop()
+        _stop(entrypoint)
     return LOCAL_SUPERVISOR
 
 
@@ -175,10 +210,10 @@ def _minutes_left(name: str) -> int:
     return max(1, math.ceil((lockout.lock_seconds - (clock() - since)) / 60))
 
 
-def _sign_in_form(store: UserStore) -> None:
+def _sign_in_form(store: UserStore, placeholders: tuple[str, dict] | None) -> None:
     lang = _lang()
     notice = st.session_state.pop(_NOTICE, None)
-    _, middle, _ = st.columns([1, 1.3, 1])
+    _, middle, _ = st.columns([1, 1.6, 1])
     with middle:
         st.title(t("auth_title", lang))
         if notice:
@@ -214,4 +249,9 @@ def _sign_in_form(store: UserStore) -> None:
         _clear_session()
         st.session_state[_USER] = user.username
         st.session_state[_SEEN] = clock()
-    st.rerun()
+    if placeholders is None:
+        st.rerun()
+    # Open the page whose address was typed (the page refuses if the role may not open it),
+    # or the user's first page; the placeholder shares its address, so the real page runs.
+    requested, pages = placeholders
+    st.switch_page(pages[requested if requested in all_pages() else default_page(user)])
