@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..database import Database
 from ..filters import Filters
-from . import Scope, load_info, run
+from . import Scope, load_info, run, scope_params
 from .tickets import DRILL_LIMIT
 
 
@@ -45,6 +45,7 @@ def customer_report(db: Database, scope: Scope, filters, customer_id: str, perio
     # Imported here: the report module builds on the query modules, not the other way round.
     from ..reports.customer import customer_report as build
 
-    if scope.customers is not None and customer_id not in scope.customers:
+    allowed = scope_params(scope)["customers"]  # TypeError without a scope
+    if allowed is not None and customer_id not in allowed:
         raise PermissionError(f"customer {customer_id!r} is outside the caller's scope")
     return build(db, customer_id, period, lang)
