@@ -32,8 +32,8 @@ if ensure_database() is None:
     st.stop()
 
 user = current_user(entrypoint=True)
-local_banner()
 ctx = render_frame(user, entrypoint=True)
+local_banner()   # below the filters: a reminder, not in the way of the daily work
 allowed = allowed_pages(user)
 stems = [Path(name).stem for name, _, _ in ALL_PAGES]
 default = default_page(user)

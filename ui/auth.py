@@ -184,7 +184,9 @@ def _clear_session() -> None:
 def _sign_out(username: str, reason: str = "button") -> None:
     audit("sign_out", username, reason=reason)
     _clear_session()
-    st.session_state[_NOTICE] = "auth_signed_out" if reason == "button" else "auth_idle"
+    notice = {"button": "auth_signed_out", "idle": "auth_idle"}.get(reason)
+    if notice:
+        st.session_state[_NOTICE] = notice
 
 
 def _signed_in(store: UserStore) -> User | None:
@@ -238,7 +240,13 @@ def _sign_in_form(store: UserStore, placeholders: tuple[str, dict] | None) -> No
             audit("sign_in_failed", name, reason="password")
             if lockout.is_locked(name):
                 with _locked_at_guard:
-                    _locked_at[name] = clock()
+                    now = clock()
+                    if len(_locked_at) > 10_000:
+                        # Made-up names must not fill the memory: forget expired locks.
+                        for old in [n for n, at in _locked_at.items()
+                                    if now - at > lockout.lock_seconds]:
+                            del _locked_at[old]
+                    _locked_at[name] = now
             # One message whether or not the name exists: the form does not reveal who has access.
             st.error(t("auth_wrong", lang))
             return
