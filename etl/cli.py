@@ -207,6 +207,8 @@ def user_command(args, stdin=None) -> int:
             return 0
         name = args.name
         # Every check that can fail comes before the password is asked for.
+        if not Path(path).parent.is_dir():
+            raise UserError(f"no folder {Path(path).parent} for the users file")
         if args.user_command == "add":
             accounts.check_user(name, args.role, args.customer)
             if store.get(name) is not None:

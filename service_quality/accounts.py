@@ -231,6 +231,12 @@ class Lockout:
             del self._locked_until[name]
             return False
 
+    def remaining_seconds(self, name: str) -> float:
+        """Seconds until NAME is unlocked; 0 when it is not locked."""
+        with self._lock:
+            until = self._locked_until.get(name)
+        return max(0.0, until - self.clock()) if until is not None else 0.0
+
     def failed(self, name: str) -> None:
         """Count a failed sign-in; the max_failures-th in a row locks the name."""
         with self._lock:

@@ -131,8 +131,10 @@ def test_lockout_with_clock():
     lock.failed("alice")
     assert lock.is_locked("alice")
     assert not lock.is_locked("bob")
+    assert lock.remaining_seconds("alice") == 15 * 60 and lock.remaining_seconds("bob") == 0
     now[0] += 15 * 60 - 1
     assert lock.is_locked("alice")
+    assert lock.remaining_seconds("alice") == 1
     now[0] += 1
     assert not lock.is_locked("alice")
     # A success resets the count: four more failures do not lock.
@@ -238,6 +240,8 @@ def test_cli_errors(tmp_path, fixture_db):
           "--db", str(tmp_path / "none.duckdb"), *u),
          f"error: no database at {tmp_path / 'none.duckdb'}"),
         (("list",), "error: no users file: give --users PATH or set DASHBOARD_USERS"),
+        (("add", "x", "--role", "manager", "--users", str(tmp_path / "no" / "u.json")),
+         f"error: no folder {tmp_path / 'no'} for the users file"),
     ]
     for args, message in cases:
         r = etl_user(*args, stdin="pw\n")
@@ -288,3 +292,29 @@ def test_cli_prompts_twice_on_a_terminal(monkeypatch, tmp_path):
         ["user", "add", "z", "--role", "manager", "--users", str(tmp_path / "u.json")])
     assert cli.user_command(args, stdin=Terminal()) == 2
     assert not (tmp_path / "u.json").exists()
+
+
+def test_unknown_name_costs_a_bcrypt_check(tmp_path, monkeypatch):
+    """An unknown name is checked against a dummy hash, so timing does not reveal who exists."""
+    import bcrypt
+
+    store = UserStore(tmp_path / "u.json")
+    store.add("alice", "manager", "pw")
+    calls = []
+    real = bcrypt.checkpw
+    monkeypatch.setattr(bcrypt, "checkpw", lambda p, h: calls.append(h) or real(p, h))
+    assert store.verify("nobody", "pw") is None
+    assert store.verify("alice", "wrong") is None
+    assert len(calls) == 2 and all(h.startswith(b"$2") for h in calls)
+
+
+def test_lockout_counts_failures_from_many_threads():
+    import threading
+
+    lock = Lockout(clock=lambda: 0.0)
+    threads = [threading.Thread(target=lock.failed, args=("alice",)) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert lock.is_locked("alice")
