@@ -49,7 +49,6 @@ def users(tmp_path, monkeypatch, fixture_db):
     monkeypatch.setattr(auth, "clock", lambda: now[0])
     # The lockout is process-wide: each test gets its own, on the injected clock.
     monkeypatch.setattr(auth, "lockout", Lockout(clock=lambda: now[0]))
-    monkeypatch.setattr(auth, "_locked_at", {})
     return SimpleNamespace(path=path, log=log, now=now, customers=everyone)
 
 

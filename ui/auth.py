@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import math
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -36,9 +35,6 @@ CUSTOMER_PAGES = {"report"}
 clock = time.time
 # One lockout for the whole process: every session's failures count towards the same name.
 lockout = Lockout(clock=lambda: clock())
-# When each locked name was locked, to tell the user how long is left (Lockout keeps it private).
-_locked_at: dict[str, float] = {}
-_locked_at_guard = threading.Lock()
 
 _USER = "_auth_user"
 _SEEN = "_auth_seen"
@@ -207,9 +203,7 @@ def _signed_in(store: UserStore) -> User | None:
 
 
 def _minutes_left(name: str) -> int:
-    with _locked_at_guard:
-        since = _locked_at.get(name, clock())
-    return max(1, math.ceil((lockout.lock_seconds - (clock() - since)) / 60))
+    return max(1, math.ceil(lockout.remaining_seconds(name) / 60))
 
 
 def _sign_in_form(store: UserStore, placeholders: tuple[str, dict] | None) -> None:
@@ -238,21 +232,10 @@ def _sign_in_form(store: UserStore, placeholders: tuple[str, dict] | None) -> No
         if user is None:
             lockout.failed(name)
             audit("sign_in_failed", name, reason="password")
-            if lockout.is_locked(name):
-                with _locked_at_guard:
-                    now = clock()
-                    if len(_locked_at) > 10_000:
-                        # Made-up names must not fill the memory: forget expired locks.
-                        for old in [n for n, at in _locked_at.items()
-                                    if now - at > lockout.lock_seconds]:
-                            del _locked_at[old]
-                    _locked_at[name] = now
             # One message whether or not the name exists: the form does not reveal who has access.
             st.error(t("auth_wrong", lang))
             return
         lockout.succeeded(name)
-        with _locked_at_guard:
-            _locked_at.pop(name, None)
         audit("sign_in", user.username, role=user.role, customer_id=user.customer_id)
         _clear_session()
         st.session_state[_USER] = user.username
