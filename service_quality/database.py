@@ -24,6 +24,7 @@ from .schema import (
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MACROS = (Path(__file__).resolve().parent / "sql" / "macros.sql").read_text(encoding="utf-8")
 DEFAULT_DB = PROJECT_ROOT / "data" / "service.duckdb"
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 
@@ -130,6 +131,8 @@ class Database:
         """Run one parameterised query and return all rows."""
         cur = self._con.cursor()
         try:
+            # Temporary macros live per cursor; creating them costs well under a millisecond.
+            cur.execute(MACROS)
             return cur.execute(sql, params or []).df()
         finally:
             cur.close()

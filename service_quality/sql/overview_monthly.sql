@@ -11,24 +11,12 @@ tk AS (
     SELECT
         month,
         count(*) AS tickets,
-        count(*) FILTER (WHERE response_status = 'met')
-            / nullif(count(*) FILTER (WHERE response_status IN ('met', 'breached', 'no_record')), 0)
-            AS response,
-        count(*) FILTER (WHERE arrival_status = 'met')
-            / nullif(count(*) FILTER (WHERE arrival_status IN ('met', 'breached', 'no_record')), 0)
-            AS arrival,
-        count(*) FILTER (WHERE confirm_status = 'met')
-            / nullif(count(*) FILTER (WHERE confirm_status IN ('met', 'breached', 'no_record')), 0)
-            AS confirm,
-        count(*) FILTER (WHERE report_status = 'met')
-            / nullif(count(*) FILTER (WHERE report_status IN ('met', 'breached', 'no_record')), 0)
-            AS report,
-        count(*) FILTER (WHERE upgrade_status = 'met')
-            / nullif(count(*) FILTER (WHERE upgrade_status IN ('met', 'breached', 'no_record')), 0)
-            AS upgrade,
-        count(*) FILTER (WHERE handling_status = 'met')
-            / nullif(count(*) FILTER (WHERE handling_status IN ('met', 'breached', 'no_record')), 0)
-            AS handling,
+        compliance(response_status) AS response,
+        compliance(arrival_status) AS arrival,
+        compliance(confirm_status) AS confirm,
+        compliance(report_status) AS report,
+        compliance(upgrade_status) AS upgrade,
+        compliance(handling_status) AS handling,
         median(handling_minutes) FILTER (WHERE category = 'fault') / 60 AS handling_hours
     FROM t
     GROUP BY month
@@ -36,12 +24,8 @@ tk AS (
 cm AS (
     SELECT
         strftime(received_at, '%Y-%m') AS month,
-        count(*) FILTER (WHERE first_reply_status = 'met')
-            / nullif(count(*) FILTER (WHERE first_reply_status IN ('met', 'breached', 'no_record')), 0)
-            AS complaint_first_reply,
-        count(*) FILTER (WHERE resolution_status = 'met')
-            / nullif(count(*) FILTER (WHERE resolution_status IN ('met', 'breached', 'no_record')), 0)
-            AS complaint_resolution
+        compliance(first_reply_status) AS complaint_first_reply,
+        compliance(resolution_status) AS complaint_resolution
     FROM complaint_sla
     WHERE received_at >= $start AND received_at < $end
       AND ($customers IS NULL OR list_contains($customers, customer_id))

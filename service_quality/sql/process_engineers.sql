@@ -13,9 +13,7 @@ SELECT
     count(*) FILTER (WHERE arrival_status = 'met') AS arrival_met,
     count(*) FILTER (WHERE arrival_status = 'breached') AS arrival_breached,
     count(*) FILTER (WHERE arrival_status = 'no_record') AS arrival_no_record,
-    count(*) FILTER (WHERE arrival_status = 'met')
-        / nullif(count(*) FILTER (WHERE arrival_status IN ('met', 'breached', 'no_record')), 0)
-        AS arrival_compliance,
+    compliance(arrival_status) AS arrival_compliance,
     median(handling_minutes) AS median_handling_minutes
 FROM t
 GROUP BY engineer_id

@@ -22,9 +22,7 @@ SELECT
     count(*) FILTER (WHERE status = 'no_record') AS no_record,
     count(*) FILTER (WHERE status = 'pending') AS pending,
     count(*) FILTER (WHERE status = 'na') AS na,
-    count(*) FILTER (WHERE status = 'met')
-        / nullif(count(*) FILTER (WHERE status IN ('met', 'breached', 'no_record')), 0)
-        AS compliance
+    compliance(status) AS compliance
 FROM s
 GROUP BY grp
 ORDER BY grp

@@ -1,0 +1,6 @@
+-- Macros every app query may use, created on each cursor (temporary: the file stays read-only).
+-- compliance(status): the agreement's compliance rate over a group of rows (DESIGN §2):
+-- met / (met + breached + no_record); pending and na are left out; NULL when nothing was judged.
+CREATE TEMP MACRO compliance(status) AS
+    count(*) FILTER (WHERE status = 'met')
+        / nullif(count(*) FILTER (WHERE status IN ('met', 'breached', 'no_record')), 0)
