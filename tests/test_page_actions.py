@@ -3,7 +3,6 @@ database's, scope, charts and the page itself."""
 
 from pathlib import Path
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -23,24 +22,13 @@ from service_quality.queries.actions import (
     action_list,
     actions_by,
 )
+from tests.sqlcheck import frame as sql
+from tests.sqlcheck import value as one
 
 ROOT = Path(__file__).resolve().parent.parent
 EVERYTHING = Filters("2024-11", "2026-10")
 PERIOD = Filters("2025-07", "2025-12")
 
-
-def sql(path, text, params=()):
-    """An independent query's rows as a DataFrame."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(text, list(params)).df()
-    finally:
-        con.close()
-
-
-def one(path, text, params=()):
-    """One number from an independent query."""
-    return sql(path, text, params).iloc[0, 0]
 
 
 def test_funnel_counts_and_reached(db, fixture_db):

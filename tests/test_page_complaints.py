@@ -4,7 +4,6 @@ their time left, scope, charts and the page itself."""
 import shutil
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -22,6 +21,8 @@ from service_quality.queries.complaints import (
     complaint_volume,
     open_complaints,
 )
+from tests.sqlcheck import frame as sql
+from tests.sqlcheck import value as one
 
 ROOT = Path(__file__).resolve().parent.parent
 PERIOD = Filters("2025-07", "2025-12")
@@ -54,19 +55,6 @@ def open_db(sample_dir, tmp_path_factory) -> Path:
     load([src], path, load_settings())
     return path
 
-
-def sql(path, text, params=()):
-    """An independent query's rows as a DataFrame."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(text, list(params)).df()
-    finally:
-        con.close()
-
-
-def one(path, text, params=()):
-    """One number from an independent query."""
-    return sql(path, text, params).iloc[0, 0]
 
 
 def test_volume_matches_complaints(db, fixture_db):

@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -26,23 +25,12 @@ from service_quality.queries.satisfaction import (
     survey_list,
 )
 from service_quality.queries.satisfaction import satisfaction_trend as trend_query
+from tests.sqlcheck import frame as sql
+from tests.sqlcheck import value as one
 
 ROOT = Path(__file__).resolve().parent.parent
 PERIOD = Filters("2025-07", "2025-12")
 
-
-def sql(fixture_db, text, params=()):
-    """An independent query's rows as a DataFrame."""
-    con = duckdb.connect(str(fixture_db), read_only=True)
-    try:
-        return con.execute(text, list(params)).df()
-    finally:
-        con.close()
-
-
-def one(fixture_db, text, params=()):
-    """One number from an independent query."""
-    return sql(fixture_db, text, params).iloc[0, 0]
 
 
 def test_summary_matches_survey_facts(db, fixture_db):
