@@ -23,8 +23,8 @@ from service_quality.queries import sql
 from service_quality.schema import ENTITIES, RELATIONS, conform
 from service_quality.settings import Settings
 
-from .coerce import coerce
-from .readers import InputError, RawTable, entity_for, read_table
+from .readers import InputError, RawTable, entity_for
+from .stage import ImportOptions, stage_file
 
 CHINA = ZoneInfo("Asia/Shanghai")
 EXPORT_INFO = "export_info.json"
@@ -117,6 +117,7 @@ def load(
     settings: Settings,
     as_of: datetime | None = None,
     progress: Callable[[str], None] = lambda msg: None,
+    options: ImportOptions | None = None,
 ) -> LoadSummary:
     """Load `sources` into `db`; the file is replaced only when everything succeeded."""
     started = datetime.now()
@@ -133,11 +134,9 @@ def load(
     for path, entity in inputs:
         progress(f"reading {path.name}")
         try:
-            table = read_table(path, entity)
+            staged += stage_file(path, entity, options)
         except InputError as e:
             raise LoadRefused(str(e)) from None
-        good, rejected = coerce(table, ENTITIES[entity])
-        staged.append((path, table, good, rejected))
 
     batch_id = started.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -154,9 +153,10 @@ def load(
             check_schema(con, db)
             create_tables(con)
             results = []
-            for path, table, good, rejected in staged:
-                progress(f"loading {path.name}")
-                results.append(_upsert(con, batch_id, path, table, good, rejected, as_of, started))
+            for st in staged:
+                progress(f"loading {st.path.name}")
+                results.append(_upsert(con, batch_id, st.path, st.table, st.good, st.rejected,
+                                       as_of, started))
             progress("computing the agreement's rules")
             warnings = derive(con, settings, as_of)
             _set_info(con, {"schema_version": str(SCHEMA_VERSION), "as_of": str(as_of),
