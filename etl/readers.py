@@ -135,6 +135,12 @@ def _require_entity(path: Path) -> str:
 
 
 def _read_csv(path: Path, entity: str) -> RawTable:
+    encoding, header, body, numbers, malformed = _parse_csv(path)
+    return _assemble(path.name, entity, encoding, None, header, body, numbers, malformed)
+
+
+def _parse_csv(path: Path):
+    """(encoding, header, body, row numbers, malformed rows) of a CSV, every value as text."""
     name = path.name
     try:
         data = path.read_bytes()
@@ -208,7 +214,7 @@ def _read_csv(path: Path, entity: str) -> RawTable:
         if ragged:
             ragged = [(record + header_row - 1, text) for record, text in ragged]
             body, numbers, malformed = _with_ragged_rows(body, numbers, ragged, header)
-    return _assemble(name, entity, encoding, None, header, body, numbers, malformed)
+    return encoding, header, body, numbers, malformed
 
 
 def _decode(name: str, data: bytes) -> tuple[str, bytes]:
@@ -352,6 +358,14 @@ def _read_xlsx(path: Path, entity: str | None) -> RawTable:
         raise InputError(f"{name}: cannot be read as an .xlsx workbook — {e}") from e
     finally:
         book.close()
+    header, body = _sheet_table(header, rows)
+    return _assemble(
+        name, entity, "xlsx", sheet.title, header, body, np.array(numbers, np.int64), {}
+    )
+
+
+def _sheet_table(header, rows):
+    """The header padded to the widest row, and the rows as text columns f0, f1, …"""
     width = max([len(header), *map(len, rows)])
     header = header + [""] * (width - len(header))
     columns = {}
@@ -360,10 +374,7 @@ def _read_xlsx(path: Path, entity: str | None) -> RawTable:
         columns[f"f{j}"] = pa.array(
             [_cell_text(r[j]) if j < len(r) else "" for r in rows], pa.large_string()
         )
-    body = pa.table(columns) if columns else pa.table({})
-    return _assemble(
-        name, entity, "xlsx", sheet.title, header, body, np.array(numbers, np.int64), {}
-    )
+    return header, (pa.table(columns) if columns else pa.table({}))
 
 
 def _entity_from_sheets(sheets) -> str | None:
@@ -546,3 +557,54 @@ def _json_objects(table: pa.Table):
 
 def _large(text: str) -> pa.Scalar:
     return pa.scalar(text, pa.large_string())
+
+
+# --- raw files (import profiles) ---------------------------------------------------------------
+
+
+@dataclass
+class RawFile:
+    """A file as parsed, before any header is mapped: for import profiles (etl/profiles)."""
+
+    file: str
+    encoding: str  # "utf-8", "utf-8-sig", "gb18030" or "xlsx"
+    sheet: str | None
+    header: list[str]
+    body: pa.Table  # text columns f0, f1, … in header order, untrimmed, "" for empty
+    row_numbers: np.ndarray  # spreadsheet row number of each body row
+    malformed: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+
+def read_raw(path: Path, sheet: str | None = None) -> RawFile:
+    """Parse a .csv or .xlsx without mapping its headers (first sheet unless `sheet` is named)."""
+    path = Path(path)
+    name, suffix = path.name, path.suffix.lower()
+    if suffix == ".csv":
+        encoding, header, body, numbers, malformed = _parse_csv(path)
+        return RawFile(name, encoding, None, header, body, numbers, malformed)
+    if suffix == ".xls":
+        raise InputError(f"{name}: the old Excel format .xls cannot be read — save it as .xlsx")
+    if suffix not in (".xlsx", ".xlsm"):
+        raise InputError(f"{name}: not a .csv or .xlsx file")
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many kinds (zip, XML, key errors) for a bad file
+        raise InputError(f"{name}: cannot be read as an .xlsx workbook — {e}") from e
+    try:
+        sheets = book.worksheets
+        if not sheets:
+            raise InputError(f"{name}: the workbook has no worksheet")
+        wanted = normalize_name(sheet) if sheet else None
+        chosen = next((s for s in sheets if normalize_name(s.title) == wanted), sheets[0])
+        chosen.reset_dimensions()
+        header, rows, numbers = _sheet_rows(name, chosen)
+    except InputError:
+        raise
+    except Exception as e:
+        raise InputError(f"{name}: cannot be read as an .xlsx workbook — {e}") from e
+    finally:
+        book.close()
+    header, body = _sheet_table(header, rows)
+    return RawFile(name, "xlsx", chosen.title, header, body, np.array(numbers, np.int64), {})
