@@ -18,6 +18,7 @@ from ui.data import query
 from ui.drill import chart_selection
 from ui.export import show_table
 from ui.frame import context
+from ui.upload import render as render_upload
 
 ctx = context()
 st.title(ctx.t("page_data"))
@@ -52,7 +53,8 @@ for warning in query(calendar_warnings, ctx.scope):
     st.warning(ctx.t("data_calendar_warning", text=warning))
 
 tabs = st.tabs([ctx.t(f"data_tab_{name}")
-                for name in ("batches", "rejected", "calendar", "settings")])
+                for name in ("batches", "rejected", "calendar", "settings")]
+               + [ctx.t("upload_tab")])
 
 # ── 载入记录 ─────────────────────────────────────────────────────────────────────────
 with tabs[0]:
@@ -159,3 +161,7 @@ with tabs[3]:
         "name": label("setting"), "setting": label("key"), "value": label("setting_value")}),
         "settings", "data_settings_table", sheet=ctx.t("data_tab_settings"),
         hide_index=True, width="stretch")
+
+# ── 上传数据 ─────────────────────────────────────────────────────────────────────────
+with tabs[4]:
+    render_upload(ctx)
