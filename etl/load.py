@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import uuid
 from collections.abc import Callable
@@ -18,13 +17,22 @@ import pandas as pd
 
 from service_quality import rules
 from service_quality.calendar import build_calendar
-from service_quality.database import ENTITY_SQL, REPLACE_DERIVED, SCHEMA_VERSION, create_tables
+from service_quality.database import (
+    ENTITY_SQL,
+    REPLACE_DERIVED,
+    SCHEMA_VERSION,
+    create_tables,
+    damage,
+    stored_schema_version,
+)
+from service_quality.migrations import NewerSchema, migrate
 from service_quality.queries import sql
 from service_quality.schema import ENTITIES, RELATIONS, conform
 from service_quality.settings import Settings
 
 from .readers import InputError, RawTable, entity_for
 from .stage import ImportOptions, stage_file
+from .swap import acquire_lock, clean_leftovers, discard, publish, release_lock, tmp_path
 
 CHINA = ZoneInfo("Asia/Shanghai")
 EXPORT_INFO = "export_info.json"
@@ -140,17 +148,16 @@ def load(
 
     batch_id = started.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     db.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db.with_name(f".{db.name}.{os.getpid()}.{batch_id}.tmp")
+    tmp = tmp_path(db, batch_id)
+    # One load at a time: a second one would copy the file before the first swapped it in.
+    lock = acquire_lock(db, progress)
     try:
+        clean_leftovers(db, progress)
         if db.exists():
             shutil.copyfile(db, tmp)
+        con = _open_copy(tmp, db)
         try:
-            con = duckdb.connect(str(tmp))
-        except duckdb.Error as e:
-            raise LoadRefused(f"{db}: not a database this project can read ({e}); "
-                              "move it away and load again to rebuild it") from None
-        try:
-            check_schema(con, db)
+            check_schema(con, db, progress)
             create_tables(con)
             results = []
             for st in staged:
@@ -166,27 +173,53 @@ def load(
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, db)
+        publish(tmp, db)
     finally:
-        tmp.unlink(missing_ok=True)
-        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        discard(tmp)
+        release_lock(db, lock)
     seconds = (datetime.now() - started).total_seconds()
     return LoadSummary(batch_id, db, as_of, as_of_source, results, warnings, seconds)
 
 
-def check_schema(con: duckdb.DuckDBPyConnection, db: Path) -> None:
-    """Refuse to add to a database written with another table layout."""
-    has_info = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'load_info'"
-    ).fetchall()[0][0]
-    if not has_info:
-        return
-    row = con.execute("SELECT value FROM load_info WHERE key = 'schema_version'").fetchall()
-    if row and row[0][0] != str(SCHEMA_VERSION):
-        raise LoadRefused(f"{db}: built by another version of this project (schema {row[0][0]}, "
-                          f"this one writes {SCHEMA_VERSION}); move it away and load again")
+def _open_copy(tmp: Path, db: Path) -> duckdb.DuckDBPyConnection:
+    """A write connection to the load's copy of DB; LoadRefused when DB is not readable."""
+    how = (f"move it away (mv {db} {db}.broken) and load every export again to rebuild it; "
+           "the file was left as it is")
+    try:
+        con = duckdb.connect(str(tmp))
+    except duckdb.Error as e:
+        detail = str(e).replace(str(tmp), str(db))
+        raise LoadRefused(f"{db}: not a database this project can read ({detail}); {how}") from None
+    try:
+        problem = damage(con, tmp.stat().st_size)
+    except duckdb.Error as e:
+        problem = str(e)
+    if problem:
+        con.close()
+        raise LoadRefused(f"{db}: damaged, not a database this project can read ({problem}); "
+                          f"{how}")
+    return con
+
+
+def check_schema(con: duckdb.DuckDBPyConnection, db: Path,
+                 progress: Callable[[str], None] = lambda msg: None) -> None:
+    """Migrate a database written with an older table layout; refuse one of another project."""
+    try:
+        message = migrate(con)
+    except NewerSchema as e:
+        raise LoadRefused(f"{db}: {e}; update the project, or move the file away and load "
+                          "again") from None
+    except duckdb.Error as e:
+        raise LoadRefused(f"{db}: cannot migrate it to schema {SCHEMA_VERSION} ({e}); move it "
+                          "away and load every export again to rebuild it") from None
+    if message is None and stored_schema_version(con) is None:
+        foreign = con.execute("SELECT count(*) FROM duckdb_tables() "
+                              "WHERE database_name = current_database()").fetchall()[0][0]
+        if foreign:
+            raise LoadRefused(f"{db}: a DuckDB file, but not one this project wrote (no "
+                              "load_info); give another --db or move it away")
+    if message:
+        progress(message)
 
 
 def _upsert(con, batch_id, path, table: RawTable, good, rejected, as_of, started) -> FileResult:

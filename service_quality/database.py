@@ -28,7 +28,8 @@ MACROS = (Path(__file__).resolve().parent / "sql" / "macros.sql").read_text(enco
 DEFAULT_DB = PROJECT_ROOT / "data" / "service.duckdb"
 SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 
-# Bump when a table's shape changes; a file with another version is rebuilt, not trusted.
+# Bump when a table's shape changes: the load migrates an older file (migrations.py); the app
+# refuses to read a file of another version until it is loaded again.
 SCHEMA_VERSION = 1
 
 SQL_TYPES = {
@@ -119,19 +120,114 @@ def db_version(path: Path) -> DbVersion | None:
     return DbVersion(str(path), st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+class StaleVersion(Exception):
+    """The file at the path is no longer the version asked for: a load replaced it."""
+
+
+class DatabaseUnusable(Exception):
+    """The file cannot be read by this project: `kind` says why, `detail` what DuckDB said."""
+
+    def __init__(self, path: Path, kind: str, detail: str = "", found: int | None = None):
+        super().__init__(f"{path}: {kind} {detail}".strip())
+        self.path, self.kind, self.detail, self.found = Path(path), kind, detail, found
+
+
+# DuckDB's file starts with three 4 KiB headers, then whole blocks.
+_HEADER_BYTES = 3 * 4096
+
+
+def stored_schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The schema version a file records in load_info; None when it has no load_info at all."""
+    has_info = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND table_name = 'load_info'").fetchall()[0][0]
+    if not has_info:
+        return None
+    row = con.execute("SELECT value FROM load_info WHERE key = 'schema_version'").fetchall()
+    try:
+        return int(row[0][0]) if row else 0
+    except ValueError:
+        return 0
+
+
+def _attach(path: Path) -> duckdb.DuckDBPyConnection:
+    # An in-memory instance with the file attached, never duckdb.connect(path): DuckDB shares
+    # one instance per path within a process, so a connection opened after a load would see the
+    # replaced file for as long as any older connection to it lived.
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("ATTACH ? AS db (READ_ONLY)", [str(path)])
+        con.execute("USE db")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def damage(con: duckdb.DuckDBPyConnection, size: int) -> str | None:
+    """Why the current database file of CON, SIZE bytes on disk, is cut short; None if whole."""
+    blocks, block_size = con.execute(
+        "SELECT total_blocks, block_size FROM pragma_database_size() "
+        "WHERE database_name = current_database()").fetchall()[0]
+    need = _HEADER_BYTES + blocks * block_size
+    return f"the file is {size} bytes but its blocks need {need}" if size < need else None
+
+
+def _check_file(con: duckdb.DuckDBPyConnection, path: Path, size: int) -> None:
+    problem = damage(con, size)
+    if problem:
+        raise DatabaseUnusable(path, "damaged", problem)
+    found = stored_schema_version(con)
+    if found != SCHEMA_VERSION:
+        raise DatabaseUnusable(path, "schema", found=found)
+
+
 class Database:
     """One read-only connection to one version of the file; a cursor per query."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, expect: DbVersion | None = None):
+        """Open PATH read-only; with EXPECT, StaleVersion unless the file is still that version.
+
+        DatabaseUnusable when the file is missing, damaged, not DuckDB or of another schema.
+        """
         self.path = Path(path)
-        self.version = db_version(self.path)
-        self._con = duckdb.connect(str(self.path), read_only=True)
+        for _ in range(10):
+            before = db_version(self.path)
+            if before is None:
+                raise DatabaseUnusable(self.path, "missing")
+            if expect is not None and before != expect:
+                raise StaleVersion(str(self.path))
+            try:
+                con = _attach(self.path)
+            except duckdb.Error as e:
+                if db_version(self.path) != before:
+                    continue   # replaced while opening: try the new file
+                raise DatabaseUnusable(self.path, "unreadable", str(e)) from None
+            # Same identity before and after: the connection holds that file, not a newer one
+            # renamed over it in between.
+            if db_version(self.path) == before:
+                break
+            con.close()
+        else:
+            raise StaleVersion(str(self.path))
+        try:
+            _check_file(con, self.path, before.size)
+        except duckdb.Error as e:
+            con.close()
+            raise DatabaseUnusable(self.path, "unreadable", str(e)) from None
+        except DatabaseUnusable:
+            con.close()
+            raise
+        self.version = before
+        self._con = con
 
     def query(self, sql: str, params: dict | list | None = None) -> pd.DataFrame:
         """Run one parameterised query and return all rows."""
         cur = self._con.cursor()
         try:
-            # Temporary macros live per cursor; creating them costs well under a millisecond.
+            # A cursor starts in the in-memory catalog; the file is attached as `db`. Temporary
+            # macros live per cursor; creating them costs well under a millisecond.
+            cur.execute("USE db")
             cur.execute(MACROS)
             return cur.execute(sql, params or []).df()
         finally:

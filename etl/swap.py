@@ -1,0 +1,96 @@
+"""The load's file handling: one load at a time, a temporary copy, the atomic swap, leftovers."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+
+def lock_path(db: Path) -> Path:
+    """The lock file beside DB that one load at a time holds; removed when that load ends."""
+    return db.with_name(f".{db.name}.lock")
+
+
+def tmp_path(db: Path, batch_id: str) -> Path:
+    """The hidden copy a load writes: .{name}.{pid}.{batch}.tmp beside DB."""
+    return db.with_name(f".{db.name}.{os.getpid()}.{batch_id}.tmp")
+
+
+def acquire_lock(db: Path, progress: Callable[[str], None]) -> int:
+    """Take DB's load lock and return its descriptor; a second load waits, saying so."""
+    path, said = lock_path(db), False
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not said:
+                    holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+                    progress(f"another load into {db} is running (pid {holder}); "
+                             "waiting for it to finish")
+                    said = True
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            # The holder removes the file when it ends: a lock on a removed file guards nothing.
+            if os.fstat(fd).st_ino == os.stat(path).st_ino:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, str(os.getpid()).encode(), 0)
+                return fd
+        except FileNotFoundError:
+            pass
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+
+
+def release_lock(db: Path, fd: int) -> None:
+    """Let the next load go: remove the lock file, then unlock (the kernel unlocks a dead load)."""
+    lock_path(db).unlink(missing_ok=True)
+    os.close(fd)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_leftovers(db: Path, progress: Callable[[str], None]) -> list[Path]:
+    """Remove temporary files of earlier loads into DB whose process is gone; return them."""
+    pattern = re.compile(rf"^\.{re.escape(db.name)}\.(\d+)\..+\.tmp(\.wal)?$")
+    removed = []
+    for path in sorted(db.parent.glob(f".{db.name}.*.tmp*")):
+        match = pattern.match(path.name)
+        if match and int(match.group(1)) != os.getpid() and not _alive(int(match.group(1))):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    if removed:
+        progress(f"removed {len(removed)} temporary file(s) left by an interrupted load: "
+                 + ", ".join(p.name for p in removed))
+    return removed
+
+
+def publish(tmp: Path, db: Path) -> None:
+    """Sync TMP, rename it over DB in one step, and sync the folder so the rename lasts."""
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, db)
+    fd = os.open(db.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def discard(tmp: Path) -> None:
+    """Remove a load's temporary file and its write-ahead log, if they are still there."""
+    tmp.unlink(missing_ok=True)
+    tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)

@@ -1,0 +1,85 @@
+"""Bring a database written by an older version of the project to this schema version.
+
+Only the tables that hold input data matter: the derived tables are recomputed by every load.
+A step registered in MIGRATIONS turns version N into N + 1; without a path, the input tables
+are rebuilt in this version's layout, keeping every column whose name still exists.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from .database import ENTITY_SQL, FIXED_DDL, SCHEMA_VERSION, stored_schema_version
+from .schema import ENTITIES
+
+# from version N: the SQL statements that make a version-N file a version-(N + 1) file.
+MIGRATIONS: dict[int, list[str]] = {}
+
+
+class NewerSchema(Exception):
+    """The file was written by a newer version of the project; str() says which."""
+
+
+def _layouts() -> dict[str, tuple[str, list[str]]]:
+    # Every table that keeps data across loads: its CREATE statement and its columns in order.
+    kept = {name: (ENTITY_SQL[name]["create"], [c.name for c in e.columns])
+            for name, e in ENTITIES.items()}
+    for name in ("load_batches", "rejected_rows"):
+        con = duckdb.connect(":memory:")
+        try:
+            con.execute(FIXED_DDL[name])
+            columns = [r[0] for r in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+                "ORDER BY column_index", [name]).fetchall()]
+        finally:
+            con.close()
+        kept[name] = (FIXED_DDL[name], columns)
+    return kept
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str] | None:
+    rows = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = ?", [table]).fetchall()
+    return [r[0] for r in rows] or None
+
+
+def rebuild_by_name(con: duckdb.DuckDBPyConnection) -> None:
+    """Recreate each input table in this version's layout, copying the columns both share."""
+    for table, (create, columns) in _layouts().items():
+        old = _columns(con, table)
+        if old is None:
+            continue
+        # Identifiers only from our own constants: the shared columns are a subset of ours.
+        common = ", ".join(f'"{c}"' for c in columns if c in old)
+        con.execute(f'ALTER TABLE {table} RENAME TO "{table}__old"')
+        con.execute(create)
+        if common:
+            con.execute(f'INSERT INTO {table} BY NAME SELECT {common} FROM "{table}__old"')  # noqa: S608
+        con.execute(f'DROP TABLE "{table}__old"')
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Bring the file on CON to SCHEMA_VERSION; the message to print, or None if it already was.
+
+    A file without load_info is new (or empty) and needs nothing. NewerSchema when the file is
+    of a later version than this project writes.
+    """
+    found = stored_schema_version(con)
+    if found is None or found == SCHEMA_VERSION:
+        return None
+    if found > SCHEMA_VERSION:
+        raise NewerSchema(f"written by a newer version of this project (schema {found}; this one "
+                          f"reads {SCHEMA_VERSION})")
+    version = found
+    while version < SCHEMA_VERSION and version in MIGRATIONS:
+        for step in MIGRATIONS[version]:
+            con.execute(step)
+        version += 1
+    how = "by its migration steps"
+    if version < SCHEMA_VERSION:
+        rebuild_by_name(con)
+        how = "by rebuilding the input tables in the new layout (columns kept by name)"
+    con.execute("INSERT OR REPLACE INTO load_info VALUES ('schema_version', ?)",
+                [str(SCHEMA_VERSION)])
+    return f"migrated from schema {found} to {SCHEMA_VERSION} {how}"
