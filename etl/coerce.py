@@ -41,9 +41,9 @@ _EXCEL_MAX_SERIAL = 2_958_465  # 9999-12-31
 _YEAR_MIN, _YEAR_MAX = 1678, 2261
 _LOCAL_TZ = "Asia/Shanghai"
 
-# Lengths of the ISO forms Arrow's strict cast reads (date, minutes, seconds, 1–9 decimals);
-# other lengths (e.g. "2025-10-01 10") go through the regex so every file accepts the same forms.
-_ISO_LENGTHS = pa.array([10, 16, 19, *range(21, 30)], pa.int32())
+# The ISO forms Arrow's strict cast reads (date, minutes, seconds, 1–9 decimals); other forms
+# (e.g. "2025-10-01 10") go through the regex so every file accepts the same forms.
+_ISO_RE = r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?$"
 _TIME_RE = (
     r"^(?P<y>\d{4})(?:"
     r"-(?P<m1>\d{1,2})-(?P<d1>\d{1,2})(?P<s1>T|\s+)?"
@@ -345,21 +345,32 @@ def _timestamps(text: pa.ChunkedArray, col: Column):
 
 
 def _chunk_times(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(ns, unreadable) of one chunk; a chunk of plain ISO text takes Arrow's strict cast."""
+    """(ns, unreadable) of one chunk; plain ISO text takes Arrow's strict cast, the rest a regex."""
     present = chunk.is_valid().to_numpy(zero_copy_only=False)
-    lengths = pc.drop_null(pc.utf8_length(chunk))
-    if pc.all(pc.is_in(lengths, value_set=_ISO_LENGTHS)).as_py():
+    iso = pc.fill_null(pc.match_substring_regex(chunk, _ISO_RE), False)
+    ns = np.full(len(chunk), _NAT, dtype=np.int64)
+    ok = np.zeros(len(chunk), dtype=bool)
+    rest = present
+    if pc.any(iso).as_py():
+        picked = iso.to_numpy(zero_copy_only=False)
         try:
-            ns = chunk.cast(pa.timestamp("ns")).cast(pa.int64())
-            return ns.fill_null(_NAT).to_numpy(), np.zeros(len(chunk), dtype=bool)
+            cast = chunk.filter(iso).cast(pa.timestamp("ns")).cast(pa.int64())
+            ns[picked] = cast.to_numpy()
+            ok[picked] = True
+            rest = present & ~picked
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass  # some value is not plain ISO: read the whole chunk the careful way
-    ns, ok = _regex_times(chunk)
-    serial = ~ok & present
-    if serial.any():
-        s_ns, s_ok = _excel_serials(chunk)
-        ns = np.where(serial & s_ok, s_ns, ns)
-        ok = ok | (serial & s_ok)
+            pass  # some value is not a real ISO moment: read the whole chunk the careful way
+    if rest.any():
+        # Only the rows in other spellings pay for the regex with its many captures.
+        part = chunk.filter(pa.array(rest)) if not rest.all() else chunk
+        r_ns, r_ok = _regex_times(part)
+        serial = ~r_ok
+        if serial.any():
+            s_ns, s_ok = _excel_serials(part)
+            r_ns = np.where(serial & s_ok, s_ns, r_ns)
+            r_ok = r_ok | (serial & s_ok)
+        ns[rest] = r_ns
+        ok[rest] = r_ok
     return np.where(ok, ns, _NAT), present & ~ok
 
 

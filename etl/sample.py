@@ -1339,7 +1339,7 @@ def _headers(entity: str) -> list[str]:
 def _write_csv(frame: pd.DataFrame, entity: str, path: Path) -> None:
     out = frame.copy()
     out.columns = _headers(entity)
-    out.to_csv(path, index=False, encoding=CSV_ENCODING[entity], lineterminator="\n")
+    out.to_csv(path, index=False, encoding=CSV_ENCODING.get(entity, "utf-8"), lineterminator="\n")
 
 
 def _cells(frame: pd.DataFrame) -> list[np.ndarray]:
@@ -1375,14 +1375,18 @@ def _write_xlsx(frame: pd.DataFrame, entity: str, path: Path) -> None:
             dst.writestr(fixed, src.read(info.filename))
 
 
-def write_sample(out_dir: Path, tickets: int = 6000, seed: int = 20251001) -> dict[str, int]:
-    """Write a realistic, deterministic export folder; return rows written per file name."""
+def write_sample(out_dir: Path, tickets: int = 6000, seed: int = 20251001,
+                 csv_only: bool = False) -> dict[str, int]:
+    """Write a realistic, deterministic export folder; return rows written per file name.
+
+    csv_only writes the workbook entities as UTF-8 CSV too (for benchmarks against read_csv).
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     sample = build_sample(tickets, seed)
     counts = {}
     for entity, frame in sample.frames.items():
-        if entity in CSV_ENCODING:
+        if entity in CSV_ENCODING or csv_only:
             name = f"{entity}.csv"
             _write_csv(frame, entity, out_dir / name)
         else:
