@@ -4,10 +4,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from service_quality.database import db_path
+from service_quality.database import DatabaseUnusable, db_path
 from service_quality.messages import t
 from ui.auth import allowed_pages, current_user, default_page, local_banner, require_page
-from ui.data import ensure_database
+from ui.data import ensure_database, show_unusable
 from ui.frame import render_frame
 
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -27,7 +27,11 @@ ALL_PAGES = [
 
 st.set_page_config(page_title=t("app_title"), page_icon=":material/fact_check:", layout="wide")
 
-if ensure_database() is None:
+try:
+    version = ensure_database()
+except DatabaseUnusable as e:   # damaged, not DuckDB, or another schema: say how to rebuild it
+    show_unusable(e)
+if version is None:
     st.error(t("no_db", db=db_path()))
     st.stop()
 

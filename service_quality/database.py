@@ -178,6 +178,9 @@ def _check_file(con: duckdb.DuckDBPyConnection, path: Path, size: int) -> None:
     if problem:
         raise DatabaseUnusable(path, "damaged", problem)
     found = stored_schema_version(con)
+    if found is None:
+        raise DatabaseUnusable(path, "unreadable", "a DuckDB file without load_info: not a "
+                               "database this project wrote")
     if found != SCHEMA_VERSION:
         raise DatabaseUnusable(path, "schema", found=found)
 

@@ -7,37 +7,57 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import streamlit as st
 
 from service_quality import queries
 from service_quality.database import (
     DEFAULT_DB,
     SAMPLE_DIR,
+    SCHEMA_VERSION,
     Database,
+    DatabaseUnusable,
     DbVersion,
+    StaleVersion,
     db_path,
     db_version,
 )
-from service_quality.messages import t
+from service_quality.messages import LANGUAGES, t
 from service_quality.settings import load_settings
 
+from .text import md_escape
+
 _build_lock = threading.Lock()
+# The session-state key of the file version this script run reads (set at the start of a run).
+_RUN_VERSION = "_db_version"
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+@st.cache_resource(max_entries=4, show_spinner=False)
 def _open(version: DbVersion) -> Database:
     # One read-only connection per version of the file: a load swaps in a new file, the version
-    # changes and the next rerun attaches to it while older sessions finish on the old one.
-    return Database(Path(version.path))
+    # changes and the next run attaches to it while runs under way finish on the old one. Not
+    # closed when evicted: a run may still be reading; it closes when the last one lets go.
+    # StaleVersion (not cached) when the file on disk is no longer this version.
+    return Database(Path(version.path), expect=version)
 
 
 def current_version() -> DbVersion | None:
-    """The version of the database file now on disk."""
-    return db_version(db_path())
+    """The version this run reads: the one fixed at its start, else the file now on disk."""
+    pinned = st.session_state.get(_RUN_VERSION)
+    return pinned if pinned is not None else db_version(db_path())
+
+
+def _lang() -> str:
+    lang = st.query_params.get("lang")
+    return lang if lang in LANGUAGES else "zh"
 
 
 def ensure_database(lang: str = "zh") -> DbVersion | None:
-    """Build data/service.duckdb from the bundled sample on a fresh checkout; return its version."""
+    """Build data/service.duckdb from the bundled sample on a fresh checkout, then fix the
+    version this run reads and attach to it; None when there is no database.
+
+    DatabaseUnusable when the file is damaged, not DuckDB or of another schema version.
+    """
     path = db_path()
     if db_version(path) is None and path == DEFAULT_DB and SAMPLE_DIR.is_dir():
         with _build_lock:
@@ -50,7 +70,48 @@ def ensure_database(lang: str = "zh") -> DbVersion | None:
                     status.update(label=t(
                         "built_db", lang, rows=sum(f.rows_loaded for f in summary.files),
                         rejected=sum(f.rows_rejected for f in summary.files)), state="complete")
-    return db_version(path)
+    st.session_state.pop(_RUN_VERSION, None)
+    for _ in range(10):
+        version = db_version(path)
+        if version is None:
+            return None
+        try:
+            _open(version)   # attach now, so the whole run reads this one file
+        except StaleVersion:
+            continue         # a load swapped the file in between: take the new one
+        st.session_state[_RUN_VERSION] = version
+        return version
+    raise DatabaseUnusable(path, "unreadable", "the file keeps changing")
+
+
+def unusable_message(e: DatabaseUnusable, lang: str | None = None) -> tuple[str, str]:
+    """What to tell the user about an unusable database, and the commands that fix it."""
+    lang = lang or _lang()
+    db = str(e.path)
+    if e.kind == "schema" and e.found is not None and e.found > SCHEMA_VERSION:
+        return t("db_newer_schema", lang, db=db, found=e.found, current=SCHEMA_VERSION), ""
+    load = (f"python -m etl load {t('db_source_folder', lang)} --db {db}\n"
+            f"# {t('db_or_sample', lang)}: python -m etl load data/sample --db {db}")
+    if e.kind == "schema":
+        text = t("db_old_schema", lang, db=db, found=e.found if e.found is not None else "?",
+                 current=SCHEMA_VERSION)
+        commands = load
+    else:
+        text = t("db_damaged", lang, db=db, detail=e.detail or e.kind)
+        commands = f"mv {db} {db}.broken\n{load}"
+    if Path(db) == DEFAULT_DB:
+        text += "\n\n" + t("db_default_rebuild", lang, db=db)
+    return text, commands
+
+
+def show_unusable(e: DatabaseUnusable) -> None:
+    """Say why the database cannot be read and how to rebuild it, then end the run."""
+    text, commands = unusable_message(e)
+    # The path and DuckDB's words are shown literally: the message is plain text, never Markdown.
+    st.error(md_escape(text), icon=":material/database:")
+    if commands:
+        st.code(commands, language="bash")
+    st.stop()
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)
@@ -64,7 +125,16 @@ def query(fn: Callable, scope: queries.Scope, filters=None, *args):
     """Run fn(db, scope, filters, *args), a service_quality.queries function, through the cache."""
     if not fn.__module__.startswith("service_quality.queries"):
         raise ValueError(f"{fn.__module__}.{fn.__name__} is not a query function")
-    return _cached(current_version(), fn.__module__, fn.__name__, scope, filters, args)
+    try:
+        return _cached(current_version(), fn.__module__, fn.__name__, scope, filters, args)
+    except StaleVersion:
+        # The run's file was replaced and its connection let go: start the run again on the
+        # new file rather than mix two loads on one page.
+        st.rerun()
+    except DatabaseUnusable as e:
+        show_unusable(e)
+    except duckdb.IOException as e:
+        show_unusable(DatabaseUnusable(db_path(), "unreadable", str(e)))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -74,4 +144,9 @@ def _load_info(version: DbVersion) -> dict:
 
 def load_info() -> dict:
     """Facts about the last load, cached by version."""
-    return _load_info(current_version())
+    try:
+        return _load_info(current_version())
+    except StaleVersion:
+        st.rerun()
+    except DatabaseUnusable as e:
+        show_unusable(e)
