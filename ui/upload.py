@@ -428,7 +428,7 @@ def _show_result(ctx, summary: LoadSummary) -> None:
     st.success(ctx.t("upload_done", files=len(files), loaded=sum(f.rows_loaded for f in files),
                      rejected=sum(f.rows_rejected for f in files), seconds=summary.seconds,
                      batch=summary.batch_id))
-    st.dataframe(pd.DataFrame({
+    _table(pd.DataFrame({
         ctx.t("upload_col_saved_as"): [Path(f.file).name for f in files],
         ctx.t("upload_col_entity"): [f.entity for f in files],
         ctx.t("upload_col_encoding"): [f.encoding for f in files],
@@ -437,6 +437,12 @@ def _show_result(ctx, summary: LoadSummary) -> None:
         ctx.t("upload_col_rejected"): [f.rows_rejected for f in files],
         ctx.t("upload_col_warnings"): ["; ".join(f.warnings) for f in files],
     }), hide_index=True, width="stretch", key="upload_result_table")
+
+
+def _table(data: pd.DataFrame, key: str, **kwargs) -> None:
+    # In a keyed container, so tests and the browser find the table by its key.
+    with st.container(key=key):
+        st.dataframe(data, **kwargs)
 
 
 def _entity_label(ctx, entity: str | None) -> str:
@@ -468,7 +474,7 @@ def _draw_preview(ctx, preview: Preview) -> None:
     st.caption(ctx.t("upload_preview_caption"))
     files = preview.files
     # File names, headers, cells and reasons come from the files: tables show them literally.
-    st.dataframe(pd.DataFrame({
+    _table(pd.DataFrame({
         ctx.t("upload_col_number"): [f.number for f in files],
         ctx.t("upload_col_file"): [f.original for f in files],
         ctx.t("upload_col_saved_as"): [f.load_name or f.path.name for f in files],
@@ -504,7 +510,7 @@ def _draw_preview(ctx, preview: Preview) -> None:
                 "upload_col_unknown": ", ".join(f.unknown_columns) or "—",
             }
             st.caption(ctx.t("upload_facts"))
-            st.dataframe(pd.DataFrame({ctx.t("upload_col_fact"): [ctx.t(k) for k in facts],
+            _table(pd.DataFrame({ctx.t("upload_col_fact"): [ctx.t(k) for k in facts],
                                        ctx.t("upload_col_value"): list(facts.values())}),
                          hide_index=True, width="stretch", key=f"upload_facts_{i}")
             if f.notes:
@@ -514,7 +520,7 @@ def _draw_preview(ctx, preview: Preview) -> None:
             if f.mapping.empty:
                 st.info(ctx.t("upload_mapping_none"))
             else:
-                st.dataframe(f.mapping.rename(columns={
+                _table(f.mapping.rename(columns={
                     "canonical": ctx.t("upload_col_canonical"),
                     "zh": ctx.t("upload_col_canonical_zh"),
                     "source": ctx.t("upload_col_source")}),
@@ -523,13 +529,13 @@ def _draw_preview(ctx, preview: Preview) -> None:
             if f.head.empty:
                 st.info(ctx.t("upload_no_good_rows"))
             else:
-                st.dataframe(f.head.rename(columns={"row_number": ctx.t("upload_col_row")}),
+                _table(f.head.rename(columns={"row_number": ctx.t("upload_col_row")}),
                              hide_index=True, width="stretch", key=f"upload_head_{i}")
             st.caption(ctx.t("upload_rejected", shown=len(f.rejected), total=f.rows_rejected))
             if f.rejected.empty:
                 st.success(ctx.t("upload_no_rejected"))
             else:
-                st.dataframe(f.rejected.rename(columns={
+                _table(f.rejected.rename(columns={
                     "file": ctx.t("upload_col_saved_as"), "row_number": ctx.t("upload_col_row"),
                     "reason": ctx.t("upload_col_reason")}),
                     hide_index=True, width="stretch", key=f"upload_rejected_{i}",
@@ -618,7 +624,7 @@ def render(ctx) -> None:
     if too_big:
         _forget()
         st.error(ctx.t("upload_too_big", mb=mb))
-        st.dataframe(pd.DataFrame({ctx.t("upload_col_file"): [f.name for f in too_big],
+        _table(pd.DataFrame({ctx.t("upload_col_file"): [f.name for f in too_big],
                                    ctx.t("upload_col_size"): [round(f.size / MB, 1)
                                                               for f in too_big]}),
                      hide_index=True, key="upload_too_big_table")
