@@ -12,6 +12,8 @@ from service_quality.database import DEFAULT_DB
 from service_quality.settings import load_settings
 
 from .load import LoadRefused, LoadSummary, load
+from .profiles import BUILTIN, DATE_ORDERS
+from .stage import ImportOptions
 
 
 def _as_of(text: str) -> datetime:
@@ -21,6 +23,20 @@ def _as_of(text: str) -> datetime:
         except ValueError:
             pass
     raise argparse.ArgumentTypeError(f"cannot read {text!r}; write it as \"YYYY-MM-DD HH:MM\"")
+
+
+def _mapping(text: str) -> tuple[str, str]:
+    canonical, sep, source = text.partition("=")
+    if not sep or not canonical.strip() or not source.strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: write --map canonical=source_column, "
+                                         "e.g. --map customer_id=Company")
+    return canonical.strip(), source.strip()
+
+
+def import_options(args) -> ImportOptions | None:
+    """The load's ImportOptions from --profile/--map/--null/--date-order, None when none given."""
+    options = ImportOptions(args.profile, tuple(args.maps), tuple(args.nulls), args.date_order)
+    return None if options == ImportOptions() else options
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help='"now" for pending/overdue judgements (default: the export\'s '
                         "extraction time, else the time of the load), China time")
     p.add_argument("--settings", type=Path, help="settings file (default settings.toml)")
+    p.add_argument("--profile", metavar="NAME|FILE.toml",
+                   help="read exports of another system: " + ", ".join(BUILTIN)
+                        + ", or your own profile file (docs/import-profiles.md)")
+    p.add_argument("--map", action="append", type=_mapping, default=[], dest="maps",
+                   metavar="CANONICAL=COLUMN",
+                   help="read a canonical column from this column of the file (repeatable; "
+                        "surveys.customer_id=… for one table only)")
+    p.add_argument("--null", action="append", default=[], dest="nulls", metavar="TOKEN",
+                   help="a cell holding exactly this text is empty (repeatable), e.g. --null N/A")
+    p.add_argument("--date-order", choices=DATE_ORDERS, dest="date_order",
+                   help="order of day and month in dates like 05/03/2025: dmy, mdy or ymd "
+                        "(default: decided by the data, refused when it cannot tell)")
 
     p = sub.add_parser("sample", help="write realistic synthetic input files")
     p.add_argument("out_dir", type=Path, metavar="OUT_DIR")
@@ -259,6 +287,8 @@ def print_summary(s: LoadSummary, out=None) -> None:
     for f in s.files:
         print(f"{f.file:<{width}}  {f.entity:<13} {f.encoding:<9} {f.rows_read:>8} "
               f"{f.rows_loaded:>8} {f.rows_rejected:>8}", file=out)
+        for note in f.notes:
+            print(f"  note: {note}", file=out)
         for w in f.warnings:
             print(f"  warning: {w}", file=out)
     rejected = sum(f.rows_rejected for f in s.files)
@@ -277,7 +307,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             settings = load_settings(args.settings)
             summary = load(args.sources, args.db, settings, args.as_of,
-                           progress=lambda msg: print(msg, file=sys.stderr))
+                           progress=lambda msg: print(msg, file=sys.stderr),
+                           options=import_options(args))
         except (LoadRefused, ValueError) as e:
             # ValueError here is a settings file the user must fix, named in the message.
             print(f"error: {e}", file=sys.stderr)

@@ -57,6 +57,7 @@ class FileResult:
     rows_loaded: int
     rows_rejected: int
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the file was read (import profiles)
 
 
 @dataclass
@@ -72,8 +73,11 @@ class LoadSummary:
     seconds: float = 0.0
 
 
-def find_inputs(sources: list[Path]) -> list[tuple[Path, str]]:
-    """Expand files and folders into (file, entity) pairs, refusing what is not an input file."""
+def find_inputs(sources: list[Path], any_name: bool = False) -> list[tuple[Path, str | None]]:
+    """Expand files and folders into (file, entity) pairs, refusing what is not an input file.
+
+    any_name: every .csv/.xlsx is an input, entity None (an import profile decides what it holds).
+    """
     found = []
     for src in sources:
         if src.is_dir():
@@ -81,12 +85,12 @@ def find_inputs(sources: list[Path]) -> list[tuple[Path, str]]:
             # Office lock files (~$tickets.xlsx) sit beside open workbooks; they are not data.
             files = [p for p in files if not p.name.startswith(("~$", "."))]
             picked = [(p, entity_for(p)) for p in files]
-            found += [(p, e) for p, e in picked if e]
+            found += [(p, e) for p, e in picked if e or any_name]
         elif src.is_file():
             entity = entity_for(src)
             if src.suffix.lower() not in INPUT_SUFFIXES:
                 raise LoadRefused(f"{src}: not a .csv or .xlsx file")
-            if not entity:
+            if not entity and not any_name:
                 names = ", ".join(f"{e.name} ({e.zh})" for e in ENTITIES.values())
                 raise LoadRefused(f"{src}: the file name does not say what it holds; "
                                   f"name it after one of: {names}")
@@ -129,7 +133,7 @@ def load(
 ) -> LoadSummary:
     """Load `sources` into `db`; the file is replaced only when everything succeeded."""
     started = datetime.now()
-    inputs = find_inputs(sources)
+    inputs = find_inputs(sources, any_name=bool(options and options.profile))
     as_of_source = "--as-of"
     if as_of is None:
         as_of = export_as_of(sources)
@@ -164,6 +168,7 @@ def load(
                 progress(f"loading {st.path.name}")
                 results.append(_upsert(con, batch_id, st.path, st.table, st.good, st.rejected,
                                        as_of, started))
+                results[-1].notes = list(st.notes)
             progress("computing the agreement's rules")
             warnings = derive(con, settings, as_of)
             _set_info(con, {"schema_version": str(SCHEMA_VERSION), "as_of": str(as_of),
@@ -234,7 +239,8 @@ def _upsert(con, batch_id, path, table: RawTable, good, rejected, as_of, started
     # A file loaded again replaces its earlier rejections, so fixed rows disappear from the list.
     # Keyed by the resolved path: "in/tickets.csv" and its absolute path are one file.
     file = str(path.resolve())
-    con.execute("DELETE FROM rejected_rows WHERE file = ?", [file])
+    # Per entity: one export read through a profile yields tickets and surveys of the same file.
+    con.execute("DELETE FROM rejected_rows WHERE file = ? AND entity = ?", [file, entity.name])
     rej = pd.DataFrame({
         "batch_id": batch_id, "file": file, "entity": entity.name,
         "row_number": rejected["row_number"].astype("int64"),

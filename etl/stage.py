@@ -10,7 +10,14 @@ import pandas as pd
 from service_quality.schema import ENTITIES
 
 from .coerce import coerce
-from .readers import RawTable, read_table
+from .readers import (
+    InputError,
+    RawTable,
+    column_label,
+    entity_for,
+    normalize_name,
+    read_table,
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,43 @@ class StagedFile:
 def stage_file(path: Path, entity: str | None = None,
                options: ImportOptions | None = None) -> list[StagedFile]:
     """Read and check one file; one StagedFile per entity it yields. Raises InputError."""
-    table = read_table(path, entity)
-    good, rejected = coerce(table, ENTITIES[table.entity])
-    return [StagedFile(Path(path), table, good, rejected)]
+    if options is None or options == ImportOptions():
+        table = read_table(path, entity)
+        good, rejected = coerce(table, ENTITIES[table.entity])
+        return [StagedFile(Path(path), table, good, rejected)]
+    return _stage_with_profile(Path(path), entity, options)
+
+
+def _stage_with_profile(path: Path, entity: str | None, options: ImportOptions):
+    """A file read through an import profile (or the canonical layout with overrides)."""
+    from .profiles import canonical_profile, load_profile
+    from .profiles.apply import build
+
+    if options.profile:
+        profile = load_profile(options.profile)
+    else:
+        entity = entity or entity_for(path)
+        if entity is None:
+            raise InputError(f"{path.name}: cannot tell which table this file holds — name it "
+                             "after one (tickets.csv, 工单.xlsx, …) or give --profile")
+        profile = canonical_profile(entity)
+    staged = []
+    for b in build(path, profile, options.maps, options.nulls, options.date_order):
+        good, rejected = coerce(b.table, ENTITIES[b.entity])
+        if len(rejected) and b.sources:
+            rejected["reason"] = _name_sources(rejected["reason"], b)
+        staged.append(StagedFile(path, b.table, good, rejected, b.notes, b.mapping))
+    return staged
+
+
+def _name_sources(reasons: pd.Series, built) -> pd.Series:
+    """Reasons naming the file's own column too: `reported_at (报障时间) [column Opened]`."""
+    entity = ENTITIES[built.entity]
+    out = reasons.astype("str")
+    for name, header in built.sources.items():
+        col = entity.column(name)
+        if normalize_name(header) in {normalize_name(n) for n in (name, *col.zh)}:
+            continue  # the file already uses our name for it
+        label = column_label(col)
+        out = out.str.replace(label, f"{label} [column {header}]", regex=False)
+    return out.astype(object)

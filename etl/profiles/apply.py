@@ -1,0 +1,276 @@
+"""Apply an import profile to one file: canonical text tables, ready for coerce."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from service_quality.schema import DATE, ENTITIES, TIMESTAMP
+
+from ..readers import InputError, RawTable, _json_keys, column_label, normalize_name, read_raw
+from . import Profile, Section, Source
+from .dates import decide_order, timestamps, to_iso
+
+
+@dataclass
+class Built:
+    """One canonical table built from a file, with what a person should know about it."""
+
+    entity: str
+    table: RawTable
+    notes: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)  # canonical → source header or "= value"
+    sources: dict[str, str] = field(default_factory=dict)  # canonical → source header
+
+
+def build(path: Path, profile: Profile, maps=(), nulls=(), date_order=None) -> list[Built]:
+    """The canonical tables `profile` makes of the file at `path`; raises InputError."""
+    raw = read_raw(Path(path))
+    f = _File(raw, profile.nulls + tuple(nulls))
+    sections = [_with_maps(f.name, s, maps, profile) for s in profile.sections]
+    for s in sections:
+        f.require(s, profile)
+    given = date_order or profile.date_order
+    given_by = "--date-order" if date_order else f"date_order of profile {profile.name}"
+    dated = {}
+    for s in sections:
+        for c in ENTITIES[s.entity].columns:
+            i = f.index(s.columns.get(c.name))
+            if c.kind in (TIMESTAMP, DATE) and i is not None:
+                dated[i] = c
+    hist = profile.history
+    upd = f.find(hist.updated) if hist else None
+    if upd is not None:
+        dated[upd] = None
+    order, order_note = decide_order(
+        f.name, {f.header[i]: (f.cells[i], f.numbers) for i in dated}, given, given_by
+    )
+    iso = {i: to_iso(f.cells[i], order) for i in dated}
+
+    head = [f"read with profile {profile.name}" + (f" ({profile.title})" if profile.title else "")]
+    if order_note:
+        head.append(order_note)
+    positions = np.arange(f.n)
+    events = None
+    if hist is not None:
+        tickets = next(s for s in sections if s.entity == "tickets")
+        key = f.index(tickets.columns["ticket_id"])
+        if upd is None:
+            head.append(f"no update-time column ({' / '.join(hist.updated)}): "
+                        "one row per ticket assumed")
+        elif key is not None:
+            positions, events, notes = _collapse(f, key, upd, iso[upd], hist)
+            head += notes
+
+    built = []
+    for s in sections:
+        b = _section_table(f, s, positions, iso)
+        b.notes[:0] = head
+        built.append(b)
+    if events is not None:
+        built.append(events)
+    return built
+
+
+class _File:
+    """A file's cells trimmed, null tokens emptied, empty rows dropped, headers looked up."""
+
+    def __init__(self, raw, nulls):
+        self.name = raw.file
+        self.raw = raw
+        self.header = [h.strip() or f"(column {i + 1})" for i, h in enumerate(raw.header)]
+        original = [raw.body.column(i) for i in range(len(raw.header))]
+        trimmed = [pc.utf8_trim_whitespace(c) for c in original]
+        empty = np.column_stack(
+            [pc.equal(t, "").to_numpy(zero_copy_only=False) for t in trimmed]
+        ) if trimmed else np.ones((raw.body.num_rows, 0), bool)
+        keep_col = [bool(h.strip()) or not empty[:, i].all() for i, h in enumerate(raw.header)]
+        row_empty = empty[:, keep_col].all(axis=1) if any(keep_col) else np.ones(len(empty), bool)
+        row_empty[list(raw.malformed)] = False
+        rows = np.flatnonzero(~row_empty)
+        self.n = len(rows)
+        self.numbers = np.asarray(raw.row_numbers, np.int64)[rows]
+        new_pos = np.cumsum(~row_empty) - 1
+        self.malformed = {int(new_pos[p]): v for p, v in raw.malformed.items()}
+        take = pa.array(rows)
+        tokens = {normalize_name(t) for t in nulls}
+        self.cells: dict[int, pd.Series] = {}
+        for i, t in enumerate(trimmed):
+            if not keep_col[i]:
+                continue
+            s = t.take(take).to_pandas().astype("str")
+            blank = s.eq("")
+            if tokens:
+                blank |= s.str.lower().isin(tokens)
+            self.cells[i] = s.mask(blank).reset_index(drop=True)
+        keys = _json_keys(raw.header, keep_col)
+        self.as_read = pa.table(
+            [original[i].take(take) for i in range(len(original)) if keep_col[i]],
+            names=[k for i, k in enumerate(keys) if keep_col[i]],
+        )
+        self.lookup: dict[str, int] = {}
+        for i in self.cells:
+            self.lookup.setdefault(normalize_name(raw.header[i]), i)
+
+    def find(self, headers) -> int | None:
+        """Position of the first of `headers` present in the file."""
+        for h in headers:
+            i = self.lookup.get(normalize_name(h))
+            if i is not None:
+                return i
+        return None
+
+    def index(self, source: Source | None) -> int | None:
+        """Position of a Source's column, None for a constant or a column not in the file."""
+        if source is None or source.const is not None:
+            return None
+        return self.find(source.headers)
+
+    def require(self, section: Section, profile: Profile) -> None:
+        """Refuse the file when a required canonical column has no source in it."""
+        for c in ENTITIES[section.entity].columns:
+            src = section.columns.get(c.name)
+            if c.required and src is not None and src.const is None and self.index(src) is None:
+                wanted = " or ".join(repr(h) for h in src.headers)
+                found = ", ".join(self.header[i] for i in self.cells)
+                raise InputError(
+                    f"{self.name}: profile {profile.name} needs column {wanted} for "
+                    f"{section.entity}.{column_label(c)} — found columns: {found}. "
+                    f"If the file calls it otherwise, give --map {c.name}=COLUMN"
+                )
+
+
+def _with_maps(name: str, section: Section, maps, profile: Profile) -> Section:
+    """The section with --map canonical=source overrides applied."""
+    columns = dict(section.columns)
+    known = {c.name for c in ENTITIES[section.entity].columns}
+    for target, source in maps:
+        entity, _, col = target.rpartition(".")
+        if entity and entity != section.entity:
+            continue
+        if col not in known:
+            if entity or not any(col in {c.name for c in ENTITIES[s.entity].columns}
+                                 for s in profile.sections):
+                raise InputError(
+                    f"--map {target}={source}: no column {col!r} in "
+                    + ", ".join(s.entity for s in profile.sections)
+                )
+            continue
+        columns[col] = Source((source,))
+    return Section(section.entity, columns, section.values, section.keep_if)
+
+
+def _collapse(f: _File, key: int, upd: int, at_iso: pd.Series, hist):
+    """Latest row of each ticket; pause/resume events from waiting states; notes."""
+    n = f.n
+    at = timestamps(at_iso)
+    keys = f.cells[key]
+    # A row without a ticket number stands alone (and is rejected for it later).
+    group = keys.fillna(pd.Series(np.arange(n), dtype="str").radd("\0row"))
+    frame = pd.DataFrame({"g": group, "at": at, "pos": np.arange(n)})
+    ordered = frame.sort_values(["g", "at", "pos"], na_position="first", kind="stable")
+    latest = np.sort(ordered.drop_duplicates("g", keep="last")["pos"].to_numpy())
+    notes = []
+    if len(latest) < n:
+        notes.append(f"{n} rows are updates of {len(latest)} tickets: each ticket is loaded "
+                     f"from its latest update (by column {f.header[upd]}); "
+                     f"{n - len(latest)} earlier rows folded in")
+    unplaced = int(at.isna().sum())
+    if unplaced:
+        notes.append(f"{unplaced} rows have no readable {f.header[upd]}: ordered first")
+    status = f.find(hist.status)
+    if status is None or not hist.waiting:
+        return latest, None, notes
+    waiting = {normalize_name(w) for w in hist.waiting}
+    state = f.cells[status]
+    w = state.str.normalize("NFKC").str.strip().str.lower().isin(waiting).fillna(False)
+    w = w.to_numpy(bool)[ordered["pos"].to_numpy()]
+    g = ordered["g"].to_numpy()
+    same = np.r_[False, g[1:] == g[:-1]]
+    prev = np.r_[False, w[:-1]] & same
+    placed = ordered["at"].notna().to_numpy() & keys.notna().to_numpy()[ordered["pos"].to_numpy()]
+    pause = w & ~prev & placed
+    resume = ~w & prev & placed
+    pick = np.flatnonzero(pause | resume)
+    if not len(pick):
+        return latest, None, notes
+    pos = ordered["pos"].to_numpy()[pick]
+    kind = np.where(pause[pick], "pause", "resume")
+    ev = pd.DataFrame({"g": g[pick], "at": ordered["at"].to_numpy()[pick], "kind": kind})
+    nxt = ev.groupby("g")["at"].shift(-1)
+    closed = (ev["kind"] == "pause") & nxt.notna()
+    minutes = ((nxt - ev["at"]).dt.total_seconds() / 60)[closed].sum()
+    still = int(((ev["kind"] == "pause") & nxt.isna()).sum())
+    notes.append(
+        f"{int(pause[pick].sum())} pauses in waiting states ({', '.join(hist.waiting)}) become "
+        f"ticket_events pause/resume: {minutes:.0f} minutes paused in total"
+        + (f"; still waiting at their latest update: {still} ticket(s)" if still else "")
+    )
+    frame = pd.DataFrame({
+        "ticket_id": keys.iloc[pos].to_numpy(),
+        "at": at_iso.iloc[pos].to_numpy(),
+        "event": kind,
+        "note": ("status: " + state.iloc[pos].fillna("")).to_numpy(),
+    }).astype("str")
+    table = RawTable(f.name, "ticket_events", f.raw.encoding, f.raw.sheet, frame,
+                     f.numbers[pos], [], f.as_read.take(pa.array(pos)), {})
+    mapping = {"ticket_id": f.header[key], "at": f.header[upd], "event": f.header[status]}
+    note = (f"pause/resume events of the waiting states, from the status changes in column "
+            f"{f.header[status]} at the times in column {f.header[upd]}")
+    events = Built("ticket_events", table, [note], mapping, dict(mapping))
+    return latest, events, notes
+
+
+def _section_table(f: _File, s: Section, positions: np.ndarray, iso) -> Built:
+    """One section's canonical text frame over the given rows of the file."""
+    entity = ENTITIES[s.entity]
+    n = len(positions)
+    frame, mapping, sources, absent = {}, {}, {}, []
+    for c in entity.columns:
+        src = s.columns.get(c.name)
+        i = f.index(src)
+        if src is not None and src.const is not None:
+            values = pd.Series([src.const] * n, dtype="str")
+            mapping[c.name] = f"= {src.const}"
+        elif i is not None:
+            values = (iso[i] if i in iso else f.cells[i]).iloc[positions].reset_index(drop=True)
+            mapping[c.name] = sources[c.name] = f.header[i]
+        else:
+            if src is not None:
+                absent.append(f"{c.name} ({' / '.join(src.headers)})")
+            frame[c.name] = pd.Series([pd.NA] * n, dtype="str")
+            continue
+        if c.name in s.values:
+            values = _map_values(values, s.values[c.name])
+        frame[c.name] = values.mask(values.eq("")).astype("str")
+    df = pd.DataFrame(frame, index=pd.RangeIndex(n))
+    notes = []
+    if absent:
+        notes.append("columns of the profile not in the file, left empty: " + ", ".join(absent))
+    if s.keep_if:
+        keep = df[list(s.keep_if)].notna().any(axis=1).to_numpy()
+        if not keep.all():
+            notes.append(f"{int((~keep).sum())} rows have no {' / '.join(s.keep_if)}: "
+                         f"no {s.entity} row made of them")
+        df = df[keep].reset_index(drop=True)
+        positions = positions[keep]
+    where = {int(p): i for i, p in enumerate(positions)}
+    malformed = {where[p]: v for p, v in f.malformed.items() if p in where}
+    table = RawTable(f.name, s.entity, f.raw.encoding, f.raw.sheet, df, f.numbers[positions],
+                     [], f.as_read.take(pa.array(positions, pa.int64())), malformed)
+    return Built(s.entity, table, notes, mapping, sources)
+
+
+def _map_values(values: pd.Series, table: dict[str, str]) -> pd.Series:
+    """Source values → canonical by the profile's map; "*" catches any other non-empty value."""
+    key = values.str.normalize("NFKC").str.strip().str.lower()
+    mapped = key.map(table)
+    other = table.get("*")
+    if other is not None:
+        mapped = mapped.where(mapped.notna() | values.isna(), other)
+    return mapped.where(mapped.notna(), values).astype("str")
