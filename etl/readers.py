@@ -139,8 +139,11 @@ def _read_csv(path: Path, entity: str) -> RawTable:
     return _assemble(path.name, entity, encoding, None, header, body, numbers, malformed)
 
 
-def _parse_csv(path: Path):
-    """(encoding, header, body, row numbers, malformed rows) of a CSV, every value as text."""
+def _parse_csv(path: Path, delimiter: str | None = ","):
+    """(encoding, header, body, row numbers, malformed rows) of a CSV, every value as text.
+
+    delimiter None: `;` when the first line has more of them than commas (Excel in many locales).
+    """
     name = path.name
     try:
         data = path.read_bytes()
@@ -163,6 +166,10 @@ def _parse_csv(path: Path):
             f'{name}: row {row} opens a quoted value (") that is never closed — '
             'a quote inside a value must be written twice ("")'
         )
+    if delimiter is None:
+        line_end = data.find(b"\n", start, end)
+        first = data[start:line_end if line_end >= 0 else end]
+        delimiter = ";" if first.count(b";") > first.count(b",") else ","
     if data.find(b"\n", start, end) < 0:
         # only a header line: the parser needs a line end to see even that
         data, start, end = data[start:end] + b"\n", 0, end - start + 1
@@ -179,6 +186,7 @@ def _parse_csv(path: Path):
             parse_options=pacsv.ParseOptions(
                 # without quotes no value can hold a newline, and the parser is faster knowing it
                 newlines_in_values=quoted,
+                delimiter=delimiter,
                 # A blank line then parses as a row of empty values: it keeps its row number
                 # and _assemble skips it like any empty row.
                 ignore_empty_lines=False,
@@ -204,7 +212,7 @@ def _parse_csv(path: Path):
         # spreadsheet shows that record as one row.
         numbers = header_row + 1 + np.arange(body.num_rows, dtype=np.int64)
     else:
-        records, ragged = _record_layout(data, start, end, quoted, ncols)
+        records, ragged = _record_layout(data, start, end, quoted, ncols, delimiter)
         if len(records) != body.num_rows or len(ragged) > len(invalid):
             raise InputError(
                 f"{name}: cannot tell where rows begin and end — check the quotes (\") in the file"
@@ -213,7 +221,7 @@ def _parse_csv(path: Path):
         numbers = records + header_row - 1
         if ragged:
             ragged = [(record + header_row - 1, text) for record, text in ragged]
-            body, numbers, malformed = _with_ragged_rows(body, numbers, ragged, header)
+            body, numbers, malformed = _with_ragged_rows(body, numbers, ragged, header, delimiter)
     return encoding, header, body, numbers, malformed
 
 
@@ -258,7 +266,7 @@ def _first_invalid_utf8(data: bytes, start: int) -> int | None:
         return None
 
 
-def _record_layout(data, start, end, quoted, ncols):
+def _record_layout(data, start, end, quoted, ncols, delimiter=","):
     """Record numbers (header = 1) of the rows the parser kept, and the rows it could not split.
 
     Vectorised over the bytes: a newline or comma is structural when an even number of quote
@@ -277,7 +285,7 @@ def _record_layout(data, start, end, quoted, ncols):
     starts = np.concatenate(([0], newlines + 1))
     ends = np.concatenate((newlines, [len(arr)]))
     ends = ends - ((ends > starts) & (arr[np.maximum(ends - 1, 0)] == ord("\r")))
-    commas = structural(np.flatnonzero(arr == ord(",")))
+    commas = structural(np.flatnonzero(arr == ord(delimiter)))
     fields = np.bincount(np.searchsorted(starts, commas, side="right") - 1, minlength=len(starts))
     fields = fields + 1
     blank = ends == starts
@@ -303,7 +311,7 @@ def _unclosed_quote_row(data, start, end) -> int:
     return int((np.searchsorted(quotes, newlines) % 2 == 0).sum()) + 1
 
 
-def _with_ragged_rows(body, numbers, ragged, header):
+def _with_ragged_rows(body, numbers, ragged, header, delimiter=","):
     """Put rows that do not split into the header's columns back in place, flagged as malformed."""
     ncols = len(header)
     placeholder = pa.table(
@@ -318,7 +326,7 @@ def _with_ragged_rows(body, numbers, ragged, header):
     keys = [h if h.strip() else f"(column {i + 1})" for i, h in enumerate(header)]
     malformed = {}
     for position, (_, text) in zip(positions, ragged, strict=True):
-        values = next(csv.reader(io.StringIO(text)), [])
+        values = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
         names = keys + [f"(column {i + 1})" for i in range(ncols, len(values))]
         raw = json.dumps(dict(zip(names, values, strict=False)), ensure_ascii=False)
         reason = f"row has {len(values)} values but the header has {ncols} columns"
@@ -576,11 +584,11 @@ class RawFile:
 
 
 def read_raw(path: Path, sheet: str | None = None) -> RawFile:
-    """Parse a .csv or .xlsx without mapping its headers (first sheet unless `sheet` is named)."""
+    """Parse a .csv (`,` or `;`) or .xlsx without mapping headers (first sheet unless named)."""
     path = Path(path)
     name, suffix = path.name, path.suffix.lower()
     if suffix == ".csv":
-        encoding, header, body, numbers, malformed = _parse_csv(path)
+        encoding, header, body, numbers, malformed = _parse_csv(path, delimiter=None)
         return RawFile(name, encoding, None, header, body, numbers, malformed)
     if suffix == ".xls":
         raise InputError(f"{name}: the old Excel format .xls cannot be read — save it as .xlsx")
