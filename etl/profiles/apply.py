@@ -73,6 +73,7 @@ def build(path: Path, profile: Profile, maps=(), nulls=(), date_order=None) -> l
         b.notes[:0] = head
         built.append(b)
     if events is not None:
+        events.notes[:0] = head[:1]
         built.append(events)
     return built
 
@@ -206,9 +207,10 @@ def _collapse(f: _File, key: int, upd: int, at_iso: pd.Series, hist):
     closed = (ev["kind"] == "pause") & nxt.notna()
     minutes = ((nxt - ev["at"]).dt.total_seconds() / 60)[closed].sum()
     still = int(((ev["kind"] == "pause") & nxt.isna()).sum())
-    notes.append(
-        f"{int(pause[pick].sum())} pauses in waiting states ({', '.join(hist.waiting)}) become "
-        f"ticket_events pause/resume: {minutes:.0f} minutes paused in total"
+    pause_note = (
+        f"time in waiting states ({', '.join(hist.waiting)}) as pause/resume events, from the "
+        f"status (column {f.header[status]}) at each update (column {f.header[upd]}): "
+        f"{int(pause[pick].sum())} pause(s), {minutes:.0f} minutes paused in total"
         + (f"; still waiting at their latest update: {still} ticket(s)" if still else "")
     )
     frame = pd.DataFrame({
@@ -220,9 +222,7 @@ def _collapse(f: _File, key: int, upd: int, at_iso: pd.Series, hist):
     table = RawTable(f.name, "ticket_events", f.raw.encoding, f.raw.sheet, frame,
                      f.numbers[pos], [], f.as_read.take(pa.array(pos)), {})
     mapping = {"ticket_id": f.header[key], "at": f.header[upd], "event": f.header[status]}
-    note = (f"pause/resume events of the waiting states, from the status changes in column "
-            f"{f.header[status]} at the times in column {f.header[upd]}")
-    events = Built("ticket_events", table, [note], mapping, dict(mapping))
+    events = Built("ticket_events", table, [pause_note], mapping, dict(mapping))
     return latest, events, notes
 
 
