@@ -30,7 +30,7 @@ st.set_page_config(page_title=t("app_title"), page_icon=":material/fact_check:",
 try:
     version = ensure_database()
 except DatabaseUnusable as e:   # damaged, not DuckDB, or another schema: say how to rebuild it
-    show_unusable(e)
+    show_unusable(e, entrypoint=True)
 if version is None:
     st.error(t("no_db", db=db_path()))
     st.stop()

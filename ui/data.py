@@ -25,6 +25,7 @@ from service_quality.database import (
 from service_quality.messages import LANGUAGES, t
 from service_quality.settings import load_settings
 
+from .auth import _stop
 from .text import md_escape
 
 _build_lock = threading.Lock()
@@ -104,14 +105,15 @@ def unusable_message(e: DatabaseUnusable, lang: str | None = None) -> tuple[str,
     return text, commands
 
 
-def show_unusable(e: DatabaseUnusable) -> None:
+def show_unusable(e: DatabaseUnusable, entrypoint: bool = False) -> None:
     """Say why the database cannot be read and how to rebuild it, then end the run."""
     text, commands = unusable_message(e)
     # The path and DuckDB's words are shown literally: the message is plain text, never Markdown.
     st.error(md_escape(text), icon=":material/database:")
     if commands:
         st.code(commands, language="bash")
-    st.stop()
+    # From dashboard.py: every page registered hidden, so no list of pages that cannot open.
+    _stop(entrypoint)
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)
@@ -150,3 +152,21 @@ def load_info() -> dict:
         st.rerun()
     except DatabaseUnusable as e:
         show_unusable(e)
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _figure(module: str, name: str, args: tuple, kwargs: tuple):
+    # Keyed by the builder and the hash of every argument (frames by content): the same data
+    # draws the same figure, so a rerun or another session reuses it instead of rebuilding it.
+    return getattr(importlib.import_module(module), name)(*args, **dict(kwargs))
+
+
+def figure(builder: Callable, *args, **kwargs):
+    """builder(*args, **kwargs), a service_quality.charts function, built once per distinct input.
+
+    The figure is shared by every session: draw it, never change it (pass what differs as an
+    argument of the builder instead).
+    """
+    if not builder.__module__.startswith("service_quality.charts"):
+        raise ValueError(f"{builder.__module__}.{builder.__name__} is not a chart builder")
+    return _figure(builder.__module__, builder.__name__, args, tuple(sorted(kwargs.items())))

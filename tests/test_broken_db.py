@@ -1,0 +1,220 @@
+"""Broken and older database files: the app explains and names the fix; the load migrates."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from etl.load import load
+from service_quality import migrations
+from service_quality.database import SCHEMA_VERSION, Database, DatabaseUnusable
+from service_quality.settings import load_settings
+from tests.test_browser import (
+    _need_browser,
+    browser,  # noqa: F401 — the shared Chromium fixture
+    serve,
+    shot,
+    wait_idle,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cut(db: Path, keep: int) -> None:
+    data = db.read_bytes()
+    db.write_bytes(data[:keep if keep > 0 else len(data) + keep])
+
+
+def _set_version(db: Path, version: str | None, *statements: str) -> None:
+    con = duckdb.connect(str(db))
+    try:
+        for statement in statements:
+            con.execute(statement)
+        if version is None:
+            con.execute("DELETE FROM load_info WHERE key = 'schema_version'")
+        else:
+            con.execute("UPDATE load_info SET value = ? WHERE key = 'schema_version'", [version])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+
+
+def _foreign(db: Path) -> None:
+    db.unlink()
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE notes AS SELECT 1 AS n")
+    con.close()
+
+
+# name → how to break a copy of the fixture database, and what the app must say.
+BREAKAGES = {
+    "cut_short": (lambda db: _cut(db, -300_000), "无法读取数据库文件"),
+    "cut_in_half": (lambda db: _cut(db, db.stat().st_size // 2), "无法读取数据库文件"),
+    "header_only": (lambda db: _cut(db, 5000), "无法读取数据库文件"),
+    "not_duckdb": (lambda db: db.write_text("工单号,报障时间\nT1,2025-10-09\n"),
+                   "无法读取数据库文件"),
+    "empty": (lambda db: db.write_bytes(b""), "无法读取数据库文件"),
+    "foreign_duckdb": (_foreign, "not a database this project wrote"),
+    "older_schema": (lambda db: _set_version(db, "0"), "由本项目的旧版本建立（结构版本 0"),
+    "no_version": (lambda db: _set_version(db, None), "由本项目的旧版本建立（结构版本 0"),
+    "newer_schema": (lambda db: _set_version(db, str(SCHEMA_VERSION + 1)), "更新版本"),
+}
+
+
+@pytest.fixture
+def copy_db(fixture_db, tmp_path) -> Path:
+    """A private copy of the fixture database, to break."""
+    db = tmp_path / "service.duckdb"
+    shutil.copyfile(fixture_db, db)
+    return db
+
+
+@pytest.mark.parametrize("kind", BREAKAGES)
+def test_the_app_explains_a_broken_database_without_a_traceback(kind, copy_db, monkeypatch):
+    breaker, expected = BREAKAGES[kind]
+    breaker(copy_db)
+    monkeypatch.setenv("DASHBOARD_DB", str(copy_db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and expected in errors[0].replace("\\", ""), errors
+    assert not at.metric   # nothing of a page was drawn from the file
+    if kind != "newer_schema":
+        commands = at.code[0].value
+        assert f"python -m etl load 导出文件夹 --db {copy_db}" in commands
+        assert f"python -m etl load data/sample --db {copy_db}" in commands
+        assert (f"mv {copy_db} {copy_db}.broken" in commands) == ("schema" not in kind
+                                                                   and kind != "no_version")
+
+
+def test_the_message_is_english_with_lang_en(copy_db, monkeypatch):
+    _cut(copy_db, -300_000)
+    monkeypatch.setenv("DASHBOARD_DB", str(copy_db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert "cannot be read" in at.error[0].value
+    assert "EXPORT_FOLDER" in at.code[0].value
+
+
+@pytest.mark.parametrize("kind", ["cut_short", "not_duckdb", "empty", "foreign_duckdb",
+                                  "newer_schema"])
+def test_the_load_refuses_a_broken_database_and_leaves_it(kind, copy_db, sample_dir):
+    BREAKAGES[kind][0](copy_db)
+    before = copy_db.read_bytes()
+    proc = subprocess.run([sys.executable, "-m", "etl", "load", str(sample_dir), "--db",
+                           str(copy_db)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert f"error: {copy_db}: " in proc.stderr
+    assert "Nothing was loaded; the database is unchanged." in proc.stderr
+    if kind == "newer_schema":
+        assert "newer version of this project" in proc.stderr
+    elif kind == "foreign_duckdb":
+        assert "not one this project wrote" in proc.stderr
+    else:
+        assert "not a database this project can read" in proc.stderr
+        assert f"mv {copy_db} {copy_db}.broken" in proc.stderr
+    assert copy_db.read_bytes() == before
+    assert sorted(p.name for p in copy_db.parent.iterdir()) == [copy_db.name]
+
+
+def _make_older(db: Path) -> None:
+    """Rewrite DB as an earlier project version would have left it: a column and a table
+    missing, a derived table of the old layout, schema version 0."""
+    _set_version(db, "0",
+                 "ALTER TABLE tickets DROP COLUMN device",
+                 "ALTER TABLE surveys DROP COLUMN comment",
+                 "DROP TABLE calendar",
+                 "DROP TABLE ticket_facts",
+                 "ALTER TABLE ticket_sla DROP COLUMN arrival_status")
+
+
+def _one(db: Path, sql: str):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()[0][0]
+    finally:
+        con.close()
+
+
+def test_an_older_database_is_rebuilt_by_name_on_load(copy_db, sample_dir, monkeypatch):
+    _make_older(copy_db)
+    tickets = _one(copy_db, "SELECT count(*) FROM tickets")
+    batches = _one(copy_db, "SELECT count(*) FROM load_batches")
+    with pytest.raises(DatabaseUnusable) as refused:
+        Database(copy_db)
+    assert (refused.value.kind, refused.value.found) == ("schema", 0)
+
+    proc = subprocess.run([sys.executable, "-m", "etl", "load", str(sample_dir), "--db",
+                           str(copy_db)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert f"migrated from schema 0 to {SCHEMA_VERSION}" in proc.stderr
+    # The input rows were kept, the missing columns are back and filled by this load, the
+    # derived tables are recomputed and the file is now of this version.
+    assert _one(copy_db, "SELECT count(*) FROM tickets") == tickets
+    assert _one(copy_db, "SELECT count(*) FROM tickets WHERE device IS NOT NULL") > 0
+    assert _one(copy_db, "SELECT count(*) FROM load_batches") > batches
+    assert _one(copy_db, "SELECT count(*) FROM ticket_facts") == tickets
+    assert _one(copy_db, "SELECT count(arrival_status) FROM ticket_sla") == tickets
+    assert _one(copy_db, "SELECT value FROM load_info WHERE key = 'schema_version'") == str(
+        SCHEMA_VERSION)
+    monkeypatch.setenv("DASHBOARD_DB", str(copy_db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception and not at.error
+    assert at.metric
+
+
+def test_registered_migration_steps_are_applied(copy_db, sample_dir, monkeypatch):
+    _make_older(copy_db)
+    monkeypatch.setitem(migrations.MIGRATIONS, 0, [
+        "ALTER TABLE tickets ADD COLUMN device VARCHAR",
+        "UPDATE tickets SET device = 'from the migration'",
+        "ALTER TABLE surveys ADD COLUMN comment VARCHAR",
+        "CREATE TABLE calendar (date DATE, kind VARCHAR, note VARCHAR)",
+    ])
+    messages = []
+    load([sample_dir / "customers.xlsx"], copy_db, load_settings(), progress=messages.append)
+    assert f"migrated from schema 0 to {SCHEMA_VERSION} by its migration steps" in messages
+    # The steps ran (the rows this load did not touch keep the migration's value).
+    assert _one(copy_db, "SELECT count(*) FROM tickets WHERE device = 'from the migration'") > 0
+
+
+def test_the_app_reads_the_file_again_after_a_rebuild(copy_db, sample_dir, monkeypatch):
+    """After the message, the printed command really fixes it and the next run shows pages."""
+    _cut(copy_db, -300_000)
+    monkeypatch.setenv("DASHBOARD_DB", str(copy_db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert at.error and not at.exception
+    os.replace(copy_db, copy_db.with_name(copy_db.name + ".broken"))
+    load([sample_dir], copy_db, load_settings())
+    at.run()
+    assert not at.exception and not at.error
+    assert at.metric
+
+
+@pytest.mark.browser
+def test_a_truncated_database_in_chromium_shows_the_message_and_the_command(
+        fixture_db, tmp_path, browser):  # noqa: F811
+    _need_browser()
+    db = tmp_path / "service.duckdb"
+    shutil.copyfile(fixture_db, db)
+    _cut(db, -300_000)
+    for url in serve(ROOT, db):
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(url)
+        page.get_by_text("无法读取数据库文件").wait_for(timeout=60_000)
+        wait_idle(page)
+        shot(page, "broken_db_message")
+        body = page.locator("body").inner_text()
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert "Traceback" not in body
+        assert page.locator("[data-testid='stAlertContentError']").count() == 1
+        assert f"mv {db} {db}.broken" in page.locator("[data-testid='stCode']").inner_text()
+        page.close()
