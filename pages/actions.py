@@ -19,7 +19,7 @@ from service_quality.queries.actions import (
     action_list,
     actions_by,
 )
-from ui.data import query
+from ui.data import figure, query
 from ui.drill import chart_selection
 from ui.export import show_table
 from ui.frame import Context, context
@@ -149,7 +149,7 @@ st.caption(ctx.t("act_rules", as_of=f"{ctx.as_of:%Y-%m-%d}"))
 st.subheader(ctx.t("act_funnel"))
 funnel = query(action_funnel, ctx.scope, ctx.filters)
 left, right = st.columns([3, 1])
-left.plotly_chart(status_funnel(funnel, ctx.lang), key="act_funnel_chart")
+left.plotly_chart(figure(status_funnel, funnel, ctx.lang), key="act_funnel_chart")
 cancelled = funnel.set_index("status").loc["cancelled", "actions"]
 right.metric(ctx.t("act_cancelled"), int(cancelled), border=True)
 st.caption(ctx.t("act_funnel_note"))
@@ -162,7 +162,7 @@ st.subheader(ctx.t("act_by_dept"))
 by_dept = query(actions_by, ctx.scope, ctx.filters, "owner_dept")
 labels = [dept_label(ctx, d) for d in by_dept["grp"]]
 shown["act_dept_chart"] = st.plotly_chart(
-    completion_bars(by_dept, "grp", ctx.lang, labels=labels), key="act_dept_chart",
+    figure(completion_bars, by_dept, "grp", ctx.lang, labels=labels), key="act_dept_chart",
     selection_mode="points", on_select=lambda: clicked("act_dept_chart"))
 group_table(ctx, by_dept, labels, "owner_dept", key="act_dept_table",
             sheet=ctx.t("act_by_dept"))
@@ -171,7 +171,7 @@ st.subheader(ctx.t("act_by_source"))
 by_source = query(actions_by, ctx.scope, ctx.filters, "source_type")
 labels = [source_label(ctx, s) for s in by_source["grp"]]
 shown["act_source_chart"] = st.plotly_chart(
-    completion_bars(by_source, "grp", ctx.lang, labels=labels), key="act_source_chart",
+    figure(completion_bars, by_source, "grp", ctx.lang, labels=labels), key="act_source_chart",
     selection_mode="points", on_select=lambda: clicked("act_source_chart"))
 group_table(ctx, by_source, labels, "source_type", key="act_source_table",
             sheet=ctx.t("act_by_source"))

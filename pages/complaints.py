@@ -15,7 +15,7 @@ from service_quality.queries.complaints import (
     complaint_volume,
     open_complaints,
 )
-from ui.data import query
+from ui.data import figure, query
 from ui.drill import chart_selection, color_statuses, localise_statuses
 from ui.export import show_table
 from ui.frame import Context, context
@@ -99,7 +99,7 @@ if volume.empty:
     st.info(ctx.t("empty"))
 else:
     shown["cmp_volume_chart"] = st.plotly_chart(
-        volume_by_category(volume, ctx.lang, months=trend.months), key="cmp_volume_chart",
+        figure(volume_by_category, volume, ctx.lang, months=trend.months), key="cmp_volume_chart",
         selection_mode="points",
         on_select=lambda: clicked("cmp_volume_chart"))
     st.caption(ctx.t("cmp_volume_note"))
@@ -111,8 +111,8 @@ if by_month.empty:
 else:
     for column, promise in zip(st.columns(2), PROMISES, strict=True):
         key = f"cmp_{promise}_chart"
-        fig = compliance_bars(by_month[by_month["promise"] == promise], ctx.lang,
-                              ctx.t(f"metric_complaint_{promise}"), months=trend.months)
+        fig = figure(compliance_bars, by_month[by_month["promise"] == promise], ctx.lang,
+                     ctx.t(f"metric_complaint_{promise}"), months=trend.months)
         with column:
             shown[key] = st.plotly_chart(fig, key=key, selection_mode="points",
                                          on_select=lambda k=key: clicked(k))

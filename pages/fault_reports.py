@@ -22,7 +22,7 @@ from service_quality.queries.fault_reports import (
     reports_due,
 )
 from service_quality.queries.tickets import Drill
-from ui.data import query
+from ui.data import figure, query
 from ui.drill import (
     chart_selection,
     color_statuses,
@@ -102,7 +102,7 @@ with tab_month:
         st.info(ctx.t("empty"))
     else:
         events["month"] = st.plotly_chart(
-            compliance_bars(by_month, "grp", ctx.lang, x_label=ctx.t("month")),
+            figure(compliance_bars, by_month, "grp", ctx.lang, x_label=ctx.t("month")),
             key="fault_reports_month_chart", on_select="rerun", selection_mode="points")
 with tab_customer:
     by_customer = query(report_compliance_by, ctx.scope, ctx.filters, "customer")
@@ -110,7 +110,7 @@ with tab_customer:
         st.info(ctx.t("empty"))
     else:
         events["customer"] = st.plotly_chart(
-            compliance_bars(by_customer, "label", ctx.lang, horizontal=True),
+            figure(compliance_bars, by_customer, "label", ctx.lang, horizontal=True),
             key="fault_reports_customer_chart", on_select="rerun", selection_mode="points")
 st.caption(ctx.t("rate_rule") + " " + ctx.t("drill_hint"))
 
@@ -138,12 +138,13 @@ report_events = {}
 left, right = st.columns(2)
 with left:
     report_events["sections"] = st.plotly_chart(
-        completeness_bars(overview.completeness, ctx.lang,
-                          ctx.t("fault_reports_completeness_chart")),
+        figure(completeness_bars, overview.completeness, ctx.lang,
+               ctx.t("fault_reports_completeness_chart")),
         key="fault_reports_completeness_chart", on_select="rerun", selection_mode="points")
 with right:
     report_events["missing"] = st.plotly_chart(
-        missing_sections_bars(overview.missing, ctx.lang, ctx.t("fault_reports_missing_chart")),
+        figure(missing_sections_bars, overview.missing, ctx.lang,
+               ctx.t("fault_reports_missing_chart")),
         key="fault_reports_missing_chart", on_select="rerun", selection_mode="points")
 
 # --- customer decisions, rejection reasons and what followed ----------------------------------
@@ -151,7 +152,7 @@ st.subheader(ctx.t("fault_reports_decisions_title"))
 left, right = st.columns([2, 3])
 with left:
     report_events["decision"] = st.plotly_chart(
-        decision_bars(overview.decisions, ctx.lang, ctx.t("fault_reports_decision_chart")),
+        figure(decision_bars, overview.decisions, ctx.lang, ctx.t("fault_reports_decision_chart")),
         key="fault_reports_decision_chart", on_select="rerun", selection_mode="points")
     st.caption(ctx.t("fault_reports_versions", counts=" · ".join(
         ctx.t("fault_reports_versions_item", versions=int(v), tickets=int(n))

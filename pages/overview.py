@@ -9,7 +9,7 @@ from service_quality.messages import has
 from service_quality.queries.overview import TICKET_METRICS, kpi_cards, monthly
 from service_quality.queries.tickets import Drill
 from service_quality.queries.worklist import KINDS, worklist
-from ui.data import query
+from ui.data import figure, query
 from ui.drill import show_timeline, ticket_drilldown
 from ui.export import show_table
 from ui.frame import context
@@ -80,7 +80,7 @@ else:
                     delta_description=ctx.t("overview_vs_previous"),
                     help=card_help(card),
                 )
-                st.plotly_chart(kpi_sparkline(trend, card["trend"], unit),
+                st.plotly_chart(figure(kpi_sparkline, trend, card["trend"], unit),
                                 key=f"overview_spark_{card['kpi']}",
                                 config={"displayModeBar": False, "staticPlot": True})
     st.caption(ctx.t("rate_rule"))

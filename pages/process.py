@@ -7,7 +7,7 @@ from service_quality.charts import process as pc
 from service_quality.messages import has
 from service_quality.queries import process as q
 from service_quality.queries.tickets import Drill
-from ui.data import query
+from ui.data import figure, query
 from ui.drill import (
     chart_selection,
     color_statuses,
@@ -105,7 +105,7 @@ with tabs[0]:
             if frame.empty:
                 st.info(ctx.t("empty"))
                 continue
-            fig = pc.mix_bars(frame, ctx.lang, dimension, ctx.t(f"process_mix_{dimension}"))
+            fig = figure(pc.mix_bars, frame, ctx.lang, dimension, ctx.t(f"process_mix_{dimension}"))
             events[dimension] = st.plotly_chart(fig, key=f"process_mix_{dimension}_chart",
                                                 on_select="rerun", selection_mode="points")
     picked = last_pick("mix", {d: first_point(e) for d, e in events.items()})
@@ -134,8 +134,8 @@ with tabs[1]:
         c[3].metric(ctx.t("process_mismatched"), tr.mismatched,
                     help=ctx.t("process_mismatched_help"), border=True)
         event = st.plotly_chart(
-            pc.transfer_bars(tr.distribution, ctx.lang, q.TRANSFERS_CAP, q.REPEATED_TRANSFERS,
-                             ctx.t("process_transfers_chart")),
+            figure(pc.transfer_bars, tr.distribution, ctx.lang, q.TRANSFERS_CAP,
+                   q.REPEATED_TRANSFERS, ctx.t("process_transfers_chart")),
             key="process_transfers_chart", on_select="rerun", selection_mode="points")
         choice = st.segmented_control(
             ctx.t("process_transfer_list"), ("repeated", "mismatch"), key="process_transfer_list",
@@ -174,10 +174,10 @@ with tabs[2]:
         left, right = st.columns(2)
         by_month = query(q.warranty_by_month, ctx.scope, trend)
         w_event = left.plotly_chart(
-            pc.warranty_bars(by_month, ctx.lang, ctx.t("process_warranty_chart")),
+            figure(pc.warranty_bars, by_month, ctx.lang, ctx.t("process_warranty_chart")),
             key="process_warranty_chart", on_select="rerun", selection_mode="points")
         q_event = right.plotly_chart(
-            pc.quote_bars(wq.quotes, ctx.lang, ctx.t("process_quotes_chart")),
+            figure(pc.quote_bars, wq.quotes, ctx.lang, ctx.t("process_quotes_chart")),
             key="process_quotes_chart", on_select="rerun", selection_mode="points")
         picked = last_pick("warranty", {"warranty": first_point(w_event),
                                         "quote": first_point(q_event)})
@@ -214,7 +214,7 @@ with tabs[3]:
     month = None
     if not trend_lead.by_month.empty:
         event = st.plotly_chart(
-            pc.lead_time_lines(trend_lead.by_month, ctx.lang, ctx.t("process_parts_chart")),
+            figure(pc.lead_time_lines, trend_lead.by_month, ctx.lang, ctx.t("process_parts_chart")),
             key="process_parts_chart", on_select="rerun", selection_mode="points")
         point = first_point(event)
         month = str(point.get("x")) if point is not None else None
@@ -304,7 +304,7 @@ with tabs[5]:
     else:
         bars = comp.reset_index().assign(
             label=lambda d: d["grp"].map(lambda g: ctx.t(f"process_grp_{g}")))
-        fig = pc.status_share_bars(bars, "label", ctx.lang)
+        fig = figure(pc.status_share_bars, bars, "label", ctx.lang)
         comp_event = st.plotly_chart(fig, key="process_holiday_chart", on_select="rerun",
                                      selection_mode="points")
         st.caption(ctx.t("rate_rule") + " " + ctx.t("drill_hint"))

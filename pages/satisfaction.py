@@ -17,7 +17,7 @@ from service_quality.queries.satisfaction import (
     survey_list,
 )
 from service_quality.queries.satisfaction import satisfaction_trend as trend_query
-from ui.data import query
+from ui.data import figure, query
 from ui.drill import chart_selection
 from ui.export import show_table
 from ui.frame import Context, context
@@ -88,7 +88,7 @@ st.subheader(ctx.t("sat_trend"))
 trend = query(trend_query, ctx.scope, ctx.filters.trend())
 charts = {}
 charts["sat_trend_chart"] = st.plotly_chart(
-    satisfaction_trend(trend, ctx.lang), key="sat_trend_chart", selection_mode="points",
+    figure(satisfaction_trend, trend, ctx.lang), key="sat_trend_chart", selection_mode="points",
     on_select=lambda: clicked("sat_trend_chart"))
 st.caption(ctx.t("sat_alert_rule"))
 alerts = trend[trend["alert"]]
@@ -122,7 +122,7 @@ for tab, group in zip(st.tabs([ctx.t(f"sat_group_{g}") for g in GROUPS]), GROUPS
             st.info(ctx.t("empty"))
             continue
         key = f"sat_{group}_chart"
-        charts[key] = st.plotly_chart(rate_bars(frame, ctx.lang), key=key,
+        charts[key] = st.plotly_chart(figure(rate_bars, frame, ctx.lang), key=key,
                                       selection_mode="points", on_select=lambda k=key: clicked(k))
         columns = ["label", *(["team"] if group == "engineer" else []), "sent", "answered",
                    "csat", "mean_score", "response_rate", "low", "low_without_action"]
@@ -145,7 +145,7 @@ if categories.empty:
     st.info(ctx.t("empty"))
 else:
     charts["sat_pareto_chart"] = st.plotly_chart(
-        pareto(categories, ctx.lang), key="sat_pareto_chart", selection_mode="points",
+        figure(pareto, categories, ctx.lang), key="sat_pareto_chart", selection_mode="points",
         on_select=lambda: clicked("sat_pareto_chart"))
     st.caption(ctx.t("sat_pareto_note"))
 

@@ -24,7 +24,7 @@ from service_quality.queries.severity import (
     severity_summary,
 )
 from service_quality.queries.tickets import Drill
-from ui.data import query
+from ui.data import figure, query
 from ui.drill import chart_selection, localise_statuses, show_timeline, ticket_drilldown
 from ui.export import show_table
 from ui.frame import context
@@ -84,7 +84,8 @@ events = {}
 trend = ctx.filters.trend()
 by_month = query(severity_by, ctx.scope, trend, basis, "month")
 events["month"] = st.plotly_chart(
-    severity_bars(by_month, "grp", ctx.lang, basis, ctx.t("severity_by_month"), ctx.t("month")),
+    figure(severity_bars, by_month, "grp", ctx.lang, basis, ctx.t("severity_by_month"),
+           ctx.t("month")),
     key="severity_month_chart", on_select="rerun", selection_mode="points")
 st.caption(ctx.t("drill_hint"))
 
@@ -98,7 +99,7 @@ for tab, group in zip(tabs, ("customer", "device"), strict=True):
                                                   ctx.t("severity_device_none"))
             st.caption(ctx.t("severity_device_caption", n=DEVICE_LIMIT))
         events[group] = st.plotly_chart(
-            severity_bars(frame, "label", ctx.lang, basis, horizontal=True),
+            figure(severity_bars, frame, "label", ctx.lang, basis, horizontal=True),
             key=f"severity_{group}_chart", on_select="rerun", selection_mode="points")
 
 # --- the 1/10 line ---------------------------------------------------------------------------
@@ -112,8 +113,8 @@ for column, measure in zip(st.columns(2), MEASURES, strict=True):
             st.info(ctx.t("empty"))
             continue
         events[measure] = st.plotly_chart(
-            ratio_histogram(dist, ctx.lang, lines[measure], inclusive, BIN_WIDTH, BIN_CAP,
-                            ctx.t(f"severity_measure_{measure}")),
+            figure(ratio_histogram, dist, ctx.lang, lines[measure], inclusive, BIN_WIDTH, BIN_CAP,
+                   ctx.t(f"severity_measure_{measure}")),
             key=f"severity_{measure}_chart", on_select="rerun", selection_mode="points")
 
 # --- the faults behind the clicked element ---------------------------------------------------
@@ -159,7 +160,8 @@ else:
 
 # --- reported against rule, and the mismatches -----------------------------------------------
 st.subheader(ctx.t("severity_matrix_title"))
-matrix_event = st.plotly_chart(severity_heatmap(summary.matrix, ctx.lang), key="severity_matrix",
+matrix_event = st.plotly_chart(figure(severity_heatmap, summary.matrix, ctx.lang),
+                               key="severity_matrix",
                                on_select="rerun", selection_mode="points")
 st.caption(ctx.t("severity_matrix_caption"))
 

@@ -7,7 +7,7 @@ from service_quality.charts.sla import arrival_histogram
 from service_quality.messages import has
 from service_quality.queries.sla import GROUPS, METRICS, arrival_distribution, sla_by
 from service_quality.queries.tickets import Drill
-from ui.data import query
+from ui.data import figure, query
 from ui.drill import chart_selection, ticket_drilldown
 from ui.frame import context
 
@@ -21,7 +21,7 @@ by_month = query(sla_by, ctx.scope, trend, metric, "month")
 if by_month.empty:
     st.info(ctx.t("empty"))
     st.stop()
-fig = charts.status_bars(by_month, "grp", ctx.lang, ctx.t("sla_by_month"), ctx.t("month"))
+fig = figure(charts.status_bars, by_month, "grp", ctx.lang, ctx.t("sla_by_month"), ctx.t("month"))
 clicked = st.plotly_chart(fig, key="sla_month_chart", on_select="rerun",
                           selection_mode="points")
 st.caption(ctx.t("rate_rule") + " " + ctx.t("drill_hint"))
@@ -42,8 +42,8 @@ for tab, group in zip(tabs, [g for g in GROUPS if g != "month"], strict=True):
             frame["label"] = frame["grp"].map(
                 lambda g: ctx.t("not_holiday") if not g
                 else ctx.t(f"holiday_{g}") if has(f"holiday_{g}") else g)
-        fig = charts.status_bars(frame, "label", ctx.lang, horizontal=True)
-        fig.update_layout(height=max(260, 28 * len(frame) + 80))
+        fig = figure(charts.status_bars, frame, "label", ctx.lang, horizontal=True,
+                     height=max(260, 28 * len(frame) + 80))
         st.plotly_chart(fig, key=f"sla_{group}_chart")
 
 if metric == "arrival":
@@ -52,7 +52,8 @@ if metric == "arrival":
         settings = ctx.info.get("settings_parsed", {})
         limits = {"working": settings.get("arrival_limit_working_minutes", 60),
                   "non_working": settings.get("arrival_limit_non_working_minutes", 120)}
-        st.plotly_chart(arrival_histogram(dist, ctx.lang, limits, ctx.t("arrival_distribution")),
+        st.plotly_chart(figure(arrival_histogram, dist, ctx.lang, limits,
+                               ctx.t("arrival_distribution")),
                         key="sla_arrival_hist")
 
 points = chart_selection(clicked)

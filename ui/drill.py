@@ -9,7 +9,7 @@ from service_quality import charts
 from service_quality.messages import has
 from service_quality.queries.tickets import Drill, ticket_list, ticket_timeline
 
-from .data import query
+from .data import figure, query
 from .export import show_table
 from .frame import Context
 
@@ -103,7 +103,7 @@ def show_timeline(ctx: Context, ticket_id: str) -> None:
     if steps.empty:
         st.info(ctx.t("empty"))
         return
-    st.plotly_chart(charts.timeline(steps, ctx.lang), key=f"timeline_{ticket_id}")
+    st.plotly_chart(figure(charts.timeline, steps, ctx.lang), key=f"timeline_{ticket_id}")
     table = localise_statuses(ctx, steps, ["status"])
     table["step"] = steps["step"].map(lambda s: ctx.t(f"step_{s}"))
     # One text column, so a missing moment can say so (Arrow wants one type per column).

@@ -39,7 +39,8 @@ def month_axis(fig: go.Figure) -> go.Figure:
 
 
 def status_bars(frame: pd.DataFrame, x: str, lang: str, title: str | None = None,
-                x_label: str | None = None, horizontal: bool = False) -> go.Figure:
+                x_label: str | None = None, horizontal: bool = False,
+                height: int = 360) -> go.Figure:
     """Stacked counts per status over `x` (columns x + the status names)."""
     fig = go.Figure()
     for status in STATUS_ORDER:
@@ -55,7 +56,7 @@ def status_bars(frame: pd.DataFrame, x: str, lang: str, title: str | None = None
     fig.update_layout(barmode="stack")
     axis = fig.update_yaxes if horizontal else fig.update_xaxes
     axis(title=x_label, type="category")
-    return base_layout(fig, title)
+    return base_layout(fig, title, height)
 
 
 def compliance_line(frame: pd.DataFrame, x: str, lang: str, title: str | None = None,
