@@ -32,9 +32,15 @@ def build(path: Path, profile: Profile, maps=(), nulls=(), date_order=None) -> l
     """The canonical tables `profile` makes of the file at `path`; raises InputError."""
     raw = read_raw(Path(path))
     f = _File(raw, profile.nulls + tuple(nulls))
-    sections = [_with_maps(f.name, s, maps, profile) for s in profile.sections]
-    for s in sections:
+    sections, skipped = [], []
+    for s in (_with_maps(f.name, s, maps, profile) for s in profile.sections):
+        if s.keep_if and all(f.index(s.columns[c]) is None for c in s.keep_if):
+            # e.g. an export without the satisfaction columns: no surveys, not an error
+            skipped.append(f"no {s.entity}: the file has no column "
+                           + " / ".join(h for c in s.keep_if for h in s.columns[c].headers))
+            continue
         f.require(s, profile)
+        sections.append(s)
     given = date_order or profile.date_order
     given_by = "--date-order" if date_order else f"date_order of profile {profile.name}"
     dated = {}
@@ -55,6 +61,7 @@ def build(path: Path, profile: Profile, maps=(), nulls=(), date_order=None) -> l
     head = [f"read with profile {profile.name}" + (f" ({profile.title})" if profile.title else "")]
     if order_note:
         head.append(order_note)
+    head += skipped
     positions = np.arange(f.n)
     events = None
     if hist is not None:
