@@ -338,6 +338,27 @@ def _with_ragged_rows(body, numbers, ragged, header, delimiter=","):
 
 
 def _read_xlsx(path: Path, entity: str | None) -> RawTable:
+    def pick(sheets):
+        found = entity or entity_for(path) or _entity_from_sheets(sheets)
+        if found is None:
+            found = _require_entity(path)
+        wanted = {normalize_name(found), normalize_name(ENTITIES[found].zh)}
+        sheet = next((s for s in sheets if normalize_name(s.title) in wanted), None)
+        if sheet is None:
+            if not sheets:
+                raise InputError(f"{path.name}: the workbook has no worksheet")
+            sheet = sheets[0]
+        return sheet, found
+
+    entity, title, header, body, numbers = _read_sheet(path, pick)
+    return _assemble(path.name, entity, "xlsx", title, header, body, numbers, {})
+
+
+def _read_sheet(path: Path, pick):
+    """Open a workbook, choose a sheet by pick(sheets) → (sheet, extra), read it as text.
+
+    Returns (extra, sheet title, header, body, row numbers).
+    """
     import openpyxl  # only needed for workbooks, and slow to import
 
     name = path.name
@@ -346,17 +367,7 @@ def _read_xlsx(path: Path, entity: str | None) -> RawTable:
     except Exception as e:  # openpyxl raises many kinds (zip, XML, key errors) for a bad file
         raise InputError(f"{name}: cannot be read as an .xlsx workbook — {e}") from e
     try:
-        sheets = book.worksheets
-        if entity is None:
-            entity = entity_for(path) or _entity_from_sheets(sheets)
-            if entity is None:
-                entity = _require_entity(path)
-        wanted = {normalize_name(entity), normalize_name(ENTITIES[entity].zh)}
-        sheet = next((s for s in sheets if normalize_name(s.title) in wanted), None)
-        if sheet is None:
-            if not sheets:
-                raise InputError(f"{name}: the workbook has no worksheet")
-            sheet = sheets[0]
+        sheet, extra = pick(book.worksheets)
         # Some writers store a wrong sheet size, which read-only mode would believe and truncate.
         sheet.reset_dimensions()
         header, rows, numbers = _sheet_rows(name, sheet)
@@ -367,9 +378,7 @@ def _read_xlsx(path: Path, entity: str | None) -> RawTable:
     finally:
         book.close()
     header, body = _sheet_table(header, rows)
-    return _assemble(
-        name, entity, "xlsx", sheet.title, header, body, np.array(numbers, np.int64), {}
-    )
+    return extra, sheet.title, header, body, np.array(numbers, np.int64)
 
 
 def _sheet_table(header, rows):
@@ -594,25 +603,12 @@ def read_raw(path: Path, sheet: str | None = None) -> RawFile:
         raise InputError(f"{name}: the old Excel format .xls cannot be read — save it as .xlsx")
     if suffix not in (".xlsx", ".xlsm"):
         raise InputError(f"{name}: not a .csv or .xlsx file")
-    import openpyxl
 
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds (zip, XML, key errors) for a bad file
-        raise InputError(f"{name}: cannot be read as an .xlsx workbook — {e}") from e
-    try:
-        sheets = book.worksheets
+    def pick(sheets):
         if not sheets:
             raise InputError(f"{name}: the workbook has no worksheet")
         wanted = normalize_name(sheet) if sheet else None
-        chosen = next((s for s in sheets if normalize_name(s.title) == wanted), sheets[0])
-        chosen.reset_dimensions()
-        header, rows, numbers = _sheet_rows(name, chosen)
-    except InputError:
-        raise
-    except Exception as e:
-        raise InputError(f"{name}: cannot be read as an .xlsx workbook — {e}") from e
-    finally:
-        book.close()
-    header, body = _sheet_table(header, rows)
-    return RawFile(name, "xlsx", chosen.title, header, body, np.array(numbers, np.int64), {})
+        return next((s for s in sheets if normalize_name(s.title) == wanted), sheets[0]), None
+
+    _, title, header, body, numbers = _read_sheet(path, pick)
+    return RawFile(name, "xlsx", title, header, body, numbers, {})
