@@ -22,6 +22,7 @@ from etl.readers import InputError, entity_for
 from etl.stage import ImportOptions, StagedFile, stage_file
 from service_quality.accounts import User, audit
 from service_quality.database import db_path
+from service_quality.messages import has
 from service_quality.schema import ENTITIES
 from service_quality.settings import load_settings
 
@@ -37,7 +38,7 @@ PREVIEW_ROWS = 20
 REJECTED_SHOWN = 500
 # An abandoned preview (tab closed, files never confirmed) is removed by the next upload after this.
 STALE_SECONDS = 6 * 3600
-DATE_ORDERS = (None, "dmy", "mdy", "ymd")
+DATE_ORDERS = ("auto", "dmy", "mdy", "ymd")
 PROFILE_NAMES = {"servicenow": "ServiceNow", "jira": "Jira Service Management",
                  "zammad": "Zammad", "glpi": "GLPI"}
 _FOLDER = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{8}$")
@@ -466,7 +467,9 @@ def _status(ctx, f: FilePreview) -> str:
 
 
 def _date_label(ctx, order: str | None) -> str:
-    return ctx.t(f"upload_date_order_{order}") if order else "—"
+    if not order:
+        return "—"
+    return ctx.t(f"upload_date_order_{order}") if has(f"upload_date_order_{order}") else order
 
 
 def _draw_preview(ctx, preview: Preview) -> None:
@@ -600,10 +603,10 @@ def render(ctx) -> None:
         ctx.t("upload_profile"), choices, key="upload_profile", help=ctx.t("upload_profile_help"),
         format_func=lambda c: ctx.t(f"upload_profile_{c}") if c in ("auto", "canonical", "file")
         else PROFILE_NAMES.get(c, c))
-    date_order = right.selectbox(
+    order = right.selectbox(
         ctx.t("upload_date_order"), DATE_ORDERS, key="upload_date_order",
-        help=ctx.t("upload_date_order_help"),
-        format_func=lambda o: ctx.t(f"upload_date_order_{o or 'auto'}"))
+        help=ctx.t("upload_date_order_help"), format_func=lambda o: ctx.t(f"upload_date_order_{o}"))
+    date_order = None if order == "auto" else order
     if profiles is None:
         st.caption(ctx.t("upload_profile_unavailable"))
     profile_file = None
