@@ -287,6 +287,10 @@ def test_bad_map_is_refused(capsys, tmp_path):
                          "--map", "colour=Status")
     assert status == 2
     assert "--map colour=Status: no column 'colour' in tickets, surveys" in err
+    status, _, err = run(capsys, tmp_path, DATA / "jira_issues.csv", "--profile", "jira",
+                         "--map", "complaints.customer_id=Status")
+    assert status == 2
+    assert "profile jira makes no complaints — only surveys, tickets" in err
     with pytest.raises(SystemExit):
         main(["load", str(DATA / "jira_issues.csv"), "--map", "customer_id"])
 

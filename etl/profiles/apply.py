@@ -32,6 +32,12 @@ def build(path: Path, profile: Profile, maps=(), nulls=(), date_order=None) -> l
     """The canonical tables `profile` makes of the file at `path`; raises InputError."""
     raw = read_raw(Path(path))
     f = _File(raw, profile.nulls + tuple(nulls))
+    named = {s.entity for s in profile.sections}
+    for target, source in maps:
+        entity = target.rpartition(".")[0]
+        if entity and entity not in named:
+            raise InputError(f"--map {target}={source}: profile {profile.name} makes no "
+                             f"{entity} — only " + ", ".join(sorted(named)))
     sections, skipped = [], []
     for s in (_with_maps(f.name, s, maps, profile) for s in profile.sections):
         if s.keep_if and all(f.index(s.columns[c]) is None for c in s.keep_if):
