@@ -333,3 +333,90 @@ def _render_as_manager():
 
     render(Context("zh", Scope.everyone(), None, pd.Timestamp("2026-11-01"), {},
                    User("boss", "manager")))
+
+
+# ── import profiles ───────────────────────────────────────────────────────────────────────────
+
+PROFILES = ROOT / "tests" / "data" / "profiles"
+EXAMPLES = ROOT / "docs" / "examples"
+
+
+def test_a_servicenow_export_is_detected_previewed_and_loaded(db):
+    at = put(page(), ("incident.csv", (PROFILES / "servicenow_incident.csv").read_bytes()))
+    assert at.selectbox(key="upload_profile").value == "auto"
+    assert not any(s.key == "upload_entity_1" for s in at.selectbox)   # the profile says
+    summary = frame(at, "upload_summary_table").iloc[0]
+    assert summary[t("upload_col_profile")] == "ServiceNow"
+    assert summary[t("upload_col_entity")] == "工单（tickets）"
+    assert (summary[t("upload_col_rows_loaded")], summary[t("upload_col_rows_rejected")]) \
+        == (3, 2)
+    mapping = frame(at, "upload_mapping_0")
+    mapping = dict(zip(mapping.iloc[:, 0], mapping.iloc[:, 2], strict=True))
+    assert mapping["ticket_id"] == "number" and mapping["reported_at"] == "opened_at"
+    assert "read with profile servicenow" in at.code[0].value
+    reasons = frame(at, "upload_rejected_0").iloc[:, 2].tolist()
+    assert all("[column " in r for r in reasons)     # the export's own column is named
+    assert frame(at, "upload_head_0")["ticket_id"].str.startswith("INC").all()
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception
+    loaded = sql(db, "SELECT count(*) FROM tickets WHERE ticket_id LIKE 'INC%'")[0][0]
+    assert loaded == 3
+    file, entity, read = sql(db, "SELECT file, entity, rows_read FROM load_batches "
+                                 "ORDER BY finished_at DESC LIMIT 1")[0]
+    assert (Path(file).name, entity, read) == ("incident.csv", "tickets", 5)
+
+
+def test_a_glpi_export_says_the_date_order_the_data_decided(db):
+    at = put(page(), ("glpi.csv", (PROFILES / "glpi_tickets.csv").read_bytes()))
+    summary = frame(at, "upload_summary_table")
+    assert set(summary[t("upload_col_profile")]) == {"GLPI"}
+    tickets = summary[summary[t("upload_col_entity")] == "工单（tickets）"].iloc[0]
+    assert tickets[t("upload_col_date_order")] == t("upload_date_order_dmy")
+    assert "decided by the data" in at.code[0].value
+
+
+def test_ambiguous_dates_ask_for_the_order_then_load(db, tmp_path):
+    text = ("ID;Title;Entity;Status;Opening date;Priority\n"
+            "1;T1;C001;New;05-03-2025 10:00;Low\n2;T2;C001;New;06-03-2025 11:00;Low\n")
+    at = put(page(), ("glpi.csv", text.encode()))
+    assert at.button(key="upload_confirm").disabled
+    assert "no day above 12" in at.code[0].value
+    assert t("upload_hint_date_order") in [i.value for i in at.info]
+    at.selectbox(key="upload_date_order").set_value("mdy").run()
+    summary = frame(at, "upload_summary_table").iloc[0]
+    assert summary[t("upload_col_date_order")] == t("upload_date_order_mdy")
+    at.button(key="upload_confirm").click().run()
+    assert sql(db, "SELECT reported_at FROM tickets WHERE ticket_id IN ('1', '2') "
+                   "ORDER BY 1") == [(pd.Timestamp("2025-05-03 10:00"),),
+                                     (pd.Timestamp("2025-06-03 11:00"),)]
+
+
+def test_a_users_own_profile_file_loads_a_chinese_workbook(db):
+    at = page()
+    at.selectbox(key="upload_profile").set_value("file").run()
+    put(at, ("weibao.toml", (EXAMPLES / "weibao_profile.toml").read_bytes()),
+        key="upload_profile_file")
+    assert t("upload_problem_no_profile_file") not in [w.value for w in at.warning]
+    put(at, ("维修登记表.xlsx", (EXAMPLES / "维修登记表.xlsx").read_bytes()))
+    summary = frame(at, "upload_summary_table")
+    assert summary[t("upload_col_entity")].tolist() == ["工单（tickets）", "满意度调查（surveys）"]
+    assert set(summary[t("upload_col_profile")]) == {t("upload_profile_file")}
+    assert set(summary[t("upload_col_date_order")]) == {t("upload_date_order_dmy")}
+    assert summary[t("upload_col_rows_loaded")].tolist() == [3, 1]
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception
+    assert sql(db, "SELECT ticket_id FROM tickets WHERE ticket_id LIKE 'WB-%' ORDER BY 1") \
+        == [("WB-001",), ("WB-002",), ("WB-003",)]
+    files = sql(db, "SELECT DISTINCT file FROM load_batches WHERE entity = 'surveys' "
+                    "AND file LIKE '%维修登记表.xlsx'")
+    folder = Path(files[0][0]).parent
+    assert sorted(p.name for p in folder.iterdir()) == ["profile-weibao.toml", "维修登记表.xlsx"]
+
+
+def test_files_needing_different_profiles_are_refused_together(db):
+    at = put(page(), ("incident.csv", (PROFILES / "servicenow_incident.csv").read_bytes()),
+             ("tickets.csv", TICKETS.encode()))
+    profiles = frame(at, "upload_summary_table")[t("upload_col_profile")].tolist()
+    assert profiles == ["ServiceNow", t("upload_profile_canonical")]
+    assert t("upload_problem_mixed") in [w.value for w in at.warning]
+    assert at.button(key="upload_confirm").disabled

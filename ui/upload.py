@@ -17,7 +17,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from etl import profiles
 from etl.load import LoadRefused, LoadSummary, load
+from etl.profiles.dates import ORDER_NAMES
 from etl.readers import InputError, entity_for
 from etl.stage import ImportOptions, StagedFile, stage_file
 from service_quality.accounts import User, audit
@@ -25,11 +27,6 @@ from service_quality.database import db_path
 from service_quality.messages import has
 from service_quality.schema import ENTITIES
 from service_quality.settings import load_settings
-
-try:  # the import profiles land separately (issue 7); canonical files work without them
-    from etl import profiles
-except ImportError:  # pragma: no cover - removed once etl/profiles is on main
-    profiles = None
 
 DATA_SUFFIXES = (".csv", ".xlsx")
 PENDING = ".pending"
@@ -212,8 +209,6 @@ def parse_nulls(text: str) -> tuple[str, ...]:
 
 def detected_profile(path: Path) -> str | None:
     """The built-in profile a file's headers match, or None (canonical or unknown)."""
-    if profiles is None:
-        return None
     try:
         return profiles.detect_profile(profiles.read_header(path))
     except (InputError, ValueError, OSError):
@@ -238,12 +233,17 @@ def _mapping(staged: StagedFile) -> pd.DataFrame:
                          "source": [str(v) for v in mapping.values()]})
 
 
-def _date_order(staged: StagedFile, options: ImportOptions | None) -> str | None:
-    return getattr(staged, "date_order", None) or (options.date_order if options else None)
+def _date_order(staged: StagedFile) -> str | None:
+    # The profile code says which order it used in a note ("dates read as day/month/year …").
+    for note in staged.notes:
+        for order, name in ORDER_NAMES.items():
+            if note.startswith(f"dates read as {name}"):
+                return order
+    return None
 
 
 def _file_preview(number: int, original: str, path: Path, profile: str | None,
-                  staged: StagedFile, options: ImportOptions | None) -> FilePreview:
+                  staged: StagedFile) -> FilePreview:
     good, rejected = staged.good, staged.rejected
     head = good.head(PREVIEW_ROWS)
     if "row_number" in head.columns:
@@ -254,7 +254,7 @@ def _file_preview(number: int, original: str, path: Path, profile: str | None,
         load_name = f"{staged.entity}_{path.name}"
     return FilePreview(
         number, original, path, profile, staged.entity, load_name, staged.table.encoding,
-        staged.table.sheet, _date_order(staged, options), len(good) + len(rejected), len(good),
+        staged.table.sheet, _date_order(staged), len(good) + len(rejected), len(good),
         len(rejected), _mapping(staged), list(staged.notes), head.reset_index(drop=True),
         pd.DataFrame({"file": load_name, "row_number": rej["row_number"].astype("int64"),
                       "reason": rej["reason"].astype(str)}),
@@ -296,7 +296,7 @@ def build_preview(upload: Upload, choice: str = "auto", date_order: str | None =
             # ValueError: a profile file that is not valid TOML or names unknown columns.
             files.append(FilePreview(number, original, path, profile, error=str(e)))
             continue
-        files += [_file_preview(number, original, path, profile, s, options) for s in staged]
+        files += [_file_preview(number, original, path, profile, s) for s in staged]
     if any(f.needs_entity for f in files):
         problems.append("upload_problem_pick_entity")
     if any(f.error for f in files):
@@ -500,6 +500,8 @@ def _draw_preview(ctx, preview: Preview) -> None:
             if f.error:
                 st.error(ctx.t("upload_error"))
                 st.code(f.error, language=None, wrap_lines=True)
+                if "--date-order" in f.error:
+                    st.info(ctx.t("upload_hint_date_order"))
                 continue
             facts = {
                 "upload_col_file": f.original, "upload_col_saved_as": f.load_name,
@@ -596,8 +598,7 @@ def render(ctx) -> None:
         key=_UPLOADER if gen == 0 else f"{_UPLOADER}_{gen}", max_upload_size=mb,
         help=ctx.t("upload_files_help", mb=mb))
     st.caption(ctx.t("upload_limit", mb=mb))
-    builtin = tuple(profiles.BUILTIN) if profiles is not None else ()
-    choices = ["auto", "canonical", *builtin, "file"] if profiles is not None else ["canonical"]
+    choices = ["auto", "canonical", *profiles.BUILTIN, "file"]
     left, right = st.columns(2)
     choice = left.selectbox(
         ctx.t("upload_profile"), choices, key="upload_profile", help=ctx.t("upload_profile_help"),
@@ -607,8 +608,6 @@ def render(ctx) -> None:
         ctx.t("upload_date_order"), DATE_ORDERS, key="upload_date_order",
         help=ctx.t("upload_date_order_help"), format_func=lambda o: ctx.t(f"upload_date_order_{o}"))
     date_order = None if order == "auto" else order
-    if profiles is None:
-        st.caption(ctx.t("upload_profile_unavailable"))
     profile_file = None
     if choice == "file":
         profile_file = st.file_uploader(ctx.t("upload_profile_toml"), type=["toml"],
