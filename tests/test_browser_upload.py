@@ -3,7 +3,6 @@
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from tests.test_browser import (
@@ -14,24 +13,16 @@ from tests.test_browser import (
     shot,
     wait_idle,
 )
+from tests.test_page_data import sql
+from tests.test_upload import SCRIPT
 
 pytestmark = pytest.mark.browser
-SCRIPT = "<script>alert(1)</script>"
 TICKETS = (
     "ticket_id,customer_id,reported_at,channel,device\n"
     f"TB-UP-1,C001,2026-10-30 10:00,phone,{SCRIPT}\n"
     "TB-UP-2,C001,notadate,phone,printer\n"
     "TB-UP-3,C002,2026-10-30 11:15,email,scanner\n"
 )
-
-
-def sql(path, text, params=()):
-    """Rows of an independent SQL query."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(text, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import time
 import tomllib
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pandas as pd
 import pytest
@@ -16,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from etl.load import LoadRefused
 from service_quality.accounts import User
 from service_quality.messages import t
+from tests.test_page_data import sql
 from ui import upload
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,15 +27,6 @@ TICKETS = (
     "TU-2,C001,notadate,phone,printer,**bold**\n"
     "TU-3,C002,2026-10-30 11:15,email,scanner,\n"
 )
-
-
-def sql(path, text, params=()):
-    """Rows of an independent SQL query."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(text, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture
