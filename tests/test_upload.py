@@ -1,5 +1,6 @@
 """Upload on the Data page: files saved safely, a preview before anything is written, confirm."""
 
+import json
 import os
 import shutil
 import time
@@ -155,7 +156,8 @@ def test_a_file_that_cannot_be_loaded_says_why_and_blocks_confirm(db):
 
 # ── confirm ───────────────────────────────────────────────────────────────────────────────────
 
-def test_confirm_loads_the_rows_and_the_load_log_names_the_file(db):
+def test_confirm_loads_the_rows_and_the_load_log_names_the_file(db, monkeypatch, tmp_path):
+    monkeypatch.setenv("DASHBOARD_AUDIT", str(tmp_path / "audit.log"))
     before = batches(db)
     at = put(page(), ("tickets.csv", TICKETS.encode()))
     at.button(key="upload_confirm").click().run()
@@ -180,6 +182,9 @@ def test_confirm_loads_the_rows_and_the_load_log_names_the_file(db):
     assert not at.file_uploader(key="upload_files_1").value
     result = frame(at, "upload_result_table")
     assert result.iloc[0, :6].tolist() == ["tickets.csv", "tickets", "utf-8", 3, 2, 1]
+    (event,) = [json.loads(line) for line in (tmp_path / "audit.log").read_text().splitlines()]
+    assert (event["event"], event["user"], event["files"], event["rows_loaded"],
+            event["rows_rejected"]) == ("upload", "local", ["tickets.csv"], 2, 1)
 
 
 def _tables(at):
@@ -197,6 +202,9 @@ def test_a_file_named_for_nothing_asks_for_its_table_and_loads_under_that_name(d
     assert not at.exception, at.exception
     file = sql(db, "SELECT file FROM load_batches ORDER BY finished_at DESC LIMIT 1")[0][0]
     assert Path(file).name == "tickets_export (Oct).csv"
+    # The next upload's file 1 is another file: its table is asked again, not carried over.
+    put(at, ("surveys export.csv", b"survey_id\n"), key="upload_files_1")
+    assert at.selectbox(key="upload_entity_1").value is None
 
 
 def test_a_second_confirm_while_loading_starts_no_second_load(db):

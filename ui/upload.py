@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import secrets
@@ -210,7 +211,17 @@ def parse_nulls(text: str) -> tuple[str, ...]:
 def detected_profile(path: Path) -> str | None:
     """The built-in profile a file's headers match, or None (canonical or unknown)."""
     try:
-        return profiles.detect_profile(profiles.read_header(path))
+        stat = path.stat()
+    except OSError:
+        return None
+    return _detected(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=256)
+def _detected(path: str, mtime_ns: int, size: int) -> str | None:
+    # Reading the header parses the whole file: once per saved file, not on every rerun.
+    try:
+        return profiles.detect_profile(profiles.read_header(Path(path)))
     except (InputError, ValueError, OSError):
         return None  # the preview's staging reports why the file cannot be read
 
@@ -391,7 +402,8 @@ def _on_confirm(user: User) -> None:
     # finds the first load's job and does nothing.
     state = st.session_state
     held = state.get(_PREVIEW)
-    if state.get(_JOB) is not None or held is None or not may_upload(user):
+    if state.get(_JOB) is not None or held is None or not held[1].ready \
+            or not may_upload(user):
         return
     job = start(held[1], user)
     state[_BUSY] = job is None
@@ -562,6 +574,9 @@ def _saved(files, profile_file) -> Upload:
                          else (profile_file.name, profile_file.getbuffer()))
     st.session_state[_SAVED] = (signature, upload)
     st.session_state.pop(_PREVIEW, None)
+    # The table picked for "file 1" of the last upload is not the table of this one's file 1.
+    for key in [k for k in st.session_state if str(k).startswith("upload_entity_")]:
+        del st.session_state[key]
     return upload
 
 
