@@ -202,8 +202,12 @@ def test_a_file_named_for_nothing_asks_for_its_table_and_loads_under_that_name(d
     assert not at.exception, at.exception
     file = sql(db, "SELECT file FROM load_batches ORDER BY finished_at DESC LIMIT 1")[0][0]
     assert Path(file).name == "tickets_export (Oct).csv"
-    # The next upload's file 1 is another file: its table is asked again, not carried over.
-    put(at, ("surveys export.csv", b"survey_id\n"), key="upload_files_1")
+
+
+def test_another_file_in_the_uploader_is_asked_its_table_afresh(db):
+    at = put(page(), ("export.csv", TICKETS.encode()))
+    at.selectbox(key="upload_entity_1").set_value("tickets").run()
+    put(at, ("other.csv", b"survey_id\nS1\n"))
     assert at.selectbox(key="upload_entity_1").value is None
 
 
