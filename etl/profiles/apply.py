@@ -14,7 +14,7 @@ from service_quality.schema import DATE, ENTITIES, TIMESTAMP
 
 from ..readers import InputError, RawTable, _json_keys, column_label, normalize_name, read_raw
 from . import Profile, Section, Source
-from .dates import decide_order, timestamps, to_iso
+from .dates import DateText, decide_order, timestamps
 
 
 @dataclass
@@ -59,10 +59,11 @@ def build(path: Path, profile: Profile, maps=(), nulls=(), date_order=None) -> l
     upd = f.find(hist.updated) if hist else None
     if upd is not None:
         dated[upd] = None
+    texts = {i: DateText(f.cells[i]) for i in dated}
     order, order_note = decide_order(
-        f.name, {f.header[i]: (f.cells[i], f.numbers) for i in dated}, given, given_by
+        f.name, {f.header[i]: (texts[i], f.numbers) for i in dated}, given, given_by
     )
-    iso = {i: to_iso(f.cells[i], order) for i in dated}
+    iso = {i: t.to_iso(order) for i, t in texts.items()}
 
     head = [f"read with profile {profile.name}" + (f" ({profile.title})" if profile.title else "")]
     if order_note:
@@ -111,20 +112,20 @@ class _File:
         self.numbers = np.asarray(raw.row_numbers, np.int64)[rows]
         new_pos = np.cumsum(~row_empty) - 1
         self.malformed = {int(new_pos[p]): v for p, v in raw.malformed.items()}
-        take = pa.array(rows)
+        take = pa.array(rows) if len(rows) < len(row_empty) else None
         tokens = {normalize_name(t) for t in nulls}
         self.cells: dict[int, pd.Series] = {}
         for i, t in enumerate(trimmed):
             if not keep_col[i]:
                 continue
-            s = t.take(take).to_pandas().astype("str")
+            s = (t if take is None else t.take(take)).to_pandas().astype("str")
             blank = s.eq("")
             if tokens:
                 blank |= s.str.lower().isin(tokens)
             self.cells[i] = s.mask(blank).reset_index(drop=True)
         keys = _json_keys(raw.header, keep_col)
         self.as_read = pa.table(
-            [original[i].take(take) for i in range(len(original)) if keep_col[i]],
+            [c if take is None else c.take(take) for i, c in enumerate(original) if keep_col[i]],
             names=[k for i, k in enumerate(keys) if keep_col[i]],
         )
         self.lookup: dict[str, int] = {}
@@ -243,24 +244,26 @@ def _section_table(f: _File, s: Section, positions: np.ndarray, iso) -> Built:
     """One section's canonical text frame over the given rows of the file."""
     entity = ENTITIES[s.entity]
     n = len(positions)
+    take = pa.array(positions, pa.int64())
     frame, mapping, sources, absent = {}, {}, {}, []
     for c in entity.columns:
         src = s.columns.get(c.name)
         i = f.index(src)
         if src is not None and src.const is not None:
-            values = pd.Series([src.const] * n, dtype="str")
+            values = pa.repeat(pa.scalar(src.const, pa.large_string()), n)
             mapping[c.name] = f"= {src.const}"
         elif i is not None:
-            values = (iso[i] if i in iso else f.cells[i]).iloc[positions].reset_index(drop=True)
+            column = iso[i] if i in iso else f.cells[i]
+            values = pa.array(column, pa.large_string(), from_pandas=True).take(take)
             mapping[c.name] = sources[c.name] = f.header[i]
         else:
             if src is not None:
                 absent.append(f"{c.name} ({' / '.join(src.headers)})")
-            frame[c.name] = pd.Series([pd.NA] * n, dtype="str")
-            continue
+            values = pa.nulls(n, pa.large_string())
         if c.name in s.values:
             values = _map_values(values, s.values[c.name])
-        frame[c.name] = values.mask(values.eq("")).astype("str")
+        values = pc.if_else(pc.equal(values, ""), pa.scalar(None, values.type), values)
+        frame[c.name] = values.to_pandas().astype("str")
     df = pd.DataFrame(frame, index=pd.RangeIndex(n))
     notes = []
     if absent:
@@ -272,18 +275,23 @@ def _section_table(f: _File, s: Section, positions: np.ndarray, iso) -> Built:
                          f"no {s.entity} row made of them")
         df = df[keep].reset_index(drop=True)
         positions = positions[keep]
-    where = {int(p): i for i, p in enumerate(positions)}
-    malformed = {where[p]: v for p, v in f.malformed.items() if p in where}
+    # positions are in file order, so a malformed row's new place is found by bisection
+    at = {p: int(np.searchsorted(positions, p)) for p in f.malformed}
+    malformed = {k: f.malformed[p] for p, k in at.items()
+                 if k < len(positions) and positions[k] == p}
     table = RawTable(f.name, s.entity, f.raw.encoding, f.raw.sheet, df, f.numbers[positions],
                      [], f.as_read.take(pa.array(positions, pa.int64())), malformed)
     return Built(s.entity, table, notes, mapping, sources)
 
 
-def _map_values(values: pd.Series, table: dict[str, str]) -> pd.Series:
+def _map_values(values: pa.Array, table: dict[str, str]) -> pa.Array:
     """Source values → canonical by the profile's map; "*" catches any other non-empty value."""
-    key = values.str.normalize("NFKC").str.strip().str.lower()
-    mapped = key.map(table)
+    key = pc.utf8_lower(pc.utf8_trim_whitespace(pc.utf8_normalize(values, "NFKC")))
+    sources = [k for k in table if k != "*"]
+    found = pc.index_in(key, value_set=pa.array(sources, pa.large_string()))
+    mapped = pa.array([table[k] for k in sources], pa.large_string()).take(found)
     other = table.get("*")
     if other is not None:
-        mapped = mapped.where(mapped.notna() | values.isna(), other)
-    return mapped.where(mapped.notna(), values).astype("str")
+        fallback = pc.if_else(pc.is_valid(values), pa.scalar(other, pa.large_string()), values)
+        return pc.coalesce(mapped, fallback)
+    return pc.coalesce(mapped, values)
