@@ -166,8 +166,9 @@ def _attach(path: Path) -> duckdb.DuckDBPyConnection:
 
 def damage(con: duckdb.DuckDBPyConnection, size: int) -> str | None:
     """Why the current database file of CON, SIZE bytes on disk, is cut short; None if whole."""
+    # Used blocks only: DuckDB may cut free blocks off the end of the file yet still count them.
     blocks, block_size = con.execute(
-        "SELECT total_blocks, block_size FROM pragma_database_size() "
+        "SELECT used_blocks, block_size FROM pragma_database_size() "
         "WHERE database_name = current_database()").fetchall()[0]
     need = _HEADER_BYTES + blocks * block_size
     return f"the file is {size} bytes but its blocks need {need}" if size < need else None
