@@ -179,6 +179,8 @@ def test_registered_migration_steps_are_applied(copy_db, sample_dir, monkeypatch
         "ALTER TABLE surveys ADD COLUMN comment VARCHAR",
         "CREATE TABLE calendar (date DATE, kind VARCHAR, note VARCHAR)",
     ])
+    for version in range(1, SCHEMA_VERSION):   # later versions changed derived tables only
+        monkeypatch.setitem(migrations.MIGRATIONS, version, [])
     messages = []
     load([sample_dir / "customers.xlsx"], copy_db, load_settings(), progress=messages.append)
     assert f"migrated from schema 0 to {SCHEMA_VERSION} by its migration steps" in messages
