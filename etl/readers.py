@@ -592,8 +592,11 @@ class RawFile:
     malformed: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
-def read_raw(path: Path, sheet: str | None = None) -> RawFile:
-    """Parse a .csv (`,` or `;`) or .xlsx without mapping headers (first sheet unless named)."""
+def read_raw(path: Path, sheet: str | tuple[str, ...] | None = None) -> RawFile:
+    """Parse a .csv (`,` or `;`) or .xlsx without mapping headers.
+
+    The workbook's first sheet is read unless one of the `sheet` names is among its sheets.
+    """
     path = Path(path)
     name, suffix = path.name, path.suffix.lower()
     if suffix == ".csv":
@@ -607,8 +610,10 @@ def read_raw(path: Path, sheet: str | None = None) -> RawFile:
     def pick(sheets):
         if not sheets:
             raise InputError(f"{name}: the workbook has no worksheet")
-        wanted = normalize_name(sheet) if sheet else None
-        return next((s for s in sheets if normalize_name(s.title) == wanted), sheets[0]), None
+        names = (sheet,) if isinstance(sheet, str) else (sheet or ())
+        wanted = [normalize_name(n) for n in names]
+        by_name = {normalize_name(s.title): s for s in sheets}
+        return next((by_name[w] for w in wanted if w in by_name), sheets[0]), None
 
     _, title, header, body, numbers = _read_sheet(path, pick)
     return RawFile(name, "xlsx", title, header, body, numbers, {})

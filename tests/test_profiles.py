@@ -423,3 +423,25 @@ def test_xlsx_with_profile_reads_the_first_sheet(capsys, tmp_path):
     assert status == 0
     assert rows(tmp_path, "SELECT ticket_id, customer_id, reported_at FROM tickets") == [
         ("INC9", "C9", D(2025, 10, 9, 9, 30))]
+
+
+def test_sheet_named_in_the_profile_or_after_the_entity(capsys, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "说明"
+    book.active.append(["这张表是说明"])
+    log = book.create_sheet("工单")
+    log.append(["工单号", "客户", "报障时间"])
+    log.append(["T1", "C1", "2025-10-09 10:00"])
+    book.save(tmp_path / "工单.xlsx")
+    # canonical file with one fix: the sheet named after the entity, as without options
+    status, _, _ = run(capsys, tmp_path, tmp_path / "工单.xlsx", "--map", "customer_id=客户")
+    assert status == 0
+    assert rows(tmp_path, "SELECT ticket_id, customer_id FROM tickets") == [("T1", "C1")]
+    # a user profile names its sheet
+    profile = tmp_path / "p.toml"
+    profile.write_text('sheet = ["工单"]\n[tickets.columns]\nticket_id = "工单号"\n'
+                       'customer_id = "客户"\nreported_at = "报障时间"\n', encoding="utf-8")
+    (tmp_path / "db.duckdb").unlink()
+    status, _, _ = run(capsys, tmp_path, tmp_path / "工单.xlsx", "--profile", profile)
+    assert status == 0
+    assert rows(tmp_path, "SELECT ticket_id, customer_id FROM tickets") == [("T1", "C1")]

@@ -13,7 +13,7 @@ from ..readers import InputError, normalize_name, read_raw
 BUILTIN: tuple[str, ...] = ("servicenow", "jira", "zammad", "glpi")
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 _DIR = Path(__file__).parent
-_TOP_KEYS = {"name", "title", "docs", "detect", "nulls", "date_order", "history"}
+_TOP_KEYS = {"name", "title", "docs", "detect", "nulls", "date_order", "history", "sheet"}
 _SECTION_KEYS = {"columns", "values", "keep_if", "score_scale"}
 
 
@@ -63,6 +63,7 @@ class Profile:
     nulls: tuple[str, ...] = ()
     date_order: str | None = None
     history: History | None = None
+    sheets: tuple[str, ...] = ()  # workbook sheet to read when present (else the first)
 
 
 def load_profile(name_or_path: str | Path) -> Profile:
@@ -86,8 +87,10 @@ def load_profile(name_or_path: str | Path) -> Profile:
 
 def canonical_profile(entity: str) -> Profile:
     """The canonical layout of one entity as a profile, so --map/--null work without a profile."""
-    cols = {c.name: Source((c.name, *c.zh)) for c in ENTITIES[entity].columns}
-    return Profile("canonical", f"canonical {entity} file", None, (Section(entity, cols),))
+    e = ENTITIES[entity]
+    cols = {c.name: Source((c.name, *c.zh)) for c in e.columns}
+    return Profile("canonical", f"canonical {entity} file", None, (Section(entity, cols),),
+                   sheets=(e.name, e.zh))
 
 
 def detect_profile(header: list[str]) -> str | None:
@@ -117,7 +120,7 @@ def _parse(path: Path, data: dict) -> Profile:
     unknown = [k for k in data if k not in _TOP_KEYS and k not in ENTITIES]
     if unknown:
         fail(unknown[0], "unknown key — expected name, title, docs, detect, nulls, date_order, "
-             "history or an entity section ([tickets], [surveys], …)")
+             "sheet, history or an entity section ([tickets], [surveys], …)")
     order = data.get("date_order")
     if order is not None and order not in DATE_ORDERS:
         fail("date_order", f"{order!r} — expected one of {', '.join(DATE_ORDERS)}")
@@ -152,6 +155,7 @@ def _parse(path: Path, data: dict) -> Profile:
         nulls=_names(data.get("nulls", []), "nulls", fail),
         date_order=order,
         history=history,
+        sheets=_names(data.get("sheet", []), "sheet", fail),
     )
 
 

@@ -30,7 +30,7 @@ class Built:
 
 def build(path: Path, profile: Profile, maps=(), nulls=(), date_order=None) -> list[Built]:
     """The canonical tables `profile` makes of the file at `path`; raises InputError."""
-    raw = read_raw(Path(path))
+    raw = read_raw(Path(path), profile.sheets)
     f = _File(raw, profile.nulls + tuple(nulls))
     named = {s.entity for s in profile.sections}
     for target, source in maps:
