@@ -61,9 +61,13 @@ _RATIO_RE = (
 
 
 def coerce(
-    table: RawTable, entity: Entity, default_score_scale: int = 5
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(good, rejected): typed rows without a problem + row_number; row_number, reason, raw."""
+    table: RawTable, entity: Entity, default_score_scale: int = 5, arrow: bool = False
+) -> tuple[pd.DataFrame | pa.Table, pd.DataFrame]:
+    """(good, rejected): typed rows without a problem + row_number; row_number, reason, raw.
+
+    arrow=True gives the good rows as an Arrow table (text stays Arrow, no Python objects), for
+    the load, which hands it to DuckDB as is.
+    """
     if default_score_scale not in SCORE_SCALES:
         raise ValueError(f"default_score_scale must be one of {SCORE_SCALES}")
     n = len(table.frame)
@@ -120,11 +124,16 @@ def coerce(
     good_rows = np.flatnonzero(pd.isna(reasons))
     numbers = np.asarray(table.row_numbers, dtype=np.int64)
 
-    good = pd.DataFrame(
-        {c.name: _typed(values[c.name][good_rows], c) for c in entity.columns},
-        index=pd.RangeIndex(len(good_rows)),
-    )
-    good["row_number"] = numbers[good_rows]
+    if arrow:
+        keep = pa.array(pd.isna(reasons))
+        good = pa.table({c.name: _typed_arrow(values[c.name], keep, good_rows, c)
+                         for c in entity.columns} | {"row_number": numbers[good_rows]})
+    else:
+        good = pd.DataFrame(
+            {c.name: _typed(_take(values[c.name], good_rows), c) for c in entity.columns},
+            index=pd.RangeIndex(len(good_rows)),
+        )
+        good["row_number"] = numbers[good_rows]
     rejected = pd.DataFrame({
         "row_number": numbers[bad_rows],
         "reason": pd.Series(reasons[bad_rows], dtype=object),
@@ -166,8 +175,8 @@ def _parse(col: Column, text: pa.ChunkedArray):
     if col.enum is not None:
         return _by_unique(text.to_pandas(), col, _enum)
     if col.kind == STR:
-        return (np.asarray(text.to_numpy(zero_copy_only=False), dtype=object),
-                np.array([], dtype=np.int64), np.array([], dtype=object))
+        # Kept as Arrow text: Python objects for every cell would cost more than the parse.
+        return text, np.array([], dtype=np.int64), np.array([], dtype=object)
     series = text.to_pandas()
     if col.kind == BOOL:
         return _by_unique(series, col, _bools)
@@ -459,11 +468,14 @@ def _duplicates(entity, values, problems, slot, malformed, row_numbers):
     for k in key:
         v = values[k]
         eligible[problems.rows_in(slot[k])] = False
-        eligible &= (v != _NAT) if v.dtype == np.int64 else pd.notna(v)
+        if isinstance(v, pa.ChunkedArray):
+            eligible &= v.is_valid().to_numpy(zero_copy_only=False)
+        else:
+            eligible &= (v != _NAT) if v.dtype == np.int64 else pd.notna(v)
     pos = np.flatnonzero(eligible)
     if len(pos) < 2:
         return np.array([], dtype=np.int64), np.array([], dtype=object)
-    keys = pd.DataFrame({k: values[k][pos] for k in key})
+    keys = pd.DataFrame({k: _take(values[k], pos) for k in key})
     dup = keys.duplicated(keep="first").to_numpy()
     if not dup.any():
         return np.array([], dtype=np.int64), np.array([], dtype=object)
@@ -473,7 +485,7 @@ def _duplicates(entity, values, problems, slot, malformed, row_numbers):
     first_row = np.asarray(row_numbers)[pos[first[group[dup]]]]
     shown = None
     for k in key:
-        part = f"{k} " + _key_text(values[k][pos[dup]], entity.column(k))
+        part = f"{k} " + _key_text(_take(values[k], pos[dup]), entity.column(k))
         shown = part if shown is None else shown + ", " + part
     why = "duplicate " + shown + " (first at row " + first_row.astype(str).astype(object) + ")"
     return pos[dup], why
@@ -485,6 +497,31 @@ def _key_text(v: np.ndarray, col: Column) -> np.ndarray:
     if col.kind in (INT, FLOAT, RATIO, SCORE):
         return pd.Series(v).astype("str").str.removesuffix(".0").to_numpy(dtype=object)
     return v.astype(object)
+
+
+def _take(v: np.ndarray | pa.ChunkedArray, positions: np.ndarray) -> np.ndarray:
+    """The values at these positions; Arrow text becomes an object array (None where missing)."""
+    if isinstance(v, pa.ChunkedArray):
+        return np.asarray(v.take(pa.array(positions)).to_numpy(zero_copy_only=False),
+                          dtype=object)
+    return v[positions]
+
+
+def _typed_arrow(v: np.ndarray | pa.ChunkedArray, keep: pa.Array, rows: np.ndarray, col: Column):
+    """A column of good rows as Arrow, in the SQL type of its kind (text stays Arrow text)."""
+    if isinstance(v, pa.ChunkedArray):
+        return v.filter(keep)
+    v = v[rows]
+    if col.kind in (TIMESTAMP, DATE):
+        return pa.array(v.view("datetime64[ns]"), pa.timestamp("ns"), from_pandas=True)
+    if col.kind == STR:
+        return pa.array(v, pa.large_string(), from_pandas=True)
+    values = pa.array(np.asarray(v, dtype=np.float64), pa.float64(), from_pandas=True)
+    if col.kind == BOOL:
+        return values.cast(pa.bool_())
+    if col.kind == INT:
+        return values.cast(pa.int64())
+    return values
 
 
 def _typed(v: np.ndarray, col: Column):

@@ -73,6 +73,12 @@ class RawTable:
             out[bad] = [self.malformed[p][1] for p in positions[bad].tolist()]
         return out
 
+    def release_rows(self) -> None:
+        """Let go of the text as read once the rows are judged (the load keeps only the result)."""
+        self.frame = self.frame.iloc[:0]
+        self.as_read = None
+        self._raw = None
+
 
 def normalize_name(text: str) -> str:
     """A header, sheet or file name as compared: NFKC (full-width → half-width), trimmed, lower."""

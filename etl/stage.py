@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from service_quality.schema import ENTITIES
 
@@ -36,7 +37,7 @@ class StagedFile:
 
     path: Path
     table: RawTable
-    good: pd.DataFrame  # typed by the contract, the rows that will be loaded
+    good: pd.DataFrame | pa.Table  # typed by the contract, the rows that will be loaded
     rejected: pd.DataFrame  # row_number, reason, raw
     # What a person should know about how the file was read (profile used, date order chosen…).
     notes: list[str] = field(default_factory=list)
@@ -50,16 +51,19 @@ class StagedFile:
 
 
 def stage_file(path: Path, entity: str | None = None,
-               options: ImportOptions | None = None) -> list[StagedFile]:
-    """Read and check one file; one StagedFile per entity it yields. Raises InputError."""
+               options: ImportOptions | None = None, arrow: bool = False) -> list[StagedFile]:
+    """Read and check one file; one StagedFile per entity it yields. Raises InputError.
+
+    arrow=True: `good` is an Arrow table (what the load hands to DuckDB) instead of a DataFrame.
+    """
     if options is None or options == ImportOptions():
         table = read_table(path, entity)
-        good, rejected = coerce(table, ENTITIES[table.entity])
+        good, rejected = coerce(table, ENTITIES[table.entity], arrow=arrow)
         return [StagedFile(Path(path), table, good, rejected)]
-    return _stage_with_profile(Path(path), entity, options)
+    return _stage_with_profile(Path(path), entity, options, arrow)
 
 
-def _stage_with_profile(path: Path, entity: str | None, options: ImportOptions):
+def _stage_with_profile(path: Path, entity: str | None, options: ImportOptions, arrow: bool):
     """A file read through an import profile (or the canonical layout with overrides)."""
     from .profiles import canonical_profile, load_profile
     from .profiles.apply import build
@@ -74,7 +78,7 @@ def _stage_with_profile(path: Path, entity: str | None, options: ImportOptions):
         profile = canonical_profile(entity)
     staged = []
     for b in build(path, profile, options.maps, options.nulls, options.date_order):
-        good, rejected = coerce(b.table, ENTITIES[b.entity])
+        good, rejected = coerce(b.table, ENTITIES[b.entity], arrow=arrow)
         if len(rejected) and b.sources:
             rejected["reason"] = _name_sources(rejected["reason"], b)
         staged.append(StagedFile(path, b.table, good, rejected, b.notes, b.mapping))

@@ -1,0 +1,177 @@
+-- ticket_sla in SQL: rules.ticket_sla (the pandas reference, DESIGN §2.2–§2.4) over the load's
+-- tables. Reads tickets, ticket_events, fault_reports, calendar_days and the temp tables
+-- sla_windows (working-hour windows in minutes of the day) and sla_targets (handling target
+-- minutes by severity). Minutes are microsecond differences / 60e6: the same doubles as pandas.
+WITH days AS (
+    SELECT date, is_workday, estimated,
+           sum(CAST(estimated AS INTEGER)) OVER (ORDER BY date) AS estimated_through
+    FROM calendar_days
+),
+working_day_ends AS (
+    SELECT CAST(date AS TIMESTAMP) + to_minutes((SELECT max(end_minute) FROM sla_windows))
+           AS ends_at
+    FROM calendar_days
+    WHERE is_workday
+),
+first_report AS (
+    SELECT ticket_id, min(submitted_at) AS submitted_at FROM fault_reports GROUP BY ticket_id
+),
+-- A ticket is paused from an event `pause` until the next event (file order breaks ties),
+-- open pauses up to resolution, else as_of.
+pause_events AS (
+    SELECT e.ticket_id, e.event, e."at",
+           coalesce(lead(e."at") OVER (PARTITION BY e.ticket_id ORDER BY e."at", e.rowid),
+                    coalesce(t.resolved_at, $as_of)) AS until
+    FROM ticket_events AS e
+    LEFT JOIN tickets AS t USING (ticket_id)
+    WHERE e.event IN ('pause', 'resume')
+),
+paused AS (
+    SELECT ticket_id,
+           sum(greatest(epoch_us(until) - epoch_us("at"), 0)) / 60e6 AS paused_minutes
+    FROM pause_events
+    WHERE event = 'pause' AND until IS NOT NULL
+    GROUP BY ticket_id
+),
+base AS (
+    SELECT
+        t.*,
+        (t.resolved_at IS NOT NULL OR t.closed_at IS NOT NULL) AS finished,
+        (epoch_us(CAST($as_of AS TIMESTAMP)) - epoch_us(t.reported_at)) / 60e6 AS since_report,
+        coalesce(d.is_workday, false) AND EXISTS (
+            SELECT 1 FROM sla_windows AS w
+            WHERE (epoch_us(t.reported_at) - epoch_us(date_trunc('day', t.reported_at))) / 60e6
+                  >= w.start_minute
+              AND (epoch_us(t.reported_at) - epoch_us(date_trunc('day', t.reported_at))) / 60e6
+                  < w.end_minute
+        ) AS in_work,
+        coalesce(t.category = 'fault', false) AS fault,
+        CASE
+            WHEN coalesce(t.system_down OR t.network_down OR t.key_device_down
+                          OR t.imminent_outage, false)
+                OR coalesce(CASE WHEN $inclusive THEN t.error_ratio >= $error_ratio
+                                 ELSE t.error_ratio > $error_ratio END, false)
+                OR coalesce(CASE WHEN $inclusive THEN t.capacity_drop >= $capacity_drop
+                                 ELSE t.capacity_drop > $capacity_drop END, false)
+                THEN 'severe'
+            WHEN t.system_down IS NOT NULL OR t.network_down IS NOT NULL
+                OR t.key_device_down IS NOT NULL OR t.imminent_outage IS NOT NULL
+                OR t.error_ratio IS NOT NULL OR t.capacity_drop IS NOT NULL THEN 'general'
+            ELSE 'unknown'
+        END AS severity,
+        r.submitted_at,
+        coalesce(t.wait_minutes, p.paused_minutes, 0.0) AS wait,
+        coalesce(t.confirmed_at, t.reported_at) AS clock_start
+    FROM tickets AS t
+    LEFT JOIN days AS d ON d.date = CAST(t.reported_at AS DATE)
+    LEFT JOIN first_report AS r USING (ticket_id)
+    LEFT JOIN paused AS p USING (ticket_id)
+),
+-- The first end of working hours strictly after the minute reported: today's end on a working
+-- day before it, else the next working day's.
+confirm AS (
+    SELECT b.*, e.ends_at AS confirm_deadline
+    FROM base AS b
+    ASOF LEFT JOIN working_day_ends AS e ON e.ends_at > date_trunc('minute', b.reported_at)
+),
+timed AS (
+    SELECT
+        c.*,
+        CASE WHEN c.responded_at IS NULL AND c.channel = 'phone' THEN 0.0
+             ELSE (epoch_us(c.responded_at) - epoch_us(c.reported_at)) / 60e6
+        END AS response_minutes,
+        coalesce(c.service_mode = 'onsite', false) AS onsite,
+        CAST(CASE WHEN c.in_work THEN $arrival_working ELSE $arrival_non_working END AS DOUBLE)
+            AS arrival_limit,
+        (epoch_us(c.arrived_at) - epoch_us(c.reported_at)) / 60e6 AS arrival,
+        (epoch_us(c.confirmed_at) - epoch_us(c.confirm_deadline)) / 60e6 AS confirm_late_by,
+        (epoch_us(CAST($as_of AS TIMESTAMP)) - epoch_us(c.confirm_deadline)) / 60e6
+            AS confirm_running,
+        c.fault AND ($report_for_all OR c.severity = 'severe') AS needs_report,
+        c.resolved_at + to_microseconds(CAST(round($report_due_hours * 3600e6) AS BIGINT))
+            AS due,
+        date_trunc('minute', coalesce(c.arrived_at, c.resolved_at)) AS upgrade_start,
+        date_trunc('minute', c.approved_at) AS approved,
+        (epoch_us(c.resolved_at) - epoch_us(c.clock_start)) / 60e6 - c.wait AS handling_minutes,
+        (epoch_us(CAST($as_of AS TIMESTAMP)) - epoch_us(c.clock_start)) / 60e6 - c.wait
+            AS handling_running,
+        CASE WHEN c.fault THEN g.minutes END AS handling_target
+    FROM confirm AS c
+    LEFT JOIN sla_targets AS g ON g.severity = c.severity
+)
+SELECT
+    s.ticket_id,
+    s.customer_id,
+    s.reported_at,
+    s.in_work AS reported_in_working_time,
+    coalesce(de.estimated_through - ds.estimated_through
+             + CAST(ds.estimated AS INTEGER) > 0, false) AS calendar_estimated,
+    s.response_minutes,
+    CASE
+        WHEN s.response_minutes IS NOT NULL AND s.response_minutes <= $response_limit THEN 'met'
+        WHEN s.response_minutes IS NOT NULL THEN 'breached'
+        WHEN s.finished THEN 'no_record'
+        WHEN s.since_report > $response_limit THEN 'breached'
+        ELSE 'pending'
+    END AS response_status,
+    CASE WHEN s.onsite THEN s.arrival_limit END AS arrival_limit_minutes,
+    CASE WHEN s.onsite THEN s.arrival END AS arrival_minutes,
+    CASE
+        WHEN NOT s.onsite THEN 'na'
+        WHEN s.arrival IS NOT NULL AND s.arrival <= s.arrival_limit THEN 'met'
+        WHEN s.arrival IS NOT NULL THEN 'breached'
+        WHEN s.finished THEN 'no_record'
+        WHEN s.since_report > s.arrival_limit THEN 'breached'
+        ELSE 'pending'
+    END AS arrival_status,
+    s.confirm_deadline,
+    CASE
+        WHEN s.confirm_late_by IS NOT NULL AND s.confirm_late_by <= 0 THEN 'met'
+        WHEN s.confirm_late_by IS NOT NULL THEN 'breached'
+        WHEN s.finished THEN 'no_record'
+        WHEN s.confirm_running > 0 THEN 'breached'
+        ELSE 'pending'
+    END AS confirm_status,
+    CASE WHEN s.needs_report THEN s.due END AS report_due_at,
+    CASE
+        WHEN NOT s.needs_report THEN 'na'
+        WHEN s.due IS NOT NULL AND s.submitted_at IS NOT NULL AND s.submitted_at <= s.due
+            THEN 'met'
+        WHEN s.due IS NOT NULL AND s.submitted_at IS NOT NULL THEN 'breached'
+        WHEN s.due IS NOT NULL AND CAST($as_of AS TIMESTAMP) > s.due THEN 'breached'
+        WHEN s.due IS NOT NULL THEN 'pending'
+        WHEN s.finished THEN 'no_record'
+        ELSE 'pending'
+    END AS report_status,
+    CASE
+        WHEN NOT coalesce(s.category = 'upgrade', false) THEN 'na'
+        WHEN s.approved IS NOT NULL AND s.upgrade_start IS NOT NULL
+            AND s.approved <= s.upgrade_start THEN 'met'
+        WHEN s.approved IS NOT NULL AND s.upgrade_start IS NOT NULL THEN 'breached'
+        WHEN s.finished THEN 'no_record'
+        WHEN s.upgrade_start IS NOT NULL THEN 'breached'
+        ELSE 'pending'
+    END AS upgrade_status,
+    s.handling_minutes,
+    CASE
+        WHEN s.handling_target IS NULL THEN 'na'
+        WHEN s.handling_minutes IS NOT NULL AND s.handling_minutes <= s.handling_target
+            THEN 'met'
+        WHEN s.handling_minutes IS NOT NULL THEN 'breached'
+        WHEN s.finished THEN 'no_record'
+        WHEN s.handling_running > s.handling_target THEN 'breached'
+        ELSE 'pending'
+    END AS handling_status,
+    CASE WHEN s.fault THEN s.severity END AS rule_severity,
+    CASE
+        WHEN NOT s.fault THEN NULL
+        WHEN s.severity = 'unknown' OR s.reported_severity IS NULL THEN 'unverifiable'
+        WHEN s.reported_severity = s.severity THEN 'consistent'
+        WHEN s.reported_severity = 'general' AND s.severity = 'severe' THEN 'under_classified'
+        WHEN s.reported_severity = 'severe' AND s.severity = 'general' THEN 'over_classified'
+        ELSE 'unverifiable'
+    END AS severity_check
+FROM timed AS s
+LEFT JOIN days AS ds ON ds.date = CAST(s.reported_at AS DATE)
+LEFT JOIN days AS de
+    ON de.date = coalesce(CAST(s.confirm_deadline AS DATE), CAST(s.reported_at AS DATE))

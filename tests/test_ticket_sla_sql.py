@@ -1,0 +1,82 @@
+"""The load judges tickets in SQL (rules.ticket_sla_in_db); it must agree with rules.ticket_sla."""
+
+import shutil
+from dataclasses import replace
+from datetime import datetime
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from etl.load import derive
+from service_quality import rules
+from service_quality.calendar import build_calendar
+from service_quality.schema import RELATIONS, conform
+from service_quality.settings import Settings, load_settings
+
+VARIANTS = {
+    "defaults": {},
+    "targets, severe reports only, exclusive threshold": {
+        "handling_target_minutes": {"severe": 240.0, "general": 1440.0},
+        "report_required_for": "severe", "threshold_inclusive": False,
+        "error_ratio_threshold": 0.05,
+    },
+    "two windows, short limits": {
+        "working_hours": ((8 * 60 + 30, 12 * 60), (13 * 60 + 30, 17 * 60 + 30)),
+        "response_limit_minutes": 5, "arrival_limit_working_minutes": 30,
+        "arrival_limit_non_working_minutes": 45, "report_due_hours": 24.5,
+    },
+}
+
+
+def _pandas_ticket_sla(con, settings: Settings, as_of: datetime) -> pd.DataFrame:
+    """The reference: rules.ticket_sla on the database's tables, as derive used to call it."""
+    def table(name):
+        return conform(con.execute(f"SELECT * FROM {name}").df(), name)  # noqa: S608
+
+    tickets = table("tickets")
+    stamp = pd.Timestamp(as_of)
+    days = con.execute("SELECT min(date), max(date) FROM calendar_days").fetchall()[0]
+    cal = build_calendar(days[0], days[1], settings.working_hours, table("calendar"))
+    return rules.ticket_sla(tickets, table("ticket_events"), table("fault_reports"), cal,
+                            settings, stamp)
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_sql_judgements_equal_the_pandas_rules(fixture_db, tmp_path, variant):
+    path = tmp_path / "db.duckdb"
+    shutil.copyfile(fixture_db, path)
+    settings = replace(load_settings(), **VARIANTS[variant])
+    with duckdb.connect(str(path)) as con:
+        as_of = datetime.fromisoformat(
+            con.execute("SELECT value FROM load_info WHERE key = 'as_of'").fetchall()[0][0])
+        # Edge cases the sample may lack: a pause and a resume at the same moment, an open pause,
+        # a phone report without a response time, a ticket after the last calendar day's end.
+        con.execute("""INSERT INTO ticket_events SELECT ticket_id, reported_at + INTERVAL 1 HOUR,
+                       'pause', NULL FROM tickets WHERE ticket_id IN
+                       (SELECT ticket_id FROM tickets ORDER BY ticket_id LIMIT 30)""")
+        con.execute("""INSERT INTO ticket_events SELECT ticket_id, reported_at + INTERVAL 1 HOUR,
+                       'resume', NULL FROM tickets WHERE ticket_id IN
+                       (SELECT ticket_id FROM tickets ORDER BY ticket_id LIMIT 10)""")
+        derive(con, settings, as_of)
+        got = con.execute("SELECT * FROM ticket_sla").df()
+        want = _pandas_ticket_sla(con, settings, as_of)
+    assert list(got.columns) == list(RELATIONS["ticket_sla"])
+    got = got.sort_values("ticket_id", ignore_index=True)
+    want = want.sort_values("ticket_id", ignore_index=True)
+    assert len(got) == len(want) > 700
+    for column in RELATIONS["ticket_sla"]:
+        a, b = got[column], want[column]
+        if column.endswith("_minutes"):
+            assert np.allclose(a.astype(float), b.astype(float), rtol=0, atol=1e-9,
+                               equal_nan=True), column
+        elif column in ("confirm_deadline", "report_due_at", "reported_at"):
+            assert (pd.to_datetime(a).astype("datetime64[ns]").fillna(pd.Timestamp(0)).tolist()
+                    == pd.to_datetime(b).astype("datetime64[ns]").fillna(pd.Timestamp(0))
+                    .tolist()), column
+        else:
+            assert (a.astype(object).where(a.notna(), None).tolist()
+                    == b.astype(object).where(b.notna(), None).tolist()), column
+    # every status the sample can show is reached somewhere, so the comparison judged something
+    assert {"met", "breached"} <= set(got["arrival_status"])
