@@ -445,3 +445,19 @@ def test_sheet_named_in_the_profile_or_after_the_entity(capsys, tmp_path):
     status, _, _ = run(capsys, tmp_path, tmp_path / "工单.xlsx", "--profile", profile)
     assert status == 0
     assert rows(tmp_path, "SELECT ticket_id, customer_id FROM tickets") == [("T1", "C1")]
+
+
+def test_servicenow_excel_export_with_field_labels(capsys, tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Number", "Company", "Opened", "Channel", "State", "Priority", "Assigned to",
+                  "Resolved", "Updated"])
+    sheet.append(["INC7", "C7", D(2025, 10, 9, 9), "Walk-in", "Resolved", "1 - Critical",
+                  "Wang Wei", D(2025, 10, 9, 12), D(2025, 10, 9, 12)])
+    book.save(tmp_path / "incident.xlsx")
+    assert detect_profile(read_header(tmp_path / "incident.xlsx")) == "servicenow"
+    status, _, _ = run(capsys, tmp_path, tmp_path / "incident.xlsx", "--profile", "servicenow")
+    assert status == 0
+    assert rows(tmp_path, "SELECT ticket_id, customer_id, reported_at, channel, "
+                          "reported_severity, engineer_id, resolved_at FROM tickets") == [
+        ("INC7", "C7", D(2025, 10, 9, 9), None, "severe", "Wang Wei", D(2025, 10, 9, 12))]
