@@ -528,8 +528,8 @@ def _draw_preview(ctx, preview: Preview) -> None:
             }
             st.caption(ctx.t("upload_facts"))
             _table(pd.DataFrame({ctx.t("upload_col_fact"): [ctx.t(k) for k in facts],
-                                       ctx.t("upload_col_value"): list(facts.values())}),
-                         hide_index=True, width="stretch", key=f"upload_facts_{i}")
+                                 ctx.t("upload_col_value"): list(facts.values())}),
+                   hide_index=True, width="stretch", key=f"upload_facts_{i}")
             if f.notes:
                 st.caption(ctx.t("upload_notes"))
                 st.code("\n".join(f.notes), language=None, wrap_lines=True)
@@ -547,7 +547,7 @@ def _draw_preview(ctx, preview: Preview) -> None:
                 st.info(ctx.t("upload_no_good_rows"))
             else:
                 _table(f.head.rename(columns={"row_number": ctx.t("upload_col_row")}),
-                             hide_index=True, width="stretch", key=f"upload_head_{i}")
+                       hide_index=True, width="stretch", key=f"upload_head_{i}")
             st.caption(ctx.t("upload_rejected", shown=len(f.rejected), total=f.rows_rejected))
             if f.rejected.empty:
                 st.success(ctx.t("upload_no_rejected"))
@@ -594,9 +594,6 @@ def render(ctx) -> None:
         return
     state = st.session_state
     st.caption(ctx.t("upload_intro"))
-    job = state.get(_JOB)
-    if job is not None:
-        _follow(ctx, job)
     if state.pop(_BUSY, False):
         st.warning(ctx.t("upload_busy"))
     if state.get(_REFUSED):
@@ -605,52 +602,74 @@ def render(ctx) -> None:
     if state.get(_RESULT) is not None:
         st.caption(ctx.t("upload_result_title"))
         _show_result(ctx, state[_RESULT])
+    job = state.get(_JOB)
+    preview = _choose(ctx, loading=job is not None)
+    if job is not None:
+        # Where Confirm was, so the progress shows where the supervisor is looking.
+        _follow(ctx, job)
+    elif preview is not None:
+        st.button(ctx.t("upload_confirm"), key="upload_confirm", type="primary",
+                  help=ctx.t("upload_confirm_help"), icon=":material/upload:",
+                  disabled=not preview.ready, on_click=_on_confirm, args=(ctx.user,))
 
+
+def _choose(ctx, loading: bool) -> Preview | None:
+    """The uploader, the profile and options, and the preview of the files chosen."""
+    state = st.session_state
     mb = limit_mb()
     gen = state.get(_GEN, 0)
     files = st.file_uploader(
         ctx.t("upload_files"), type=[s[1:] for s in DATA_SUFFIXES], accept_multiple_files=True,
         key=_UPLOADER if gen == 0 else f"{_UPLOADER}_{gen}", max_upload_size=mb,
-        help=ctx.t("upload_files_help", mb=mb))
+        help=ctx.t("upload_files_help", mb=mb), disabled=loading)
     st.caption(ctx.t("upload_limit", mb=mb))
     choices = ["auto", "canonical", *profiles.BUILTIN, "file"]
     left, right = st.columns(2)
     choice = left.selectbox(
         ctx.t("upload_profile"), choices, key="upload_profile", help=ctx.t("upload_profile_help"),
         format_func=lambda c: ctx.t(f"upload_profile_{c}") if c in ("auto", "canonical", "file")
-        else PROFILE_NAMES.get(c, c))
+        else PROFILE_NAMES.get(c, c), disabled=loading)
     order = right.selectbox(
         ctx.t("upload_date_order"), DATE_ORDERS, key="upload_date_order",
-        help=ctx.t("upload_date_order_help"), format_func=lambda o: ctx.t(f"upload_date_order_{o}"))
+        help=ctx.t("upload_date_order_help"), disabled=loading,
+        format_func=lambda o: ctx.t(f"upload_date_order_{o}"))
     date_order = None if order == "auto" else order
     profile_file = None
     if choice == "file":
         profile_file = st.file_uploader(ctx.t("upload_profile_toml"), type=["toml"],
-                                        key="upload_profile_file", max_upload_size=1)
+                                        key="upload_profile_file", max_upload_size=1,
+                                        disabled=loading)
     with st.expander(ctx.t("upload_advanced")):
         maps_text = st.text_area(ctx.t("upload_maps"), key="upload_maps",
-                                 help=ctx.t("upload_maps_help"))
+                                 help=ctx.t("upload_maps_help"), disabled=loading)
         nulls_text = st.text_input(ctx.t("upload_nulls"), key="upload_nulls",
-                                   help=ctx.t("upload_nulls_help"))
-
+                                   help=ctx.t("upload_nulls_help"), disabled=loading)
+    if loading:
+        # The files are being loaded from where the preview saved them: show that preview,
+        # neither save them again nor check them again.
+        held = state.get(_PREVIEW)
+        if held is not None:
+            _draw_preview(ctx, held[1])
+        return None
     if not files:
         _forget()
-        return
+        return None
     state.pop(_RESULT, None)
     too_big = [f for f in files if f.size > mb * MB]
     if too_big:
         _forget()
         st.error(ctx.t("upload_too_big", mb=mb))
-        _table(pd.DataFrame({ctx.t("upload_col_file"): [f.name for f in too_big],
-                                   ctx.t("upload_col_size"): [round(f.size / MB, 1)
-                                                              for f in too_big]}),
-                     hide_index=True, key="upload_too_big_table")
-        return
+        _table(pd.DataFrame({
+            ctx.t("upload_col_file"): [f.name for f in too_big],
+            ctx.t("upload_col_size"): [round(f.size / MB, 1) for f in too_big],
+        }), hide_index=True, key="upload_too_big_table")
+        return None
     maps, bad = parse_maps(maps_text)
     if bad:
         st.error(ctx.t("upload_bad_maps"))
         st.code("\n".join(bad), language=None)
-        return
+        return None
+    nulls = parse_nulls(nulls_text)
     upload = _saved(files, profile_file)
     entities = {}
     if choice in ("auto", "canonical"):
@@ -662,17 +681,12 @@ def render(ctx) -> None:
                     key=f"upload_entity_{number}", help=ctx.t("upload_entity_help"),
                     format_func=lambda e, csv=csv: _entity_label(ctx, e) if e else ctx.t(
                         "upload_entity_pick" if csv else "upload_entity_from_sheets"))
-    key = (upload, choice, date_order, maps, parse_nulls(nulls_text),
+    key = (upload, choice, date_order, maps, nulls,
            tuple(sorted((str(p), e) for p, e in entities.items() if e)))
     held = state.get(_PREVIEW)
     if held is None or held[0] != key:
         with st.spinner(ctx.t("upload_checking")):
-            preview = build_preview(upload, choice, date_order, maps, parse_nulls(nulls_text),
-                                    entities)
+            preview = build_preview(upload, choice, date_order, maps, nulls, entities)
         state[_PREVIEW] = held = (key, preview)
-    preview = held[1]
-    _draw_preview(ctx, preview)
-    st.button(ctx.t("upload_confirm"), key="upload_confirm", type="primary",
-              help=ctx.t("upload_confirm_help"), icon=":material/upload:",
-              disabled=not preview.ready or state.get(_JOB) is not None,
-              on_click=_on_confirm, args=(ctx.user,))
+    _draw_preview(ctx, held[1])
+    return held[1]
