@@ -123,3 +123,22 @@ def test_upload_preview_confirm_and_every_session_sees_it(upload_app, browser,  
     shot(watcher, "upload_seen_by_another_session")
     context.close()
     other.close()
+
+
+def test_an_export_is_read_through_the_profile_its_headers_match(upload_app, browser):  # noqa: F811
+    url, db = upload_app
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    open_data(page, url, "上传数据")
+    export = ROOT / "tests" / "data" / "profiles" / "servicenow_incident.csv"
+    page.locator(".st-key-upload_files input[type='file']").set_input_files(str(export))
+    summary = grid_text(page, "upload_summary_table")
+    assert summary[summary.index("状态") + 1:] == [
+        "1", "servicenow_incident.csv", "servicenow_incident.csv", "工单（tickets）",
+        "ServiceNow", "utf-8", "—", "5", "3", "2", "可载入"]
+    page.get_by_text("文件 1 · 工单（tickets）").click()
+    mapping = grid_text(page, "upload_mapping_0")
+    assert mapping[3:6] == ["ticket_id", "工单号", "number"]
+    page.locator(".st-key-upload_mapping_0").scroll_into_view_if_needed()
+    page.wait_for_timeout(800)   # the expander's opening animation
+    shot(page, "upload_servicenow_preview")
+    page.close()
