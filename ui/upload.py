@@ -21,7 +21,7 @@ import streamlit as st
 from etl import profiles
 from etl.load import LoadRefused, LoadSummary, load
 from etl.profiles.dates import ORDER_NAMES
-from etl.readers import InputError, entity_for
+from etl.readers import InputError, entity_for, normalize_name
 from etl.stage import ImportOptions, StagedFile, stage_file
 from service_quality.accounts import User, audit
 from service_quality.database import db_path
@@ -230,13 +230,10 @@ def _mapping(staged: StagedFile) -> pd.DataFrame:
     mapping = dict(staged.mapping)
     if not mapping and staged.table.as_read is not None:
         # A canonical file: its headers are the contract's names or their Chinese names.
-        entity = ENTITIES[staged.entity]
-        names = {}
-        for col in entity.columns:
-            for alias in (col.name, *col.zh):
-                names[unicodedata.normalize("NFKC", alias).strip().lower()] = col.name
+        names = {normalize_name(alias): col.name for col in ENTITIES[staged.entity].columns
+                 for alias in (col.name, *col.zh)}
         for header in staged.table.as_read.column_names:
-            name = names.get(unicodedata.normalize("NFKC", header).strip().lower())
+            name = names.get(normalize_name(header))
             if name and name not in mapping:
                 mapping[name] = header
     zh = {c.name: c.zh[0] if c.zh else "" for c in ENTITIES[staged.entity].columns}
