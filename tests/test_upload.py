@@ -224,6 +224,21 @@ def test_a_second_confirm_while_loading_starts_no_second_load(db):
     assert any(m.startswith("reading") for m in first.messages)
 
 
+def test_confirm_while_another_session_loads_says_so_and_loads_nothing(db):
+    before = batches(db)
+    at = put(page(), ("tickets.csv", TICKETS.encode()))
+    other = upload.Job(str(db.resolve()))     # another session's load of this database
+    upload._running[other.db] = other
+    try:
+        at.button(key="upload_confirm").click().run()
+    finally:
+        upload._running.pop(other.db, None)
+    assert [w.value for w in at.warning] == [t("upload_busy")]
+    assert batches(db) == before and len(pending(db)) == 1   # the preview waits for a retry
+    at.button(key="upload_confirm").click().run()
+    assert batches(db) == before + 1
+
+
 def test_a_refused_load_keeps_nothing(db, tmp_path):
     up = upload.save_upload([("tickets.csv", TICKETS.encode())])
     preview = upload.build_preview(up, "canonical")
