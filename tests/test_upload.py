@@ -304,6 +304,8 @@ def test_saved_files_stay_in_their_folder_with_distinct_names(db):
 def test_a_preview_not_confirmed_is_removed(db):
     at = put(page(), ("tickets.csv", TICKETS.encode()))
     assert len(pending(db)) == 1
+    put(at, ("surveys.csv", b"survey_id\n"))     # other files: the first preview goes
+    assert [p.name for p in pending(db)] == ["surveys.csv"]
     at.file_uploader(key="upload_files").set_value(None).run()
     assert pending(db) == []
     # An abandoned preview (its tab closed) goes with the next upload after a while.
