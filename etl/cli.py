@@ -8,6 +8,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
+
 from service_quality.database import DEFAULT_DB
 from service_quality.settings import load_settings
 
@@ -314,6 +316,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {e}", file=sys.stderr)
             print("Nothing was loaded; the database is unchanged.", file=sys.stderr)
             return 2
+        except (duckdb.Error, OSError) as e:
+            # A full disk or a failing file system: the swap never happened.
+            print(f"error: the load failed: {e}", file=sys.stderr)
+            print("Nothing was loaded; the database is unchanged.", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("\ninterrupted: nothing was loaded; the database is unchanged.", file=sys.stderr)
+            return 130
         print_summary(summary)
     elif args.command == "report":
         return report_command(args)

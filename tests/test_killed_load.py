@@ -143,3 +143,18 @@ def test_two_loads_at_once_run_one_after_the_other(big_sample, sample_dir, tmp_p
     # Neither load lost the other's work: the later one copied the file the earlier swapped in.
     assert counts(db)["batches"] == 3
     assert leftovers(db) == []
+
+
+def test_ctrl_c_during_a_load_says_so_and_leaves_nothing_behind(big_sample, sample_dir, tmp_path):
+    db = tmp_path / "service.duckdb"
+    load([sample_dir], db, load_settings())
+    old_bytes = db.read_bytes()
+    proc, lines = start_load(big_sample, db)
+    wait_for(lines, "computing", proc)
+    os.kill(proc.pid, signal.SIGINT)
+    assert proc.wait(timeout=60) == 130, lines
+    time.sleep(0.2)   # the reader thread takes the last line
+    assert "interrupted: nothing was loaded; the database is unchanged." in lines
+    assert not any("Traceback" in line for line in lines)
+    assert db.read_bytes() == old_bytes
+    assert leftovers(db) == []

@@ -33,12 +33,13 @@ _build_lock = threading.Lock()
 _RUN_VERSION = "_db_version"
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _open(version: DbVersion) -> Database:
     # One read-only connection per version of the file: a load swaps in a new file, the version
-    # changes and the next run attaches to it while runs under way finish on the old one. Not
-    # closed when evicted: a run may still be reading; it closes when the last one lets go.
-    # StaleVersion (not cached) when the file on disk is no longer this version.
+    # changes and the next run attaches to it while runs under way finish on the old one. Two
+    # entries, the new file and the one before: each holds its own DuckDB memory. Not closed
+    # when evicted: a run may still be reading; it closes when the last one lets go. A run whose
+    # version was evicted and replaced gets StaleVersion (never cached) and starts again.
     return Database(Path(version.path), expect=version)
 
 
