@@ -323,6 +323,7 @@ def derive(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datetime) 
     _replace(con, "action_status", rules.action_status(actions, stamp))
     _replace(con, "survey_facts", rules.survey_facts(_table(con, "surveys"), actions, settings))
     con.execute(sql("build_ticket_facts"))
+    con.execute(sql("build_monthly"))
     estimated = con.execute("SELECT count(*) FROM ticket_sla WHERE calendar_estimated").fetchall()
     return calendar_warnings(estimated[0][0], cal)
 

@@ -21,7 +21,7 @@ CARD_COLUMNS = ("kpi", "unit", "value", "previous", "delta", "better", "trend", 
 
 def compliance(db: Database, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Status counts and compliance per promise, every promise listed even with no rows."""
-    frame = run(db, "compliance_by_metric", scope, filters, base="_tickets")
+    frame = run(db, "compliance_by_metric", scope, filters, base="_monthly")
     frame = frame.set_index("metric").reindex(TICKET_METRICS + COMPLAINT_METRICS)
     frame[list(STATUS_COUNTS)] = frame[list(STATUS_COUNTS)].fillna(0).astype("int64")
     return frame.reset_index()
@@ -29,7 +29,7 @@ def compliance(db: Database, scope: Scope, filters: Filters) -> pd.DataFrame:
 
 def ticket_volume(db: Database, scope: Scope, filters: Filters) -> int:
     """Number of tickets the filters select."""
-    return int(run(db, "ticket_volume", scope, filters, base="_tickets").iloc[0, 0])
+    return int(run(db, "ticket_volume", scope, filters, base="_monthly").iloc[0, 0])
 
 
 def survey_rates(db: Database, scope: Scope, filters: Filters) -> pd.Series:
@@ -53,7 +53,10 @@ def overdue_actions(db: Database, scope: Scope, filters: Filters) -> pd.Series:
 def monthly(db: Database, scope: Scope, filters: Filters) -> pd.DataFrame:
     """One row per month of the filters: every card's number that month (NULL = no data)."""
     as_of = pd.Timestamp(load_info(db)["as_of"])
-    return run(db, "overview_monthly", scope, filters, base="_tickets", as_of=as_of)
+    frame = run(db, "overview_monthly", scope, filters, base="_monthly", as_of=as_of)
+    hours = run(db, "overview_handling_monthly", scope, filters, base="_tickets")
+    frame = frame.merge(hours, on="month", how="left")
+    return frame[[*frame.columns[:8], "handling_hours", *frame.columns[8:-1]]]
 
 
 def _rate_card(kpi: str, now: pd.Series, before: pd.Series) -> dict:

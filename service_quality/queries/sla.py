@@ -16,7 +16,10 @@ def sla_by(db: Database, scope: Scope, filters: Filters, metric: str, group: str
     """Status counts and compliance of `metric` per `group` value."""
     if metric not in METRICS or group not in GROUPS:
         raise ValueError(f"unknown metric {metric!r} or group {group!r}")
-    return run(db, "sla_by", scope, filters, base="_tickets", metric=metric, group=group)
+    if group == "engineer":
+        # Engineers are not a dimension of ticket_monthly (it would hold a row per engineer).
+        return run(db, "sla_by", scope, filters, base="_tickets", metric=metric, group=group)
+    return run(db, "sla_by_monthly", scope, filters, base="_monthly", metric=metric, group=group)
 
 
 def arrival_distribution(db: Database, scope: Scope, filters: Filters) -> pd.DataFrame:

@@ -1,5 +1,5 @@
--- (after _tickets.sql) Compliance of every promise over the filtered tickets and the complaints
--- received in the same period and scope.
+-- (after _monthly.sql) Compliance of every promise over the filtered tickets (their monthly status
+-- counts) and the complaints received in the same period and scope.
 -- compliance = met / (met + breached + no_record); pending and na are counted, never in the rate.
 , c AS (
     SELECT first_reply_status, resolution_status
@@ -9,19 +9,21 @@
       AND ($f_customers IS NULL OR list_contains($f_customers, customer_id))
 ),
 statuses AS (
-    UNPIVOT (
-        SELECT response_status, arrival_status, confirm_status, report_status, upgrade_status,
-               handling_status
-        FROM t
-    )
-    ON response_status AS 'response', arrival_status AS 'arrival', confirm_status AS 'confirm',
-       report_status AS 'report', upgrade_status AS 'upgrade', handling_status AS 'handling'
-    INTO NAME metric VALUE status
-    UNION ALL
     UNPIVOT (SELECT first_reply_status, resolution_status FROM c)
     ON first_reply_status AS 'complaint_first_reply', resolution_status AS 'complaint_resolution'
     INTO NAME metric VALUE status
 )
+SELECT
+    metric,
+    sum(met)::BIGINT AS met,
+    sum(breached)::BIGINT AS breached,
+    sum(no_record)::BIGINT AS no_record,
+    sum(pending)::BIGINT AS pending,
+    sum(na)::BIGINT AS na,
+    compliance_of(met, breached, no_record) AS compliance
+FROM m
+GROUP BY metric
+UNION ALL
 SELECT
     metric,
     count(*) FILTER (WHERE status = 'met') AS met,

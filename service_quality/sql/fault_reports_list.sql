@@ -6,33 +6,24 @@
 -- fault_reports_overview.sql) so the narrowing is one GROUP BY; text is fetched for the shown
 -- rows only.
 , agg AS (
-    SELECT ticket_id,
-           count(*) AS versions,
-           max(version) AS version,
-           min(submitted_at) AS first_submitted_at,
-           arg_max(coalesce(customer_decision, 'pending'), version) AS decision,
-           arg_max((nullif(trim(fault_content), '') IS NOT NULL)::INT
-                   + (nullif(trim(affected_time), '') IS NOT NULL)::INT * 2
-                   + (nullif(trim(affected_users), '') IS NOT NULL)::INT * 4
-                   + (nullif(trim(handling_process), '') IS NOT NULL)::INT * 8
-                   + (nullif(trim(analysis), '') IS NOT NULL)::INT * 16
-                   + (nullif(trim(lessons), '') IS NOT NULL)::INT * 32
-                   + (nullif(trim(prevention), '') IS NOT NULL)::INT * 64, version) AS present
-    FROM fault_reports
-    WHERE ticket_id IN (SELECT ticket_id FROM t)
-    GROUP BY ticket_id
+    -- each ticket's versions in one row, summed up by the load (sql/build_ticket_facts.sql)
+    SELECT ticket_id, report_versions AS versions, report_version AS version,
+           report_first_submitted_at AS first_submitted_at, report_decision AS decision,
+           report_present AS present, report_rejected AS any_rejected, customer_id, reported_at,
+           resolved_at, report_due_at, report_status
+    FROM t
+    WHERE report_versions IS NOT NULL
 ),
 rejected AS (
     SELECT ticket_id, bool_or(nullif(trim(reject_reason), '') = $d_reason) AS has_reason
     FROM fault_reports
-    WHERE customer_decision = 'rejected'
+    WHERE customer_decision = 'rejected' AND $d_reason IS NOT NULL
     GROUP BY ticket_id
 ),
 r AS (
-    SELECT a.*, bit_count(a.present) AS sections, t.customer_id, t.reported_at, t.resolved_at,
-           t.report_due_at, t.report_status, count(*) OVER () AS matching
+    SELECT a.* EXCLUDE (any_rejected), bit_count(a.present) AS sections,
+           count(*) OVER () AS matching
     FROM agg AS a
-    JOIN t USING (ticket_id)
     LEFT JOIN rejected AS x USING (ticket_id)
     WHERE ($d_sections IS NULL OR bit_count(a.present) = $d_sections)
       AND ($d_missing IS NULL OR a.present & CASE $d_missing
@@ -42,9 +33,9 @@ r AS (
           END = 0)
       AND ($d_incomplete IS NULL OR (a.present <> 127) = $d_incomplete)
       AND ($d_decision IS NULL OR a.decision = $d_decision)
-      AND ($d_rejected IS NULL OR (x.ticket_id IS NOT NULL) = $d_rejected)
+      AND ($d_rejected IS NULL OR a.any_rejected = $d_rejected)
       AND ($d_reason IS NULL OR coalesce(x.has_reason, false))
-    ORDER BY t.reported_at DESC, a.ticket_id
+    ORDER BY a.reported_at DESC, a.ticket_id
     LIMIT $d_limit
 ),
 reasons AS (

@@ -6,24 +6,13 @@
 --   versions  tickets by how many versions they have
 --   stage     reports due (pending with a due time), overdue (breached, none submitted) or late
 --             (breached, submitted after the due time) — the rows of fault_reports_due.sql
-, latest AS MATERIALIZED (
-    -- one row per ticket from a GROUP BY (no window sort): the latest version's decision and its
-    -- sections as a bit mask (bit i = section i of the agreement's seven is non-empty), picked by
-    -- arg_max over version — two aggregates instead of eight; neither expression is ever NULL,
-    -- so arg_max skips no row
-    SELECT ticket_id,
-           count(*) AS versions,
-           arg_max(coalesce(customer_decision, 'pending'), version) AS customer_decision,
-           arg_max((nullif(trim(fault_content), '') IS NOT NULL)::INT
-                   + (nullif(trim(affected_time), '') IS NOT NULL)::INT * 2
-                   + (nullif(trim(affected_users), '') IS NOT NULL)::INT * 4
-                   + (nullif(trim(handling_process), '') IS NOT NULL)::INT * 8
-                   + (nullif(trim(analysis), '') IS NOT NULL)::INT * 16
-                   + (nullif(trim(lessons), '') IS NOT NULL)::INT * 32
-                   + (nullif(trim(prevention), '') IS NOT NULL)::INT * 64, version) AS present
-    FROM fault_reports
-    WHERE ticket_id IN (SELECT ticket_id FROM t)
-    GROUP BY ticket_id
+, latest AS (
+    -- the tickets with a report: the latest version's decision and its sections as a bit mask
+    -- (bit i = section i of the seven), summed up by the load (sql/build_ticket_facts.sql)
+    SELECT ticket_id, report_versions AS versions, report_decision AS customer_decision,
+           report_present AS present
+    FROM t
+    WHERE report_versions IS NOT NULL
 ),
 missing AS (
     -- one row of counts, turned into (section, n) rows: 7 rows, whatever the volume
@@ -61,7 +50,7 @@ GROUP BY ALL
 UNION ALL
 SELECT 'stage',
        CASE WHEN t.report_status = 'pending' THEN 'due'
-            WHEN EXISTS (SELECT 1 FROM fault_reports AS r WHERE r.ticket_id = t.ticket_id)
+            WHEN t.report_versions IS NOT NULL
                 THEN 'late'
             ELSE 'overdue' END,
        count(*)

@@ -1,24 +1,30 @@
--- (after _tickets.sql) One row per month of [$start, $end): every headline number of the overview
+-- (after _monthly.sql) One row per month of [$start, $end): every headline number of the overview
 -- for that month, for the cards' trend lines. A month without data has NULLs (a gap, not a 0).
 -- Compliance = met / (met + breached + no_record) as everywhere; CSAT and the survey response
 -- rate count the surveys sent that month; overdue_actions is the count at the month's end (or
 -- at $as_of for the month it falls in; NULL for months after it), rebuilt as overview_overdue.sql.
+-- The median handling hours are not a sum of months: overview_handling_monthly.sql adds them.
 , months AS (
     SELECT strftime(m, '%Y-%m') AS month, m + INTERVAL 1 MONTH AS month_end
     FROM range(CAST($start AS TIMESTAMP), CAST($end AS TIMESTAMP), INTERVAL 1 MONTH) AS r(m)
 ),
+tm AS (
+    SELECT month, metric, sum(tickets) AS tickets,
+           compliance_of(met, breached, no_record) AS compliance
+    FROM m
+    GROUP BY ALL
+),
 tk AS (
     SELECT
         month,
-        count(*) AS tickets,
-        compliance(response_status) AS response,
-        compliance(arrival_status) AS arrival,
-        compliance(confirm_status) AS confirm,
-        compliance(report_status) AS report,
-        compliance(upgrade_status) AS upgrade,
-        compliance(handling_status) AS handling,
-        median(handling_minutes) FILTER (WHERE category = 'fault') / 60 AS handling_hours
-    FROM t
+        any_value(tickets) FILTER (WHERE metric = 'response')::BIGINT AS tickets,
+        any_value(compliance) FILTER (WHERE metric = 'response') AS response,
+        any_value(compliance) FILTER (WHERE metric = 'arrival') AS arrival,
+        any_value(compliance) FILTER (WHERE metric = 'confirm') AS confirm,
+        any_value(compliance) FILTER (WHERE metric = 'report') AS report,
+        any_value(compliance) FILTER (WHERE metric = 'upgrade') AS upgrade,
+        any_value(compliance) FILTER (WHERE metric = 'handling') AS handling
+    FROM tm
     GROUP BY month
 ),
 cm AS (
@@ -67,7 +73,7 @@ ac AS (
 )
 SELECT
     months.month, coalesce(tk.tickets, 0) AS tickets, tk.response, tk.arrival, tk.confirm, tk.report, tk.upgrade,
-    tk.handling, tk.handling_hours, cm.complaint_first_reply, cm.complaint_resolution, sv.csat,
+    tk.handling, cm.complaint_first_reply, cm.complaint_resolution, sv.csat,
     sv.survey_response, coalesce(ac.overdue_actions, CASE WHEN months.month IN
         (SELECT month FROM moments) THEN 0 END) AS overdue_actions
 FROM months

@@ -2,20 +2,12 @@
 -- drill-down on what ticket_list.sql cannot narrow (channel, transfers, warranty, quote, spare
 -- part, one day). Parts lists put the slowest first (still awaited: the hours so far at
 -- $as_of); every other list the newest first.
-, e AS (
-    SELECT ticket_id, count(*) AS transfer_events
-    FROM ticket_events
-    WHERE event = 'transfer' AND ticket_id IN (SELECT ticket_id FROM t)
-    GROUP BY ticket_id
-),
-x AS (
+, x AS (
     SELECT
         t.*,
-        coalesce(e.transfer_events, 0) AS transfer_events,
         date_diff('second', t.part_requested_at, coalesce(t.part_received_at, $as_of)) / 3600.0
             AS part_lead_hours
     FROM t
-    LEFT JOIN e USING (ticket_id)
 )
 SELECT x.ticket_id, x.customer_id, coalesce(c.name, x.customer_id) AS customer_name,
        x.reported_at, x.month, x.category, x.channel, x.service_mode, x.engineer_id,

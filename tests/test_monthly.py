@@ -1,0 +1,127 @@
+"""The load's pre-aggregations answer exactly what the tickets answer.
+
+ticket_monthly (sql/build_monthly.sql) carries the headline counts and rates; the report_*
+columns of ticket_facts sum up each ticket's fault reports. Both are checked against independent
+SQL over the per-ticket rows, under several scopes and filters.
+"""
+
+import pandas as pd
+import pytest
+from sqlcheck import frame, value
+
+from service_quality.filters import Filters
+from service_quality.queries import Scope, run
+from service_quality.queries.overview import TICKET_METRICS, compliance, monthly, ticket_volume
+from service_quality.queries.sla import GROUPS, METRICS, sla_by
+
+VIEWS = [
+    (Scope.everyone(), Filters("2025-01", "2026-12")),
+    (Scope.everyone(), Filters("2025-11", "2026-04", severities=("severe", "unknown"),
+                               service_modes=("onsite",))),
+    (Scope.customer("C002"), Filters("2025-06", "2026-10")),
+    (Scope.everyone(), Filters("2025-03", "2026-02", customers=("C001", "C003"),
+                               teams=("湛江一组",))),
+]
+
+
+def _where(scope: Scope, filters: Filters) -> tuple[str, list]:
+    """The _tickets.sql narrowing written out for an independent query over ticket_facts."""
+    p = {**scope.params(), **filters.params()}
+    return ("reported_at >= ? AND reported_at < ? "
+            "AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], customer_id)) "
+            "AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], customer_id)) "
+            "AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], "
+            "coalesce(rule_severity, 'unknown'))) "
+            "AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], service_mode)) "
+            "AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], team))",
+            [p["start"], p["end"], p["customers"], p["customers"], p["f_customers"],
+             p["f_customers"], p["f_severities"], p["f_severities"], p["f_service_modes"],
+             p["f_service_modes"], p["f_teams"], p["f_teams"]])
+
+
+@pytest.mark.parametrize("view", range(len(VIEWS)))
+def test_sla_breakdowns_from_monthly_counts_equal_the_per_ticket_ones(db, view):
+    scope, filters = VIEWS[view]
+    for metric in METRICS:
+        for group in GROUPS:
+            got = sla_by(db, scope, filters, metric, group)
+            want = run(db, "sla_by", scope, filters, base="_tickets", metric=metric, group=group)
+            pd.testing.assert_frame_equal(got.reset_index(drop=True),
+                                          want.reset_index(drop=True))
+
+
+@pytest.mark.parametrize("view", range(len(VIEWS)))
+def test_headline_counts_and_rates_equal_the_tickets(db, fixture_db, view):
+    scope, filters = VIEWS[view]
+    where, params = _where(scope, filters)
+    assert ticket_volume(db, scope, filters) == value(
+        fixture_db, f"SELECT count(*) FROM ticket_facts WHERE {where}", params)  # noqa: S608
+    got = compliance(db, scope, filters).set_index("metric")
+    for metric in TICKET_METRICS:
+        counts = frame(fixture_db, f"SELECT {metric}_status AS s, count(*) AS n "  # noqa: S608
+                       f"FROM ticket_facts WHERE {where} GROUP BY ALL", params)
+        counts = dict(zip(counts["s"], counts["n"], strict=True))
+        for status in ("met", "breached", "no_record", "pending", "na"):
+            assert got.loc[metric, status] == counts.get(status, 0), (metric, status)
+        judged = sum(counts.get(s, 0) for s in ("met", "breached", "no_record"))
+        rate = got.loc[metric, "compliance"]
+        if judged:
+            assert rate == pytest.approx(counts.get("met", 0) / judged)
+        else:
+            assert pd.isna(rate)
+    by_month = monthly(db, scope, filters).set_index("month")["tickets"]
+    want = frame(fixture_db, f"SELECT month, count(*) AS n FROM ticket_facts "  # noqa: S608
+                 f"WHERE {where} GROUP BY month", params)
+    assert by_month[by_month > 0].to_dict() == dict(zip(want["month"], want["n"], strict=True))
+    assert list(by_month.index) == filters.months
+
+
+def test_ticket_monthly_counts_every_ticket_once_per_promise(fixture_db):
+    tickets = value(fixture_db, "SELECT count(*) FROM ticket_facts")
+    per_metric = frame(fixture_db, "SELECT metric, sum(tickets) AS n, "
+                       "sum(met + breached + no_record + pending + na) AS statuses "
+                       "FROM ticket_monthly GROUP BY metric")
+    assert sorted(per_metric["metric"]) == sorted(TICKET_METRICS)
+    assert (per_metric["n"] == tickets).all()
+    assert (per_metric["statuses"] == tickets).all()
+
+
+def test_report_columns_sum_up_each_tickets_fault_reports(fixture_db):
+    sections = ("fault_content", "affected_time", "affected_users", "handling_process",
+                "analysis", "lessons", "prevention")
+    # Independent: the latest version found by a window, its sections tested one by one.
+    latest = frame(fixture_db, "SELECT * FROM fault_reports QUALIFY row_number() OVER "
+                   "(PARTITION BY ticket_id ORDER BY version DESC) = 1")
+    every = frame(fixture_db, "SELECT ticket_id, count(*) AS versions, "
+                  "min(submitted_at) AS first_submitted_at, "
+                  "bool_or(customer_decision = 'rejected') AS rejected "
+                  "FROM fault_reports GROUP BY ticket_id").set_index("ticket_id")
+    facts = frame(fixture_db, "SELECT ticket_id, report_versions, report_version, "
+                  "report_first_submitted_at, report_decision, report_present, report_rejected "
+                  "FROM ticket_facts").set_index("ticket_id")
+    assert len(latest) > 0
+    mask = sum((latest[s].fillna("").str.strip() != "").astype(int) * 2**i
+               for i, s in enumerate(sections))
+    got = facts.loc[latest["ticket_id"]]
+    assert (got["report_version"].to_numpy() == latest["version"].to_numpy()).all()
+    assert (got["report_present"].to_numpy() == mask.to_numpy()).all()
+    assert (got["report_decision"].to_numpy()
+            == latest["customer_decision"].fillna("pending").to_numpy()).all()
+    assert (got["report_versions"].to_numpy()
+            == every.loc[latest["ticket_id"], "versions"].to_numpy()).all()
+    assert (got["report_rejected"].to_numpy()
+            == every.loc[latest["ticket_id"], "rejected"].fillna(False).to_numpy()).all()
+    assert (got["report_first_submitted_at"].to_numpy()
+            == every.loc[latest["ticket_id"], "first_submitted_at"].to_numpy()).all()
+    without = facts.drop(index=latest["ticket_id"])
+    assert without["report_versions"].isna().all() and without["report_present"].isna().all()
+
+
+def test_transfer_events_count_each_tickets_transfer_events(fixture_db):
+    got = frame(fixture_db, "SELECT ticket_id, transfer_events FROM ticket_facts")
+    want = frame(fixture_db, "SELECT ticket_id, count(*) AS n FROM ticket_events "
+                 "WHERE event = 'transfer' GROUP BY ticket_id")
+    counted = got.set_index("ticket_id")["transfer_events"]
+    assert want["n"].sum() > 0
+    assert (counted.loc[want["ticket_id"]].to_numpy() == want["n"].to_numpy()).all()
+    assert (counted.drop(index=want["ticket_id"]) == 0).all()
