@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -12,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from etl.load import load
 from service_quality import migrations
-from service_quality.database import SCHEMA_VERSION, Database, DatabaseUnusable
+from service_quality.database import SCHEMA_VERSION, Database, DatabaseUnusable, StaleVersion
 from service_quality.settings import load_settings
 from tests.test_browser import (
     _need_browser,
@@ -220,3 +221,34 @@ def test_a_truncated_database_in_chromium_shows_the_message_and_the_command(
         assert page.locator("[data-testid='stAlertContentError']").count() == 1
         assert f"mv {db} {db}.broken" in page.locator("[data-testid='stCode']").inner_text()
         page.close()
+
+
+def _as_of(d: Database) -> str:
+    return d.query("SELECT value FROM load_info WHERE key = 'as_of'").iloc[0, 0]
+
+
+def test_each_connection_keeps_the_file_it_opened(copy_db, sample_dir):
+    old = Database(copy_db)
+    load([sample_dir], copy_db, load_settings(), as_of=datetime(2031, 1, 1, 9, 0))
+    # While the old connection lives, a new one still reaches the new file (one DuckDB
+    # instance per path would hand back the old file), and the old one keeps its own.
+    new = Database(copy_db)
+    try:
+        assert _as_of(new) == "2031-01-01 09:00:00"
+        assert _as_of(old) != "2031-01-01 09:00:00"
+        assert new.version != old.version
+        with pytest.raises(StaleVersion):
+            Database(copy_db, expect=old.version)
+    finally:
+        old.close()
+        new.close()
+
+
+def test_an_open_session_shows_the_next_load_on_its_next_run(copy_db, sample_dir, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DB", str(copy_db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception and "2031-01-01" not in at.caption[0].value
+    load([sample_dir], copy_db, load_settings(), as_of=datetime(2031, 1, 1, 9, 0))
+    at.run()
+    assert not at.exception and not at.error
+    assert "2031-01-01 09:00" in at.caption[0].value
