@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -129,24 +129,29 @@ def show_table(ctx: Context, shown: pd.DataFrame | Styler, name: str, key: str |
         raise ValueError("pass labels only with a DataFrame; relabel before styling")
     screen = shown.rename(columns=labels) if labels else shown
     event = st.dataframe(screen, key=key, **dataframe_kwargs)
-    spec = export_sheet(ctx, shown, sheet or name, labels=labels, percent=percent,
-                        flag_values=flag_values, flag_negative=flag_negative,
-                        flag_positive=flag_positive,
-                        column_order=dataframe_kwargs.get("column_order"),
-                        column_config=dataframe_kwargs.get("column_config"),
-                        hide_index=dataframe_kwargs.get("hide_index"))
+
+    def spec() -> Sheet:
+        # Built on the click with the workbook: finding the flagged words scans every text
+        # column, which a rerun should not pay for a file nobody asked for.
+        return export_sheet(ctx, shown, sheet or name, labels=labels, percent=percent,
+                            flag_values=flag_values, flag_negative=flag_negative,
+                            flag_positive=flag_positive,
+                            column_order=dataframe_kwargs.get("column_order"),
+                            column_config=dataframe_kwargs.get("column_config"),
+                            hide_index=dataframe_kwargs.get("hide_index"))
+
     download(ctx, spec, file_name(ctx, name), key=f"{key or name}_xlsx")
     return event
 
 
-def download(ctx: Context, sheet: Sheet, name: str, key: str) -> None:
-    """A download button for one sheet; the workbook is built only when it is clicked."""
+def download(ctx: Context, sheet: Sheet | Callable[[], Sheet], name: str, key: str) -> None:
+    """A download button for one sheet (or what makes it); both are built only on the click."""
     user, scope = ctx.user, ctx.scope
 
     def build() -> bytes:
         # Runs on click, on Streamlit's download thread: reruns never pay for the workbook.
         audit_export(user, name, scope)
-        return workbook_bytes([sheet])
+        return workbook_bytes([sheet() if callable(sheet) else sheet])
 
     st.download_button(ctx.t("export_xlsx"), build, file_name=name, mime=XLSX, key=key,
                        on_click="ignore", type="tertiary", icon=":material/download:",
