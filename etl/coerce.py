@@ -333,16 +333,7 @@ def _scores(series: pd.Series, col: Column, scale: np.ndarray):
 
 def _timestamps(text: pa.ChunkedArray, col: Column):
     """Nanoseconds since 1970 (local, naive) of each accepted spelling; NaT where unreadable."""
-    out = np.full(len(text), _NAT, dtype=np.int64)
-    unread = np.zeros(len(text), dtype=bool)
-    offset = 0
-    for chunk in text.chunks:
-        size = len(chunk)
-        if size and chunk.null_count < size:
-            ns, bad = _chunk_times(chunk)
-            out[offset:offset + size] = ns
-            unread[offset:offset + size] = bad
-        offset += size
+    out, unread = _column_times(text)
     if col.kind == DATE:
         # A date column takes the date part of whatever time was written.
         out = np.where(out == _NAT, _NAT, (out // _DAY) * _DAY)
@@ -353,25 +344,26 @@ def _timestamps(text: pa.ChunkedArray, col: Column):
     return out, bad, f"{column_label(col)}: cannot read '" + shown + f"' as {what}"
 
 
-def _chunk_times(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(ns, unreadable) of one chunk; plain ISO text takes Arrow's strict cast, the rest a regex."""
-    present = chunk.is_valid().to_numpy(zero_copy_only=False)
-    iso = pc.fill_null(pc.match_substring_regex(chunk, _ISO_RE), False)
-    ns = np.full(len(chunk), _NAT, dtype=np.int64)
-    ok = np.zeros(len(chunk), dtype=bool)
+def _column_times(text: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """(ns, unreadable) of a column; plain ISO text takes Arrow's strict cast, the rest a regex."""
+    present = text.is_valid().to_numpy(zero_copy_only=False)
+    ns = np.full(len(text), _NAT, dtype=np.int64)
+    ok = np.zeros(len(text), dtype=bool)
+    if not present.any():
+        return ns, ok
+    iso = pc.fill_null(pc.match_substring_regex(text, _ISO_RE), False)
+    picked = iso.to_numpy(zero_copy_only=False)
     rest = present
-    if pc.any(iso).as_py():
-        picked = iso.to_numpy(zero_copy_only=False)
+    if picked.any():
         try:
-            cast = chunk.filter(iso).cast(pa.timestamp("ns")).cast(pa.int64())
-            ns[picked] = cast.to_numpy()
+            ns[picked] = text.filter(iso).cast(pa.timestamp("ns")).cast(pa.int64()).to_numpy()
             ok[picked] = True
             rest = present & ~picked
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass  # some value is not a real ISO moment: read the whole chunk the careful way
+            pass  # some value is not a real ISO moment: read the whole column the careful way
     if rest.any():
-        # Only the rows in other spellings pay for the regex with its many captures.
-        part = chunk.filter(pa.array(rest)) if not rest.all() else chunk
+        # Only the rows in other spellings pay for the regex with its many captures, in one call.
+        part = (text if rest.all() else text.filter(pa.array(rest))).combine_chunks()
         r_ns, r_ok = _regex_times(part)
         serial = ~r_ok
         if serial.any():

@@ -461,8 +461,9 @@ def _assemble(name, entity_name, encoding, sheet, header, body, numbers, malform
     """Map headers to canonical columns, drop empty rows and build the canonical text frame."""
     entity = ENTITIES[entity_name]
     columns = [body.column(i) for i in range(len(header))]
-    trimmed = [pc.utf8_trim_whitespace(c) for c in columns]
-    empty = [pc.equal(t, "") for t in trimmed]
+    trimmed = [_trim(c) for c in columns]
+    # Lengths, not text comparison: the cheapest test for "" that Arrow has.
+    empty = [_is_empty(t) for t in trimmed]
     keep_col = [
         bool(h.strip()) or not pc.all(e).as_py() for h, e in zip(header, empty, strict=True)
     ]
@@ -483,6 +484,7 @@ def _assemble(name, entity_name, encoding, sheet, header, body, numbers, malform
         keep_row = ~skip
         mask = pa.array(keep_row)
         trimmed = [t.filter(mask) for t in trimmed]
+        empty = [e.filter(mask) for e in empty]
         columns = [c.filter(mask) for c in columns]
         new_pos = np.cumsum(keep_row) - 1
         malformed = {int(new_pos[p]): v for p, v in malformed.items()}
@@ -495,8 +497,7 @@ def _assemble(name, entity_name, encoding, sheet, header, body, numbers, malform
         if i is None:
             frame[col.name] = pd.Series(pa.nulls(n, pa.large_string()).to_pandas(), dtype="str")
         else:
-            t = trimmed[i]
-            values = pc.if_else(pc.equal(t, ""), pa.scalar(None, t.type), t)
+            values = _null_where(trimmed[i], empty[i])
             frame[col.name] = values.to_pandas()
     as_read = pa.table(
         [c for i, c in enumerate(columns) if keep_col[i]],
@@ -513,6 +514,56 @@ def _assemble(name, entity_name, encoding, sheet, header, body, numbers, malform
         as_read=as_read,
         malformed=malformed,
     )
+
+
+def _edges(chunk: pa.Array):
+    """First and last byte of each non-empty value of a string chunk, or None if not plain."""
+    if chunk.null_count or not pa.types.is_large_string(chunk.type):
+        return None
+    validity, offsets, data = chunk.buffers()
+    ends = np.frombuffer(offsets, np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
+    starts, stops = ends[:-1], ends[1:]
+    full = stops > starts
+    if data is None or not full.any():
+        return np.zeros(0, np.uint8), np.zeros(0, np.uint8)
+    data = np.frombuffer(data, np.uint8)
+    return data[starts[full]], data[stops[full] - 1]
+
+
+def _trim(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Whitespace trimmed from both ends; skipped for chunks whose values start and end in
+    visible ASCII (ids, times, numbers), which is most of an export and cannot change."""
+    out = []
+    for chunk in column.chunks:
+        edges = _edges(chunk)
+        if edges is not None:
+            first, last = edges
+            edge = np.concatenate([first, last])
+            if not ((edge < 0x21) | (edge > 0x7E)).any():
+                out.append(chunk)
+                continue
+        out.append(pc.utf8_trim_whitespace(chunk))
+    return pa.chunked_array(out, column.type)
+
+
+def _is_empty(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Whether each value is "", chunked as the text (so _null_where can reuse its buffers)."""
+    return pa.chunked_array([pc.equal(pc.binary_length(c), 0) for c in text.chunks], pa.bool_())
+
+
+def _null_where(text: pa.ChunkedArray, empty: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Empty values as missing: a validity bitmap over the same text buffers, without a copy."""
+    if [len(c) for c in text.chunks] != [len(c) for c in empty.chunks]:
+        return pc.if_else(empty, pa.scalar(None, text.type), text)
+    out = []
+    for t, e in zip(text.chunks, empty.chunks, strict=True):
+        valid = pc.invert(e)
+        if t.null_count or t.offset or valid.offset or not pa.types.is_large_string(t.type):
+            out.append(pc.if_else(e, pa.scalar(None, t.type), t))
+            continue
+        bits = valid.buffers()[1]
+        out.append(pa.Array.from_buffers(t.type, len(t), [bits, *t.buffers()[1:]]))
+    return pa.chunked_array(out, text.type)
 
 
 def _json_keys(header, keep_col):
