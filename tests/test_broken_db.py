@@ -4,6 +4,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -252,3 +254,52 @@ def test_an_open_session_shows_the_next_load_on_its_next_run(copy_db, sample_dir
     at.run()
     assert not at.exception and not at.error
     assert "2031-01-01 09:00" in at.caption[0].value
+
+
+def test_a_connection_opened_during_swaps_reports_the_file_it_holds(copy_db, sample_dir,
+                                                                    tmp_path):
+    """Files renamed over the path while connections open: each Database's version is the file
+    it actually reads (stat before and after the attach), never a neighbour's."""
+    other = tmp_path / "other" / "service.duckdb"
+    other.parent.mkdir()
+    shutil.copyfile(copy_db, other)
+    load([sample_dir], other, load_settings(), as_of=datetime(2031, 1, 1, 9, 0))
+    sources = {}
+    for path in (copy_db, other):
+        d = Database(path)
+        sources[path] = (path.read_bytes(), _as_of(d))
+        d.close()
+    st = copy_db.stat()
+    contents = {(st.st_ino, st.st_mtime_ns, st.st_size): sources[copy_db][1]}
+    stop = threading.Event()
+
+    def swap():
+        n = 0
+        while not stop.is_set():
+            data, as_of = sources[(copy_db, other)[n % 2]]
+            tmp = copy_db.with_name(f".swap{n}.tmp")
+            tmp.write_bytes(data)
+            st = tmp.stat()
+            contents[(st.st_ino, st.st_mtime_ns, st.st_size)] = as_of
+            os.replace(tmp, copy_db)
+            n += 1
+            time.sleep(0.02)
+
+    swapper = threading.Thread(target=swap)
+    swapper.start()
+    opened = 0
+    try:
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            try:
+                d = Database(copy_db)
+            except StaleVersion:
+                continue   # the file kept changing for ten tries in a row
+            v = d.version
+            assert _as_of(d) == contents[(v.inode, v.mtime_ns, v.size)]
+            d.close()
+            opened += 1
+    finally:
+        stop.set()
+        swapper.join()
+    assert opened > 10
