@@ -32,7 +32,7 @@ from service_quality.schema import DATE, DTYPES, ENTITIES, RELATIONS, STR, TIMES
 from service_quality.settings import Settings
 
 from .readers import InputError, RawTable, entity_for
-from .stage import ImportOptions, stage_file
+from .stage import ImportOptions, StagedFile, stage_file
 from .swap import acquire_lock, clean_leftovers, discard, publish, release_lock, tmp_path
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -143,18 +143,15 @@ def load(
         as_of, as_of_source = china_now(), "time of the load"
 
     # Read and check every file before the database is touched, so a refusal changes nothing.
+    # One file at a time: two at once saved little on two busy cores and raised the peak memory
+    # by a third (1 M tickets: 2.1 GB against 1.6 GB).
     staged = []
     for path, entity in inputs:
         progress(f"reading {path.name}")
         try:
-            files = stage_file(path, entity, options, arrow=True)
+            staged += _stage(path, entity, options)
         except InputError as e:
             raise LoadRefused(str(e)) from None
-        for st in files:
-            # Only the typed rows and the rejections travel on: the text as read is let go so
-            # that staging every file does not hold each one twice.
-            st.table.release_rows()
-        staged += files
 
     batch_id = started.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -175,6 +172,7 @@ def load(
                 results.append(_upsert(con, batch_id, st.path, st.table, st.good, st.rejected,
                                        as_of, started))
                 results[-1].notes = list(st.notes)
+                st.good = None  # in the database now; derive needs the memory
             progress("computing the agreement's rules")
             warnings = derive(con, settings, as_of)
             _set_info(con, {"schema_version": str(SCHEMA_VERSION), "as_of": str(as_of),
@@ -210,6 +208,17 @@ def _open_copy(tmp: Path, db: Path) -> duckdb.DuckDBPyConnection:
         raise LoadRefused(f"{db}: damaged, not a database this project can read ({problem}); "
                           f"{how}")
     return con
+
+
+def _stage(path: Path, entity: str, options: ImportOptions | None) -> list[StagedFile]:
+    """One file read and judged; only its typed rows and rejections are kept."""
+    files = stage_file(path, entity, options, arrow=True)
+    for st in files:
+        # The text as read is let go, so staging every file does not hold each one twice.
+        st.table.release_rows()
+    # Arrow's allocator keeps freed memory for reuse; hand it back so the next file starts low.
+    pa.default_memory_pool().release_unused()
+    return files
 
 
 def check_schema(con: duckdb.DuckDBPyConnection, db: Path,

@@ -24,6 +24,7 @@ from service_quality.schema import ENTITIES, ENTITY_ALIASES, Column, Entity
 _MAX_COLUMNS = 2000
 # A CSV record must fit in one parse block; 8 MB leaves room for long free-text cells.
 _BLOCK_SIZE = 8 << 20
+_DECODE_BLOCK = 16 << 20
 _STEM_SEPARATORS = "_-. "
 _BLANK = b" \t\r\n"
 # json.dumps(ensure_ascii=False) escapes exactly these, so raw text matches what json.dumps writes.
@@ -247,14 +248,37 @@ def _decode(name: str, data: bytes) -> tuple[str, bytes]:
     if utf8_bad is None:
         return "utf-8", data
     try:
-        text = data.decode("gb18030")
+        return "gb18030", _gb18030_to_utf8(data)
     except UnicodeDecodeError as e:
         where = f"byte offset {e.start} (0x{data[e.start]:02X}) is neither"
         if utf8_bad != e.start:
             where += f" (UTF-8 already fails at byte offset {utf8_bad})"
         message = f"{name}: neither UTF-8 nor GB18030 text — {where}; save it as CSV UTF-8"
         raise InputError(message) from None
-    return "gb18030", text.encode("utf-8")
+
+
+def _gb18030_to_utf8(data: bytes) -> bytearray:
+    """GB18030 bytes as UTF-8, converted a block of lines at a time.
+
+    Decoding the whole file at once would hold it a third time as a Python string (two bytes a
+    character once any is Chinese). No GB18030 character contains the byte \\n, so blocks split
+    after one decode exactly as the whole file would; an error's offset is in the whole file.
+    """
+    out = bytearray(len(data) * 3 // 2 + 1)  # a 2-byte character is 3 bytes in UTF-8, at most
+    size = pos = 0
+    while pos < len(data):
+        cut = data.find(b"\n", min(pos + _DECODE_BLOCK, len(data)))
+        cut = len(data) if cut < 0 else cut + 1
+        try:
+            block = data[pos:cut].decode("gb18030").encode("utf-8")
+        except UnicodeDecodeError as e:
+            raise UnicodeDecodeError(e.encoding, data, pos + e.start, pos + e.end,
+                                     e.reason) from None
+        out[size:size + len(block)] = block
+        size += len(block)
+        pos = cut
+    del out[size:]
+    return out
 
 
 def _first_invalid_utf8(data: bytes, start: int) -> int | None:
