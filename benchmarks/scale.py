@@ -180,7 +180,8 @@ def pages(db: Path, runs: int) -> dict:
     if out.returncode:
         raise RuntimeError(out.stderr[-2000:])
     rows = json.loads(out.stdout.strip().splitlines()[-1])
-    return {r["page"]: {"cold_s": r["cold_s"], "warm_s": r["warm_s"]} for r in rows}
+    return {r["page"]: {k: r[k] for k in ("cold_s", "warm_s", "cold_cpu_s", "warm_cpu_s")
+                        if k in r} for r in rows}
 
 
 def excel(db: Path) -> dict:
@@ -339,6 +340,13 @@ def report(rows: list[dict], page_names: list[str]) -> None:
             p = (r.get("pages") or {}).get(name)
             cells.append(f"{p['cold_s']:.2f}/{p['warm_s']:.2f}" if p else "—")
         print(f"{'page ' + name + ' cold/warm s':<28}" + "".join(f"{c:>14}" for c in cells))
+    for name in page_names:
+        cells = []
+        for r in rows:
+            p = (r.get("pages") or {}).get(name) or {}
+            cells.append(f"{p['cold_cpu_s']:.2f}/{p['warm_cpu_s']:.2f}" if "cold_cpu_s" in p
+                         else "—")
+        print(f"{'  CPU ' + name:<28}" + "".join(f"{c:>14}" for c in cells))
     if len(rows) > 1 and all(r.get("pages") for r in (rows[0], rows[-1])):
         print(f"{'cold ratio ' + sizes[-1] + '/' + sizes[0]:<28}" + "  ".join(
             f"{n} {rows[-1]['pages'][n]['cold_s'] / rows[0]['pages'][n]['cold_s']:.1f}×"

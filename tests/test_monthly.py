@@ -125,3 +125,16 @@ def test_transfer_events_count_each_tickets_transfer_events(fixture_db):
     assert want["n"].sum() > 0
     assert (counted.loc[want["ticket_id"]].to_numpy() == want["n"].to_numpy()).all()
     assert (counted.drop(index=want["ticket_id"]) == 0).all()
+
+
+def test_survey_details_is_the_join_of_surveys_facts_and_engineers(fixture_db):
+    got = frame(fixture_db, "SELECT * FROM survey_details ORDER BY survey_id")
+    want = frame(fixture_db, "SELECT f.survey_id, f.customer_id, "
+                 "coalesce(f.survey_type, 'unknown') AS survey_type, f.sent_at, f.answered, "
+                 "f.score, f.satisfied, f.low_score, f.has_action, "
+                 "strftime(f.sent_at, '%Y-%m') AS month, s.ticket_id, s.engineer_id, s.method, "
+                 "s.answered_at, s.problem_category, s.comment, e.name AS engineer_name, e.team "
+                 "FROM survey_facts AS f JOIN surveys AS s USING (survey_id) "
+                 "LEFT JOIN engineers AS e ON e.engineer_id = s.engineer_id ORDER BY survey_id")
+    assert len(got) == value(fixture_db, "SELECT count(*) FROM survey_facts") > 0
+    pd.testing.assert_frame_equal(got, want)

@@ -30,4 +30,18 @@ SELECT
     coalesce(sum(n) FILTER (WHERE status = 'na'), 0)::BIGINT AS na
 FROM s
 GROUP BY ALL
-ORDER BY month, metric
+ORDER BY month, metric;
+
+-- survey_details: survey_facts with the survey's own columns and its engineer's name and team, one
+-- row per survey, so the satisfaction queries (_surveys.sql) filter one table instead of joining
+-- three on every view.
+CREATE OR REPLACE TABLE survey_details AS
+SELECT f.survey_id, f.customer_id, coalesce(f.survey_type, 'unknown') AS survey_type,
+       f.sent_at, f.answered, f.score, f.satisfied, f.low_score, f.has_action,
+       strftime(f.sent_at, '%Y-%m') AS month,
+       s.ticket_id, s.engineer_id, s.method, s.answered_at, s.problem_category, s.comment,
+       e.name AS engineer_name, e.team
+FROM survey_facts AS f
+JOIN surveys AS s USING (survey_id)
+LEFT JOIN engineers AS e ON e.engineer_id = s.engineer_id
+ORDER BY f.sent_at

@@ -4,7 +4,8 @@
 , v AS (
     SELECT ticket_id, version, customer_decision, nullif(trim(reject_reason), '') AS reason
     FROM fault_reports
-    WHERE ticket_id IN (SELECT ticket_id FROM t)
+    -- only the tickets with a rejected version (ticket_facts.report_rejected) can count here
+    WHERE ticket_id IN (SELECT ticket_id FROM t WHERE report_rejected)
 ),
 rej AS (
     SELECT x.ticket_id, x.version, any_value(x.reason) AS reason,
