@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -216,9 +217,27 @@ def _stage(path: Path, entity: str, options: ImportOptions | None) -> list[Stage
     for st in files:
         # The text as read is let go, so staging every file does not hold each one twice.
         st.table.release_rows()
+        st.good = _spill(st.good)
     # Arrow's allocator keeps freed memory for reuse; hand it back so the next file starts low.
     pa.default_memory_pool().release_unused()
     return files
+
+
+def _spill(table: pa.Table) -> pa.Table:
+    """The table moved to a temporary file mapped back into memory, already unlinked.
+
+    Every file is staged before the database is touched; on disk the kernel can page the staged
+    rows out while the next file is read, so the peak is one file's work, not all files' rows.
+    Unlinked at once, the file leaves nothing behind even if the load is killed.
+    """
+    try:
+        with tempfile.NamedTemporaryFile(prefix="etl-staged-", suffix=".arrow") as f:
+            with pa.ipc.new_file(f, table.schema) as writer:
+                writer.write_table(table)
+            f.flush()
+            return pa.ipc.open_file(pa.memory_map(f.name)).read_all()
+    except OSError:
+        return table  # no room on disk: keep it in memory
 
 
 def check_schema(con: duckdb.DuckDBPyConnection, db: Path,
