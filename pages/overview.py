@@ -85,16 +85,19 @@ else:
                                 config={"displayModeBar": False, "staticPlot": True})
     st.caption(ctx.t("rate_rule"))
 
-    with st.expander(ctx.t("overview_drill")):
-        c1, c2 = st.columns([1, 2])
-        metric = c1.selectbox(ctx.t("overview_drill_metric"), TICKET_METRICS,
-                              key="overview_drill_metric",
-                              format_func=lambda m: ctx.t(f"metric_{m}"))
-        status = c2.segmented_control(
-            ctx.t("overview_drill_status"), ("breached", "no_record", "pending", "met"),
-            key="overview_drill_status", default="breached",
-            format_func=lambda s: ctx.t(f"status_{s}")) or "breached"
-        ticket_drilldown(ctx, Drill(metric=metric, status=status), key="overview_tickets")
+    # Opened on demand: the tickets behind a card (up to 500 rows) are fetched and drawn only
+    # while the expander is open, not on every run of the overview.
+    with st.expander(ctx.t("overview_drill"), key="overview_drill", on_change="rerun") as box:
+        if box.open:
+            c1, c2 = st.columns([1, 2])
+            metric = c1.selectbox(ctx.t("overview_drill_metric"), TICKET_METRICS,
+                                  key="overview_drill_metric",
+                                  format_func=lambda m: ctx.t(f"metric_{m}"))
+            status = c2.segmented_control(
+                ctx.t("overview_drill_status"), ("breached", "no_record", "pending", "met"),
+                key="overview_drill_status", default="breached",
+                format_func=lambda s: ctx.t(f"status_{s}")) or "breached"
+            ticket_drilldown(ctx, Drill(metric=metric, status=status), key="overview_tickets")
 
 # --- The supervision worklist: what needs following up now, whatever the period.
 COLUMNS = {

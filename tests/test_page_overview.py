@@ -377,6 +377,9 @@ def test_page_worklist_tabs_carry_the_counts(app, fixture_db):
 
 def test_page_drill_lists_the_tickets_behind_a_card(app, fixture_db):
     app.run()
+    assert not any("张工单" in c.value for c in app.caption)   # closed: nothing fetched
+    app.session_state["overview_drill"] = True   # the user opens the expander
+    app.run()
     app.selectbox(key="overview_drill_metric").set_value("confirm").run()
     breached = one(fixture_db, "SELECT count(*) FROM ticket_sla WHERE confirm_status = "
                    "'breached' AND reported_at >= '2025-07-01' AND reported_at < '2026-01-01'")
