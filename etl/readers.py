@@ -257,28 +257,27 @@ def _decode(name: str, data: bytes) -> tuple[str, bytes]:
         raise InputError(message) from None
 
 
-def _gb18030_to_utf8(data: bytes) -> bytearray:
+def _gb18030_to_utf8(data: bytes) -> bytes:
     """GB18030 bytes as UTF-8, converted a block of lines at a time.
 
     Decoding the whole file at once would hold it a third time as a Python string (two bytes a
-    character once any is Chinese). No GB18030 character contains the byte \\n, so blocks split
-    after one decode exactly as the whole file would; an error's offset is in the whole file.
+    character once any is Chinese), and is slower. No GB18030 character contains the byte \\n,
+    so blocks split after one decode exactly as the whole file would; an error's offset is in
+    the whole file.
     """
-    out = bytearray(len(data) * 3 // 2 + 1)  # a 2-byte character is 3 bytes in UTF-8, at most
-    size = pos = 0
+    view = memoryview(data)
+    parts = []
+    pos = 0
     while pos < len(data):
         cut = data.find(b"\n", min(pos + _DECODE_BLOCK, len(data)))
         cut = len(data) if cut < 0 else cut + 1
         try:
-            block = data[pos:cut].decode("gb18030").encode("utf-8")
+            parts.append(str(view[pos:cut], "gb18030").encode("utf-8"))
         except UnicodeDecodeError as e:
             raise UnicodeDecodeError(e.encoding, data, pos + e.start, pos + e.end,
                                      e.reason) from None
-        out[size:size + len(block)] = block
-        size += len(block)
         pos = cut
-    del out[size:]
-    return out
+    return b"".join(parts)
 
 
 def _first_invalid_utf8(data: bytes, start: int) -> int | None:
