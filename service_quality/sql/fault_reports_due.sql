@@ -3,22 +3,17 @@
 -- all by now). stage: due (pending), overdue (breached, none submitted), late (submitted after
 -- the due time); $d_stage narrows to one. Still-open items first — due soonest, then overdue
 -- newest — then late ones. days_past_due is negative while time is left.
-, first_report AS (
-    SELECT ticket_id, min(submitted_at) AS first_submitted_at, count(*) AS versions
-    FROM fault_reports
-    WHERE ticket_id IN (SELECT ticket_id FROM t WHERE report_status IN ('pending', 'breached'))
-    GROUP BY ticket_id
-),
-d AS (
+, d AS (
+    -- the first submission and the versions as the load summed them up (ticket_facts.report_*)
     SELECT t.ticket_id, t.customer_id, t.reported_at, t.resolved_at, t.report_due_at,
-           f.first_submitted_at, coalesce(f.versions, 0) AS versions, t.report_status,
+           t.report_first_submitted_at AS first_submitted_at,
+           coalesce(t.report_versions, 0) AS versions, t.report_status,
            CASE WHEN t.report_status = 'pending' THEN 'due'
-                WHEN f.first_submitted_at IS NULL THEN 'overdue'
+                WHEN t.report_first_submitted_at IS NULL THEN 'overdue'
                 ELSE 'late' END AS stage,
-           (epoch(coalesce(f.first_submitted_at, CAST($as_of AS TIMESTAMP)))
+           (epoch(coalesce(t.report_first_submitted_at, CAST($as_of AS TIMESTAMP)))
             - epoch(t.report_due_at)) / 86400 AS days_past_due
     FROM t
-    LEFT JOIN first_report AS f USING (ticket_id)
     WHERE (t.report_status = 'pending' AND t.report_due_at IS NOT NULL)
        OR t.report_status = 'breached'
 ),

@@ -12,6 +12,6 @@ LEFT JOIN customers AS k USING (customer_id)
 WHERE (w.report_status = 'pending' AND w.report_due_at IS NOT NULL
        AND w.report_due_at <= $as_of + to_seconds($report_within_hours * 3600))
    OR (w.report_status = 'breached'
-       AND NOT EXISTS (SELECT 1 FROM fault_reports AS r WHERE r.ticket_id = w.ticket_id))
+       AND w.report_versions IS NULL)   -- no version submitted (ticket_facts.report_versions)
 ORDER BY hours_left < 0, abs(hours_left), w.ticket_id
 LIMIT $limit
