@@ -122,7 +122,12 @@ def export_as_of(sources: list[Path]) -> datetime | None:
 
 def china_now() -> datetime:
     """The current time in China, naive, to the minute."""
-    return datetime.now(CHINA).replace(tzinfo=None, second=0, microsecond=0)
+    return china_clock().replace(second=0, microsecond=0)
+
+
+def china_clock() -> datetime:
+    """Now in China, naive: stored moments are China time whatever zone the server runs in."""
+    return datetime.now(CHINA).replace(tzinfo=None)
 
 
 def load(
@@ -134,7 +139,7 @@ def load(
     options: ImportOptions | None = None,
 ) -> LoadSummary:
     """Load `sources` into `db`; the file is replaced only when everything succeeded."""
-    started = datetime.now()
+    started = china_clock()
     inputs = find_inputs(sources, any_name=bool(options and options.profile))
     as_of_source = "--as-of"
     if as_of is None:
@@ -177,7 +182,7 @@ def load(
             progress("computing the agreement's rules")
             warnings = derive(con, settings, as_of)
             _set_info(con, {"schema_version": str(SCHEMA_VERSION), "as_of": str(as_of),
-                            "as_of_source": as_of_source, "loaded_at": str(datetime.now()),
+                            "as_of_source": as_of_source, "loaded_at": str(china_clock()),
                             "calendar_warnings": json.dumps(warnings, ensure_ascii=False),
                             "settings": json.dumps(asdict(settings), ensure_ascii=False)})
             con.execute("CHECKPOINT")
@@ -187,7 +192,7 @@ def load(
     finally:
         discard(tmp)
         release_lock(db, lock)
-    seconds = (datetime.now() - started).total_seconds()
+    seconds = (china_clock() - started).total_seconds()
     return LoadSummary(batch_id, db, as_of, as_of_source, results, warnings, seconds)
 
 
@@ -294,7 +299,7 @@ def _upsert(con, batch_id, path, table: RawTable, good, rejected, as_of, started
     con.execute(
         "INSERT INTO load_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [batch_id, file, entity.name, table.encoding, sha, result.rows_read,
-         result.rows_loaded, result.rows_rejected, started, datetime.now(), as_of],
+         result.rows_loaded, result.rows_rejected, started, china_clock(), as_of],
     )
     return result
 

@@ -1,9 +1,12 @@
 """`python -m etl load` on tiny files: exact rows and messages, nothing lost or half-done."""
 
 import json
+import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
@@ -226,3 +229,17 @@ def test_export_moment_with_an_offset_is_china_time(inputs, tmp_path):
     assert run("load", inputs, "--db", db) == 0
     assert rows(db, "SELECT DISTINCT as_of FROM load_batches")[0][0].isoformat() == (
         "2025-10-20T12:00:00")
+
+
+def test_load_moments_are_china_time_whatever_the_server_zone(inputs, tmp_path):
+    # A server in UTC must still log China time, as as_of is: the Data page shows them together.
+    db = tmp_path / "service.duckdb"
+    env = {**os.environ, "TZ": "UTC"}
+    subprocess.run([sys.executable, "-m", "etl", "load", str(inputs), "--db", str(db)],
+                   check=True, capture_output=True, env=env)
+    china = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    loaded = datetime.fromisoformat(
+        rows(db, "SELECT value FROM load_info WHERE key = 'loaded_at'")[0][0])
+    started, finished = rows(db, "SELECT started_at, finished_at FROM load_batches")[0]
+    for moment in (loaded, started, finished):
+        assert abs((moment - china).total_seconds()) < 600
