@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out_dir", type=Path, metavar="OUT_DIR")
     p.add_argument("--tickets", type=int, default=6000)
     p.add_argument("--seed", type=int, default=20251001)
+    p.add_argument("--csv-only", action="store_true", dest="csv_only",
+                   help="write the workbook entities as UTF-8 CSV too (large samples, benchmarks)")
 
     p = sub.add_parser("report", help="write the customer periodic report (xlsx + PDF)")
     p.add_argument("--period", required=True, help="a month (2026-10) or a quarter (2026-Q3)")
@@ -334,7 +336,8 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.tickets < 1:
             parser.error("--tickets must be at least 1")
-        counts = write_sample(args.out_dir, tickets=args.tickets, seed=args.seed)
+        counts = write_sample(args.out_dir, tickets=args.tickets, seed=args.seed,
+                              csv_only=args.csv_only)
         for name, n in counts.items():
             print(f"{args.out_dir / name}: {n} rows")
     return 0

@@ -46,6 +46,11 @@ CSV_ENCODING = {
     "fault_reports": "utf-8-sig",
 }
 XLSX_ENTITIES = ("customers", "engineers", "complaints", "actions", "duty_roster")
+# Entities that do not grow with the tickets: written from the first chunk only.
+_FIXED_ENTITIES = ("customers", "engineers", "duty_roster")
+# Larger exports are generated and written this many tickets at a time (bounded memory; a
+# 10 M-ticket export in one piece needs more than 20 GB).
+CHUNK_TICKETS = 1_000_000
 # Fixed workbook and zip-entry timestamps so the same seed gives the same bytes.
 _FIXED_WORKBOOK_TIME = dt.datetime(2026, 11, 1, 1, 0)  # 09:00 China time, stored as UTC
 _FIXED_ZIP_TIME = (2026, 11, 1, 9, 0, 0)
@@ -454,8 +459,9 @@ def _dates(t: np.ndarray) -> np.ndarray:
     return out
 
 
-def _ids(prefix: str, n: int, width: int) -> np.ndarray:
-    return (prefix + pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(width)).to_numpy(object)
+def _ids(prefix: str, n: int, width: int, start: int = 0) -> np.ndarray:
+    numbers = np.arange(start + 1, start + n + 1)
+    return (prefix + pd.Series(numbers).astype(str).str.zfill(width)).to_numpy(object)
 
 
 def _minute_ceil(t: np.ndarray) -> np.ndarray:
@@ -1031,11 +1037,44 @@ def _bad_per_kind(n: int) -> int:
     return max(1, round(n * _BAD_TICKET_RATE))
 
 
+@dataclass
+class _Numbering:
+    """Ids and file rows already used by earlier chunks of one export (all zero for the first)."""
+
+    ticket_per_day: np.ndarray  # tickets numbered so far per report day
+    surveys: int = 0
+    complaints: int = 0
+    actions: int = 0
+    rows: dict[str, int] | None = None  # data rows written so far per entity
+
+
 def build_sample(tickets: int = 6000, seed: int = 20251001) -> Sample:
     """Generate every entity of one export in memory (same seed, same rows)."""
     rng = np.random.default_rng(seed)
     cal = _Calendar(_CAL_DAYS)
     roster = _duty_roster(rng, cal)
+    return _build(rng, cal, roster, tickets, seed, _Numbering(np.zeros(_CAL_DAYS, np.int64)))
+
+
+def _chunks(tickets: int, seed: int, chunk: int):
+    """The export as Samples of at most `chunk` tickets, ids and bad-row lines running on.
+
+    The first chunk is build_sample(chunk, seed) itself; later ones draw from their own
+    generator (seed, i) with the same roster and distributions, so memory stays that of one chunk.
+    """
+    rng = np.random.default_rng(seed)
+    cal = _Calendar(_CAL_DAYS)
+    roster = _duty_roster(rng, cal)
+    numbering = _Numbering(np.zeros(_CAL_DAYS, np.int64), rows={})
+    for i, start in enumerate(range(0, tickets, chunk)):
+        if i:
+            rng = np.random.default_rng([seed, i])
+        yield _build(rng, cal, roster, min(chunk, tickets - start), seed, numbering)
+
+
+def _build(rng: np.random.Generator, cal: _Calendar, roster: dict, tickets: int, seed: int,
+           numbering: _Numbering) -> Sample:
+    """Tickets and their dependents numbered after `numbering`, which is then moved on."""
     duty = {int(d): roster["engineer"][roster["day"] == d] for d in np.unique(roster["day"])}
     t = _tickets(rng, cal, tickets, duty)
     n = tickets
@@ -1068,11 +1107,15 @@ def build_sample(tickets: int = 6000, seed: int = 20251001) -> Sample:
     # Ticket ids: report day plus the number within the day, in report order.
     day = cal.day(t["reported"])
     first_of_day = np.searchsorted(day, day, side="left")
-    seq = pd.Series(np.arange(n) - first_of_day + 1).astype(str).str.zfill(4).to_numpy(object)
+    number = np.arange(n) - first_of_day + 1 + numbering.ticket_per_day[day]
+    seq = pd.Series(number).astype(str).str.zfill(4).to_numpy(object)
     ticket_ids = "T" + cal.day_label[day] + seq
-    survey_ids = _ids("MY", len(sv["ticket"]), 6)
-    complaint_ids = _ids("TS", len(cp["received"]), 5)
+    survey_ids = _ids("MY", len(sv["ticket"]), 6, numbering.surveys)
+    complaint_ids = _ids("TS", len(cp["received"]), 5, numbering.complaints)
     act = _actions(rng, cal, t, sv, cp, rep, complaint_ids, survey_ids, ticket_ids)
+    numbering.ticket_per_day += np.bincount(day, minlength=len(numbering.ticket_per_day))
+    numbering.surveys += len(survey_ids)
+    numbering.complaints += len(complaint_ids)
 
     frames = {
         "tickets": _ticket_frame(t, ticket_ids),
@@ -1080,7 +1123,7 @@ def build_sample(tickets: int = 6000, seed: int = 20251001) -> Sample:
         "fault_reports": _report_frame(rep, ticket_ids),
         "surveys": _survey_frame(sv, survey_ids, t, ticket_ids),
         "complaints": _complaint_frame(cp, complaint_ids, ticket_ids),
-        "actions": _action_frame(act),
+        "actions": _action_frame(act, numbering.actions),
         "customers": _customer_frame(),
         "engineers": _engineer_frame(),
         "duty_roster": _roster_frame(roster, cal),
@@ -1124,6 +1167,13 @@ def build_sample(tickets: int = 6000, seed: int = 20251001) -> Sample:
     bad_rows = pd.DataFrame(records, columns=["file", "row_number", "line", "key", "kind",
                                               "reason"])
     bad_rows = bad_rows.sort_values(["file", "row_number"], ignore_index=True)
+    numbering.actions += len(frames["actions"])
+    if numbering.rows is not None:
+        before = bad_rows["file"].str.removesuffix(".csv").map(numbering.rows).fillna(0)
+        bad_rows["row_number"] += before.astype(np.int64)
+        bad_rows["line"] += before.astype(np.int64)
+        for entity, frame in frames.items():
+            numbering.rows[entity] = numbering.rows.get(entity, 0) + len(frame)
     return Sample(frames=frames, bad_rows=bad_rows, seed=seed, tickets=tickets)
 
 
@@ -1276,14 +1326,14 @@ def _complaint_frame(c: dict, complaint_ids: np.ndarray, ticket_ids: np.ndarray)
     return _frame("complaints", cols)
 
 
-def _action_frame(a: dict) -> pd.DataFrame:
+def _action_frame(a: dict, start: int = 0) -> pd.DataFrame:
     n = len(a["created"])
 
     def text(values):
         return np.where(values == "", None, values).astype(object)
 
     cols = {
-        "action_id": _ids("GJ", n, 5),
+        "action_id": _ids("GJ", n, 5, start),
         "created_at": _datetimes(a["created"]),
         "due_date": _dates(a["due"]),
         "source_type": _zh_all("source_type", a["source_type"]),
@@ -1336,10 +1386,12 @@ def _headers(entity: str) -> list[str]:
     return [c.zh[0] for c in ENTITIES[entity].columns]
 
 
-def _write_csv(frame: pd.DataFrame, entity: str, path: Path) -> None:
+def _write_csv(frame: pd.DataFrame, entity: str, path: Path, append: bool = False) -> None:
     out = frame.copy()
     out.columns = _headers(entity)
-    out.to_csv(path, index=False, encoding=CSV_ENCODING.get(entity, "utf-8"), lineterminator="\n")
+    # Appending to a UTF-8-SIG file writes no second BOM: the codec only marks position 0.
+    out.to_csv(path, index=False, encoding=CSV_ENCODING.get(entity, "utf-8"), lineterminator="\n",
+               mode="a" if append else "w", header=not append)
 
 
 def _cells(frame: pd.DataFrame) -> list[np.ndarray]:
@@ -1376,23 +1428,31 @@ def _write_xlsx(frame: pd.DataFrame, entity: str, path: Path) -> None:
 
 
 def write_sample(out_dir: Path, tickets: int = 6000, seed: int = 20251001,
-                 csv_only: bool = False) -> dict[str, int]:
+                 csv_only: bool = False, chunk: int = CHUNK_TICKETS) -> dict[str, int]:
     """Write a realistic, deterministic export folder; return rows written per file name.
 
     csv_only writes the workbook entities as UTF-8 CSV too (for benchmarks against read_csv).
+    More than `chunk` tickets are generated and appended a chunk at a time (see _chunks).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    sample = build_sample(tickets, seed)
-    counts = {}
-    for entity, frame in sample.frames.items():
-        if entity in CSV_ENCODING or csv_only:
-            name = f"{entity}.csv"
-            _write_csv(frame, entity, out_dir / name)
-        else:
-            name = f"{entity}.xlsx"
-            _write_xlsx(frame, entity, out_dir / name)
-        counts[name] = len(frame)
+    counts: dict[str, int] = {}
+    books: dict[str, list[pd.DataFrame]] = {}  # a workbook is written once, after every chunk
+    for i, sample in enumerate(_chunks(tickets, seed, chunk)):
+        for entity, frame in sample.frames.items():
+            if i and entity in _FIXED_ENTITIES:
+                continue
+            if entity in CSV_ENCODING or csv_only:
+                name = f"{entity}.csv"
+                _write_csv(frame, entity, out_dir / name, append=bool(i))
+            else:
+                name = f"{entity}.xlsx"
+                books.setdefault(entity, []).append(frame)
+            counts[name] = counts.get(name, 0) + len(frame)
+        del sample, frame  # the next chunk is built while these would still be held
+    for entity, frames in books.items():
+        frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        _write_xlsx(frame, entity, out_dir / f"{entity}.xlsx")
     info = {"extracted_at": EXTRACTED_AT.strftime("%Y-%m-%d %H:%M"), "source": "etl sample",
             "seed": seed, "tickets": tickets}
     (out_dir / "export_info.json").write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n",

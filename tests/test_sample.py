@@ -339,3 +339,45 @@ def test_the_loader_rejects_exactly_the_planted_rows(sample_dir, fixture_db):
         rows = con.execute("SELECT file, row_number FROM rejected_rows").fetchall()
     assert sorted((Path(f).name, int(n)) for f, n in rows) == sorted(
         zip(expected.file, expected.line, strict=True))
+
+
+# --- large exports in chunks ----------------------------------------------------------------------
+def test_a_chunked_export_has_unique_ids_and_the_loader_rejects_its_planted_rows(tmp_path):
+    """Above the chunk size the files are appended a chunk at a time: ids run on, lines too."""
+    import duckdb
+
+    from etl.load import load
+    from etl.sample import _chunks
+    from service_quality.settings import load_settings
+
+    tickets, seed, chunk = 2500, 5, 1000
+    out = tmp_path / "chunked"
+    counts = write_sample(out, tickets=tickets, seed=seed, chunk=chunk)
+    # The first chunk is the export of `chunk` tickets itself; the others follow it.
+    first = tmp_path / "first"
+    write_sample(first, tickets=chunk, seed=seed)
+    head = read_entity(first, "tickets")
+    frames = {e: read_entity(out, e) for e in list(CSV_ENCODING) + list(XLSX_ENTITIES)}
+    assert frames["tickets"].iloc[:len(head)].equals(head)
+    assert len(frames["tickets"]) == counts["tickets.csv"] > tickets
+    assert (out / "surveys.csv").read_bytes().count(b"\xef\xbb\xbf") == 1  # one BOM, at the start
+    for entity in ("tickets", "surveys", "complaints", "actions"):
+        key = ENTITIES[entity].column_names[0]
+        assert frames[entity][key].nunique() == len(frames[entity]) - (
+            entity == "tickets") * 3, entity  # one planted exact copy per chunk
+    assert len(frames["customers"]) == 12 and frames["duty_roster"].equals(
+        read_entity(first, "duty_roster"))
+    good = set(frames["tickets"].ticket_id)
+    assert set(frames["surveys"].ticket_id) <= good
+    assert set(frames["complaints"].ticket_id.dropna()) <= good
+
+    bad = pd.concat([s.bad_rows for s in _chunks(tickets, seed, chunk)], ignore_index=True)
+    assert len(bad) == bad.drop_duplicates(["file", "line"]).shape[0]
+    db = tmp_path / "chunked.duckdb"
+    load([out], db, load_settings())
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("SELECT file, row_number FROM rejected_rows").fetchall()
+        loaded = con.execute("SELECT count(*) FROM tickets").fetchall()[0][0]
+    assert sorted((Path(f).name, int(n)) for f, n in rows) == sorted(
+        zip(bad.file, bad.line, strict=True))
+    assert loaded == counts["tickets.csv"] - (bad.file == "tickets.csv").sum()
