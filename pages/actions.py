@@ -20,7 +20,7 @@ from service_quality.queries.actions import (
     actions_by,
 )
 from ui.data import figure, query
-from ui.drill import chart_selection
+from ui.drill import chart_selection, words
 from ui.export import show_table
 from ui.frame import Context, context
 from ui.text import md_escape
@@ -75,26 +75,22 @@ def action_table(ctx: Context, frame: pd.DataFrame, columns, key: str, name: str
     """Actions as a table, status and completion in their colours; measures and results are the
     tracker's text, so they are only ever shown as table cells."""
     view = frame[list(columns)].copy()
-    colors = {}
-    if "status" in view:
-        view["status"] = view["status"].map(lambda s: ctx.t(f"act_status_{s}"))
-        colors.update({ctx.t(f"act_status_{s}"): c for s, c in ACTION_STATUS_COLORS.items()})
-    if "completion" in view:
-        view["completion"] = view["completion"].map(lambda s: ctx.t(f"act_completion_{s}"))
-        colors.update({ctx.t(f"act_completion_{s}"): c for s, c in COMPLETION_COLORS.items()})
+    chips = {}
+    for column, prefix, palette in (("status", "act_status_", ACTION_STATUS_COLORS),
+                                    ("completion", "act_completion_", COMPLETION_COLORS)):
+        if column in view:
+            named = {s: ctx.t(f"{prefix}{s}") for s in view[column].dropna().unique()}
+            view[column] = words(view[column], named)
+            chips[col(ctx, column)] = {ctx.t(f"{prefix}{s}"): c for s, c in palette.items()}
     if "source_type" in view:
-        view["source_type"] = view["source_type"].map(
-            lambda s: source_label(ctx, s) if isinstance(s, str) else s)
+        view["source_type"] = words(view["source_type"], {
+            s: source_label(ctx, s) for s in view["source_type"].dropna().unique()
+            if isinstance(s, str)})
     view = view.rename(columns={c: col(ctx, c) for c in columns})
-    coloured = [col(ctx, c) for c in ("status", "completion") if c in columns]
-    styled = view.style.map(lambda v: f"color: {colors[v]}; font-weight: 600"
-                            if isinstance(v, str) and v in colors else "", subset=coloured)
-    if "days_overdue" in columns:
-        styled = styled.map(lambda v: f"color: {COMPLETION_COLORS['late']}; font-weight: 600"
-                            if pd.notna(v) and v > 0 else "", subset=[col(ctx, "days_overdue")])
     dates = {col(ctx, "due_date"): st.column_config.DateColumn(format="YYYY-MM-DD")}
     overdue = [col(ctx, "days_overdue")] if "days_overdue" in columns else []
-    show_table(ctx, styled, name, key, sheet=sheet, flag_positive=overdue, hide_index=True,
+    show_table(ctx, view, name, key, sheet=sheet, flag_positive=overdue, hide_index=True,
+               chips=chips,
                width="stretch", column_config=dates)
 
 

@@ -5,7 +5,6 @@ complaints with their time left, and the complaints behind every number."""
 import pandas as pd
 import streamlit as st
 
-from service_quality import charts
 from service_quality.charts.complaints import compliance_bars, volume_by_category
 from service_quality.queries.complaints import (
     PROMISES,
@@ -16,7 +15,7 @@ from service_quality.queries.complaints import (
     open_complaints,
 )
 from ui.data import figure, query
-from ui.drill import chart_selection, color_statuses, localise_statuses
+from ui.drill import chart_selection, localise_statuses, status_chips, words
 from ui.export import show_table
 from ui.frame import Context, context
 from ui.text import md_escape
@@ -31,7 +30,8 @@ LIST_COLUMNS = ("complaint_id", "customer_name", "received_at", "category", "cha
                 "complaint_manager", "ticket_id", "first_reply_at", "first_reply_minutes",
                 "first_reply_status", "resolved_at", "resolution_days", "resolution_status",
                 "description", "resolution")
-OVERDUE_STYLE = f"color: {charts.STATUS_COLORS['breached']}; font-weight: 600"
+FORMATS = {"first_reply_hours_left": "%.1f", "resolution_days_left": "%.2f",
+           "first_reply_minutes": "%.0f", "resolution_days": "%.1f"}
 
 
 
@@ -51,21 +51,17 @@ def complaint_table(ctx: Context, frame: pd.DataFrame, columns, key: str, name: 
     register's text, so they are only ever shown as table cells."""
     view = localise_statuses(ctx, frame[list(columns)], STATUS_COLUMNS)
     if "channel" in view:
-        view["channel"] = view["channel"].map(
-            lambda c: ctx.t(f"cmp_channel_{c}") if isinstance(c, str) else c)
+        view["channel"] = words(view["channel"], {c: ctx.t(f"cmp_channel_{c}")
+                                                  for c in view["channel"].dropna().unique()})
     view = view.rename(columns={c: col(ctx, c) for c in columns})
-    styled = color_statuses(ctx, view, [col(ctx, c) for c in STATUS_COLUMNS])
     left = [col(ctx, c) for c in ("first_reply_hours_left", "resolution_days_left")
             if c in columns]
-    if left:
-        styled = styled.map(lambda v: OVERDUE_STYLE if pd.notna(v) and v < 0 else "",
-                            subset=left)
-    for column, fmt in (("first_reply_hours_left", "{:.1f}"), ("resolution_days_left", "{:.2f}"),
-                        ("first_reply_minutes", "{:.0f}"), ("resolution_days", "{:.1f}")):
-        if column in columns:
-            styled = styled.format(fmt, subset=[col(ctx, column)], na_rep="")
-    show_table(ctx, styled, name, key, sheet=sheet, flag_negative=left, hide_index=True,
-               width="stretch")
+    # Time left below zero is overdue: the minus sign says so on screen, red fills in Excel.
+    formats = {col(ctx, c): st.column_config.NumberColumn(format=fmt)
+               for c, fmt in FORMATS.items() if c in columns}
+    show_table(ctx, view, name, key, sheet=sheet, flag_negative=left, hide_index=True,
+               chips=status_chips(ctx, [col(ctx, c) for c in STATUS_COLUMNS]),
+               width="stretch", column_config=formats)
 
 
 ctx = context()

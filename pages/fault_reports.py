@@ -25,9 +25,9 @@ from service_quality.queries.tickets import Drill
 from ui.data import figure, query
 from ui.drill import (
     chart_selection,
-    color_statuses,
     localise_statuses,
     show_timeline,
+    status_chips,
     ticket_drilldown,
 )
 from ui.export import show_table
@@ -203,8 +203,9 @@ else:
     view = localise_statuses(ctx, view, ["report_status"])
     labels = column_labels(REPORT_COLUMNS)
     event = show_table(
-        ctx, color_statuses(ctx, view.rename(columns=labels), [labels["report_status"]]),
-        "reports", "fault_reports_list", sheet=ctx.t("fault_reports_list_title"),
+        ctx, view.rename(columns=labels), "reports", "fault_reports_list",
+        chips=status_chips(ctx, [labels["report_status"]]),
+        sheet=ctx.t("fault_reports_list_title"),
         hide_index=True, width="stretch", on_select="rerun",
         selection_mode="single-row",
         column_config={labels["completeness"]: st.column_config.ProgressColumn(
@@ -231,8 +232,9 @@ else:
     view = localise_statuses(ctx, view, ["report_status"])
     labels = column_labels(DUE_COLUMNS)
     event = show_table(
-        ctx, color_statuses(ctx, view.rename(columns=labels), [labels["report_status"]]),
-        "due", "fault_reports_due_list", sheet=ctx.t("fault_reports_due_title"),
+        ctx, view.rename(columns=labels), "due", "fault_reports_due_list",
+        chips=status_chips(ctx, [labels["report_status"]]),
+        sheet=ctx.t("fault_reports_due_title"),
         flag_positive=[labels["days_past_due"]], hide_index=True, width="stretch",
         on_select="rerun",
         selection_mode="single-row",

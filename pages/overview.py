@@ -3,14 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from service_quality import charts
 from service_quality.charts.overview import kpi_sparkline
 from service_quality.messages import has
 from service_quality.queries.overview import TICKET_METRICS, kpi_cards, monthly
 from service_quality.queries.tickets import Drill
 from service_quality.queries.worklist import KINDS, worklist
 from ui.data import figure, query
-from ui.drill import show_timeline, ticket_drilldown
+from ui.drill import show_timeline, status_chips, ticket_drilldown, words
 from ui.export import show_table
 from ui.frame import context
 from ui.management import management_download
@@ -122,9 +121,8 @@ CODES = {"clock": "overview_clock_", "action_status": "overview_action_",
          "report_status": "status_", "rule_severity": "severity_",
          "reported_severity": "severity_"}
 LATE = {"minutes_left", "hours_left"}
-FORMATS = {"minutes_left": "{:,.0f}", "limit_minutes": "{:,.0f}", "hours_left": "{:,.1f}",
-           "score": "{:.1f}", "error_ratio": "{:.1%}", "capacity_drop": "{:.1%}",
-           "due_date": "{:%Y-%m-%d}"}
+FORMATS = {"minutes_left": "%.0f", "limit_minutes": "%.0f", "hours_left": "%.1f",
+           "score": "%.1f", "error_ratio": "percent", "capacity_drop": "percent"}
 
 
 def column_label(col: str) -> str:
@@ -133,28 +131,29 @@ def column_label(col: str) -> str:
 
 
 def worklist_view(kind: str, frame: pd.DataFrame):
-    """The rows of one kind, codes as words, late clocks in red."""
+    """The rows of one kind, codes as words."""
     view = frame.rename(columns={"status": "action_status", "category": "complaint_category"})
     view = view[list(COLUMNS[kind])].copy()
     for col, prefix in CODES.items():
         if col in view:
-            view[col] = view[col].map(lambda c, p=prefix: ctx.t(f"{p}{c}")
-                                      if isinstance(c, str) else c)
+            view[col] = words(view[col], {c: ctx.t(f"{prefix}{c}")
+                                          for c in view[col].dropna().unique()})
     if "finished" in view:
         view["finished"] = view["finished"].map(
             lambda v: ctx.t("overview_yes") if v else ctx.t("overview_no"))
     if "flags" in view:
         view["flags"] = view["flags"].map(
             lambda xs: "、".join(ctx.t(f"overview_flag_{x}") for x in xs))
-    names = {c: column_label(c) for c in view.columns}
-    view = view.rename(columns=names)
-    styled = view.style.format({names[c]: fmt for c, fmt in FORMATS.items() if c in names},
-                               na_rep="")
-    late = [names[c] for c in LATE if c in names]
-    if late:
-        styled = styled.map(lambda v: f"color: {charts.STATUS_COLORS['breached']}; "
-                            "font-weight: 600" if pd.notna(v) and v < 0 else "", subset=late)
-    return styled
+    return view.rename(columns={c: column_label(c) for c in view.columns})
+
+
+def worklist_config(kind: str) -> dict:
+    """Number and date formats of one kind's columns (drawn by the browser, not per cell)."""
+    config = {column_label(c): st.column_config.NumberColumn(format=fmt)
+              for c, fmt in FORMATS.items() if c in COLUMNS[kind]}
+    if "due_date" in COLUMNS[kind]:
+        config[column_label("due_date")] = st.column_config.DateColumn(format="YYYY-MM-DD")
+    return config
 
 
 st.subheader(ctx.t("overview_worklist"))
@@ -183,7 +182,8 @@ for tab, kind in zip(tabs, KINDS, strict=True):
                              shown=len(frame)))
         event = show_table(ctx, worklist_view(kind, frame), f"worklist_{kind}",
                            f"overview_wl_{kind}", sheet=ctx.t(f"overview_wl_{kind}"),
-                           percent=[column_label(c) for c in ("error_ratio", "capacity_drop")],
+                           column_config=worklist_config(kind),
+                           chips=status_chips(ctx, [column_label("report_status")]),
                            flag_negative=[column_label(c) for c in LATE], hide_index=True,
                            on_select="rerun", selection_mode="single-row", width="stretch")
         rows = event.selection.rows if event is not None else []

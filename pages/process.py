@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from service_quality import charts
 from service_quality.charts import process as pc
 from service_quality.messages import has
 from service_quality.queries import process as q
@@ -10,10 +11,10 @@ from service_quality.queries.tickets import Drill
 from ui.data import figure, query
 from ui.drill import (
     chart_selection,
-    color_statuses,
     localise_codes,
     localise_statuses,
     show_timeline,
+    status_chips,
     ticket_drilldown,
 )
 from ui.export import show_table
@@ -78,9 +79,9 @@ def process_list(drill: q.ProcessDrill, columns: tuple[str, ...], key: str,
     if "holiday" in view:
         view["holiday"] = view["holiday"].map(holiday_name)
     view = view.rename(columns={c: label(c) for c in view.columns})
-    styled = color_statuses(ctx, view, [label("arrival_status")])
-    event = show_table(ctx, styled, key.removeprefix("process_"), key,
+    event = show_table(ctx, view, key.removeprefix("process_"), key,
                        sheet=ctx.t("drill_title"), hide_index=True, on_select="rerun",
+                       chips=status_chips(ctx, [label("arrival_status")]),
                        selection_mode="single-row", width="stretch",
                        column_config={label("part_lead_hours"): st.column_config.NumberColumn(
                            format="%.1f")})
@@ -285,12 +286,12 @@ with tabs[5]:
         shown = ("date", "holiday", "gap", "engineers", "phones", "note", "tickets",
                  "arrival_breached")
         table = table[list(shown)].rename(columns={c: label(c) for c in shown})
-        gap_col = label("gap")
-        styled = table.style.apply(
-            lambda row: ["background-color: #ffebee; color: #b71c1c; font-weight: 600"
-                         if row[gap_col] else "" for _ in row], axis=1)
-        duty_event = show_table(ctx, styled, "holiday_duty", "process_duty_table",
+        # A gap in the duty roster is a broken promise: its words in the breached colour.
+        gaps = {ctx.t(f"process_gap_{g}"): charts.STATUS_COLORS["breached"]
+                for g in ("no_duty", "no_phone")}
+        duty_event = show_table(ctx, table, "holiday_duty", "process_duty_table",
                                 sheet=ctx.t("process_duty_title"), hide_index=True,
+                                chips={label("gap"): gaps},
                                 on_select="rerun", selection_mode="single-row",
                                 width="stretch",
                                 column_config={label("date"): st.column_config.DateColumn(

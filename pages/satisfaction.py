@@ -105,9 +105,9 @@ else:
                                                             "answered")}})
     rates = [ctx.t(k) for k in ("sat_csat", "sat_threshold", "sat_col_baseline",
                                 "sat_col_baseline_sd")]
-    show_table(ctx, view.style.format("{:.1%}", subset=rates), "alerts", "sat_alerts",
-               sheet=ctx.t("sat_alerts_title"), percent=rates, hide_index=True,
-               width="stretch")
+    show_table(ctx, view, "alerts", "sat_alerts", sheet=ctx.t("sat_alerts_title"),
+               hide_index=True, width="stretch",
+               column_config={r: st.column_config.NumberColumn(format="percent") for r in rates})
 
 # --- by engineer / customer and the problem Pareto, for one survey type or all ----------------
 st.subheader(ctx.t("sat_by_dimension"))

@@ -32,9 +32,17 @@ def localise_codes(ctx: Context, frame: pd.DataFrame, prefixes: dict[str, str]) 
     out = frame.copy()
     for col, prefix in prefixes.items():
         if col in out:
-            out[col] = out[col].map(
-                lambda s, p=prefix: ctx.t(p + s) if isinstance(s, str) and has(p + s) else s)
+            out[col] = words(out[col], {c: ctx.t(prefix + c) for c in out[col].dropna().unique()
+                                        if isinstance(c, str) and has(prefix + c)})
     return out
+
+
+def words(series: pd.Series, mapping: dict) -> pd.Series:
+    """`series` with the values `mapping` names replaced, the rest kept (one lookup per value,
+    not one Python call per cell)."""
+    if not mapping:
+        return series
+    return series.map(mapping).where(series.isin(list(mapping)), series)
 
 
 def localise_statuses(ctx: Context, frame: pd.DataFrame, columns) -> pd.DataFrame:
@@ -42,12 +50,10 @@ def localise_statuses(ctx: Context, frame: pd.DataFrame, columns) -> pd.DataFram
     return localise_codes(ctx, frame, {c: "status_" for c in columns})
 
 
-def color_statuses(ctx: Context, view: pd.DataFrame, columns):
-    """A Styler colouring each status word with its palette colour."""
+def status_chips(ctx: Context, columns) -> dict[str, dict[str, str]]:
+    """show_table's `chips` for status columns: each status word in its palette colour."""
     colors = {ctx.t(f"status_{s}"): c for s, c in charts.STATUS_COLORS.items()}
-    present = [c for c in columns if c in view]
-    return view.style.map(lambda v: f"color: {colors[v]}; font-weight: 600"
-                          if v in colors else "", subset=present)
+    return {column: colors for column in columns}
 
 
 def chart_selection(event) -> list[dict]:
@@ -62,8 +68,7 @@ def ticket_list_view(ctx: Context, frame: pd.DataFrame):
     """The ticket list as shown: codes and statuses in words, headers in the UI language."""
     view = localise_statuses(ctx, frame[list(LIST_COLUMNS)], STATUS_COLUMNS)
     view = localise_codes(ctx, view, CODE_PREFIXES)
-    view = view.rename(columns={c: ctx.t(f"col_{c}") for c in LIST_COLUMNS})
-    return color_statuses(ctx, view, [ctx.t(f"col_{c}") for c in STATUS_COLUMNS])
+    return view.rename(columns={c: ctx.t(f"col_{c}") for c in LIST_COLUMNS})
 
 
 def drill_name(drill: Drill) -> str:
@@ -85,7 +90,9 @@ def ticket_drilldown(ctx: Context, drill: Drill, key: str, filters=None) -> None
         return
     st.caption(ctx.t("drill_showing", matching=int(frame["matching"].iloc[0]), shown=len(frame)))
     event = show_table(ctx, ticket_list_view(ctx, frame), f"tickets_{drill_name(drill)}", key,
-                       sheet=ctx.t("drill_title"), hide_index=True, on_select="rerun",
+                       sheet=ctx.t("drill_title"),
+                       chips=status_chips(ctx, [ctx.t(f"col_{c}") for c in STATUS_COLUMNS]),
+                       hide_index=True, on_select="rerun",
                        selection_mode="single-row", width="stretch")
     rows = event.selection.rows if event is not None else []
     typed = st.text_input(ctx.t("timeline_lookup"), key=f"{key}_lookup",
@@ -105,7 +112,7 @@ def show_timeline(ctx: Context, ticket_id: str) -> None:
         return
     st.plotly_chart(figure(charts.timeline, steps, ctx.lang), key=f"timeline_{ticket_id}")
     table = localise_statuses(ctx, steps, ["status"])
-    table["step"] = steps["step"].map(lambda s: ctx.t(f"step_{s}"))
+    table["step"] = words(steps["step"], {s: ctx.t(f"step_{s}") for s in steps["step"].unique()})
     # One text column, so a missing moment can say so (Arrow wants one type per column).
     table["at"] = steps["at"].dt.strftime("%Y-%m-%d %H:%M").fillna(ctx.t("timeline_missing"))
     table["deadline"] = steps["deadline"].dt.strftime("%Y-%m-%d %H:%M")
@@ -113,5 +120,6 @@ def show_timeline(ctx: Context, ticket_id: str) -> None:
                                   "deadline": ctx.t("timeline_deadline"),
                                   "status": ctx.t("col_status"), "note": ctx.t("timeline_note")})
     show_table(ctx, table, f"timeline_{ticket_id}", f"timeline_{ticket_id}_table",
-               sheet=ctx.t("timeline_title", ticket=ticket_id), hide_index=True,
+               sheet=ctx.t("timeline_title", ticket=ticket_id),
+               chips=status_chips(ctx, [ctx.t("col_status")]), hide_index=True,
                width="stretch")

@@ -109,11 +109,20 @@ def export_sheet(ctx: Context, shown: pd.DataFrame | Styler, sheet: str, *,
                  flag_positive=[names.get(c, c) for c in flag_positive])
 
 
+def chip_columns(chips: dict[str, dict[str, str]]) -> dict:
+    """Column configs drawing each word of a column as a chip in its colour ({column: {word:
+    colour}}): the browser colours the cells, so a rerun does no work per cell."""
+    return {column: st.column_config.MultiselectColumn(options=list(colors),
+                                                       color=list(colors.values()))
+            for column, colors in chips.items()}
+
+
 def show_table(ctx: Context, shown: pd.DataFrame | Styler, name: str, key: str | None, *,
                labels: dict[str, str] | None = None, percent: Iterable[str] = (),
                flag_values: dict[str, Iterable[str]] | None = None,
                flag_negative: Iterable[str] = (), flag_positive: Iterable[str] = (),
-               sheet: str | None = None, **dataframe_kwargs):
+               sheet: str | None = None, chips: dict[str, dict[str, str]] | None = None,
+               **dataframe_kwargs):
     """Draw `shown` with st.dataframe and an Excel download of the same rows and columns.
 
     `shown` is the frame (or its Styler) as the page draws it, statuses already in words;
@@ -121,13 +130,18 @@ def show_table(ctx: Context, shown: pd.DataFrame | Styler, name: str, key: str |
     before or after relabelling; columns the screen formats as percent are 0.0% too. Red fills:
     the breached/late words found in text columns (unless `flag_values` is given),
     `flag_negative` below zero, `flag_positive` above it. The file is
-    `<page>_<name>_<from>_<to>.xlsx`, its sheet `sheet` (default `name`). Returns
-    st.dataframe's event, so on_select drill-downs work as before.
+    `<page>_<name>_<from>_<to>.xlsx`, its sheet `sheet` (default `name`). `chips` draws the
+    words of the named (shown) columns as coloured chips. Returns st.dataframe's event, so
+    on_select drill-downs work as before.
     """
     if labels and isinstance(shown, Styler):
         # Relabelling a Styler would drop its styles: relabel the data before styling it.
         raise ValueError("pass labels only with a DataFrame; relabel before styling")
     screen = shown.rename(columns=labels) if labels else shown
+    if chips:
+        present = {c: colors for c, colors in chips.items() if c in screen.columns}
+        dataframe_kwargs["column_config"] = {**chip_columns(present),
+                                             **(dataframe_kwargs.get("column_config") or {})}
     event = st.dataframe(screen, key=key, **dataframe_kwargs)
 
     def spec() -> Sheet:
