@@ -151,7 +151,8 @@ def test_every_page_opens_without_an_error(app_url, browser):
         links.nth(i).click()
         page.get_by_role("heading", name=title).first.wait_for(timeout=60_000)
         wait_idle(page)
-        assert page.locator("[data-testid='stException']").count() == 0, title
+        errors = page.locator("[data-testid='stException']")
+        assert errors.count() == 0, (title, errors.all_inner_texts())
         assert "from=2025-07" in page.url, "the filters travel with every page"
         shot(page, f"page_{i}")
     page.close()
@@ -205,4 +206,16 @@ def test_drill_down_from_a_bar_to_a_ticket_timeline(app_url, browser, fixture_db
     wait_idle(page)
     assert page.locator("[data-testid='stException']").count() == 0
     shot(page, "sla_timeline")
+    page.close()
+
+
+def test_a_bookmark_of_the_default_page_by_name_opens_it(app_url, browser):
+    # The default page lives at "/"; its own name must not answer "Page not found".
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url + "/overview?from=2025-07&to=2025-12")
+    page.get_by_text("工单数").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "from=2025-07" in page.url
     page.close()
