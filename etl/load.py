@@ -290,7 +290,8 @@ def _upsert(con, batch_id, path, table: RawTable, good, rejected, as_of, started
     con.register("rej", rej)
     con.execute("INSERT INTO rejected_rows BY NAME SELECT * FROM rej")
     con.unregister("rej")
-    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as f:  # in blocks: a 10 M-ticket file is 2 GB
+        sha = hashlib.file_digest(f, "sha256").hexdigest()
     result = FileResult(str(path), entity.name, table.encoding, sha, len(good) + len(rejected),
                         len(good), len(rejected))
     if table.unknown_columns:
@@ -357,6 +358,7 @@ def derive(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datetime) 
     _replace(con, "survey_facts", rules.survey_facts(_table(con, "surveys"), actions, settings))
     con.execute(sql("build_ticket_facts"))
     con.execute(sql("build_monthly"))
+    con.execute(sql("build_worklist"), {"as_of": stamp.to_pydatetime()})
     estimated = con.execute("SELECT count(*) FROM ticket_sla WHERE calendar_estimated").fetchall()
     return calendar_warnings(estimated[0][0], cal)
 
