@@ -6,14 +6,13 @@
 SELECT w.ticket_id, coalesce(n.name, w.customer_id) AS customer_name, w.reported_at, w.finished,
        w.reported_severity, w.rule_severity,
        list_filter([
-           CASE WHEN k.system_down THEN 'system_down' END,
-           CASE WHEN k.network_down THEN 'network_down' END,
-           CASE WHEN k.key_device_down THEN 'key_device_down' END,
-           CASE WHEN k.imminent_outage THEN 'imminent_outage' END
+           CASE WHEN w.system_down THEN 'system_down' END,
+           CASE WHEN w.network_down THEN 'network_down' END,
+           CASE WHEN w.key_device_down THEN 'key_device_down' END,
+           CASE WHEN w.imminent_outage THEN 'imminent_outage' END
        ], lambda x: x IS NOT NULL) AS flags,
        w.error_ratio, w.capacity_drop, w.engineer_name, count(*) OVER () AS matching
 FROM w
-JOIN tickets AS k USING (ticket_id)
 LEFT JOIN customers AS n ON n.customer_id = w.customer_id
 WHERE w.severity_check = 'under_classified'
   AND w.reported_at > $as_of - to_days(CAST($severity_days AS INTEGER))
