@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -94,6 +95,14 @@ def machine() -> dict:
             "plotly": plotly.__version__, "loadavg": os.getloadavg()[0]}
 
 
+def commit() -> str:
+    """The checkout's commit, "+changes" when the timed code differs from it."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout
+    changed = git("status", "--porcelain", "--", "pages", "ui", "service_quality").strip()
+    return git("rev-parse", "--short", "HEAD").strip() + ("+changes" if changed else "")
+
+
 def tickets_in(db: Path) -> int:
     """Tickets in the database file."""
     con = duckdb.connect(str(db), read_only=True)
@@ -142,6 +151,7 @@ def main() -> None:
     ap.add_argument("dbs", nargs="+", type=Path)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--pages", help="comma-separated page names (default: every page)")
+    ap.add_argument("--code", help="what code was timed (default: the checkout's commit)")
     args = ap.parse_args()
     # The app's .streamlit/config.toml (loopback address: local mode) is read from the cwd.
     os.chdir(ROOT)
@@ -158,11 +168,12 @@ def main() -> None:
             print(f"  {page:<16} {ratio:.1f}×")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     described = machine()
+    code = args.code or commit()
     when = datetime.now().isoformat(timespec="seconds")
     with RESULTS.open("a") as f:
         for row in rows:
             f.write(json.dumps({"when": when, "machine": described, "apptest_floor_s":
-                                round(base, 3), "runs": args.runs, **row},
+                                round(base, 3), "runs": args.runs, "code": code, **row},
                                ensure_ascii=False) + "\n")
 
 

@@ -74,7 +74,7 @@ def action_table(ctx: Context, frame: pd.DataFrame, columns, key: str, name: str
                  sheet: str) -> None:
     """Actions as a table, status and completion in their colours; measures and results are the
     tracker's text, so they are only ever shown as table cells."""
-    view = frame[list(columns)].copy()
+    view = frame[list(columns)]
     chips = {}
     for column, prefix, palette in (("status", "act_status_", ACTION_STATUS_COLORS),
                                     ("completion", "act_completion_", COMPLETION_COLORS)):

@@ -196,7 +196,7 @@ if reports.empty:
 else:
     st.caption(ctx.t("fault_reports_list_showing", matching=int(reports["matching"].iloc[0]),
                      shown=len(reports)))
-    view = reports[list(REPORT_COLUMNS)].copy()
+    view = reports[list(REPORT_COLUMNS)]
     view["missing"] = view["missing"].map(
         lambda codes: "、".join(ctx.t(f"fault_reports_section_{c}") for c in codes))
     view["decision"] = view["decision"].map(lambda d: ctx.t(f"fault_reports_decision_{d}"))
@@ -224,7 +224,7 @@ if due.empty:
 else:
     st.caption(ctx.t("fault_reports_due_showing", matching=int(due["matching"].iloc[0]),
                      shown=len(due)))
-    view = due[list(DUE_COLUMNS)].copy()
+    view = due[list(DUE_COLUMNS)]
     view["stage"] = view["stage"].map(lambda s: ctx.t(f"fault_reports_stage_{s}"))
     # One text column, so a report never submitted can say so (Arrow wants one type per column).
     view["first_submitted_at"] = view["first_submitted_at"].dt.strftime(

@@ -133,7 +133,7 @@ def column_label(col: str) -> str:
 def worklist_view(kind: str, frame: pd.DataFrame):
     """The rows of one kind, codes as words."""
     view = frame.rename(columns={"status": "action_status", "category": "complaint_category"})
-    view = view[list(COLUMNS[kind])].copy()
+    view = view[list(COLUMNS[kind])]
     for col, prefix in CODES.items():
         if col in view:
             view[col] = words(view[col], {c: ctx.t(f"{prefix}{c}")

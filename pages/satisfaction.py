@@ -51,7 +51,7 @@ def col(ctx: Context, name: str) -> str:
 def survey_table(ctx: Context, frame: pd.DataFrame, columns, key: str, name: str,
                  sheet: str) -> None:
     """Surveys as a table; comments are customer text, so only ever shown as table cells."""
-    view = frame[list(columns)].copy()
+    view = frame[list(columns)]
     view["survey_type"] = view["survey_type"].map(lambda s: ctx.t(f"sat_type_{s}"))
     if "method" in view:
         view["method"] = view["method"].map(
@@ -97,7 +97,7 @@ if alerts.empty:
 else:
     st.markdown(f"**{ctx.t('sat_alerts_title')}**")
     view = alerts[["survey_type", "month", "csat", "threshold", "baseline", "baseline_sd",
-                   "history_months", "answered"]].copy()
+                   "history_months", "answered"]]
     view["survey_type"] = view["survey_type"].map(lambda s: ctx.t(f"sat_type_{s}"))
     view = view.rename(columns={"csat": ctx.t("sat_csat"), "threshold": ctx.t("sat_threshold"),
                                 **{c: col(ctx, c) for c in ("survey_type", "month", "baseline",

@@ -137,7 +137,7 @@ if faults.empty:
     st.info(ctx.t("empty"))
 else:
     st.caption(ctx.t("drill_showing", matching=int(faults["matching"].iloc[0]), shown=len(faults)))
-    view = faults[list(LIST_COLUMNS)].copy()
+    view = faults[list(LIST_COLUMNS)]
     view["reported_severity"] = view["reported_severity"].map(
         lambda s: severity_label(s if isinstance(s, str) else "none", "reported", ctx.lang))
     view["rule_severity"] = view["rule_severity"].map(

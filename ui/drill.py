@@ -29,7 +29,9 @@ CODE_PREFIXES = {"category": "category_", "service_mode": "mode_", "rule_severit
 
 def localise_codes(ctx: Context, frame: pd.DataFrame, prefixes: dict[str, str]) -> pd.DataFrame:
     """Codes shown as words of the UI language (codes stay codes in the data)."""
-    out = frame.copy()
+    # Copy-on-write (pandas 3): a shallow copy keeps the cached frame unchanged; a deep one
+    # copied every Arrow column of the list on each rerun.
+    out = frame.copy(deep=False)
     for col, prefix in prefixes.items():
         if col in out:
             out[col] = words(out[col], {c: ctx.t(prefix + c) for c in out[col].dropna().unique()
