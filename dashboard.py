@@ -52,9 +52,15 @@ def refusal(stem: str):
 
 pages = []
 for (name, title, icon), stem in zip(ALL_PAGES, stems, strict=True):
-    if stem in allowed:
+    if stem == default:
+        # The default page is served at "/"; a typed or bookmarked /overview would otherwise say
+        # "Page not found". A hidden twin answers at its own name (hashes come from url_path).
+        pages.append(st.Page(PAGES / name, title=ctx.t(title), icon=icon,
+                             url_path=f"{stem}-default", default=True))
         pages.append(st.Page(PAGES / name, title=ctx.t(title), icon=icon, url_path=stem,
-                             default=stem == default))
+                             visibility="hidden"))
+    elif stem in allowed:
+        pages.append(st.Page(PAGES / name, title=ctx.t(title), icon=icon, url_path=stem))
     else:
         pages.append(st.Page(refusal(stem), title=ctx.t(title), url_path=stem,
                              visibility="hidden"))
