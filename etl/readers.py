@@ -539,33 +539,47 @@ def _assemble(name, entity_name, encoding, sheet, header, body, numbers, malform
     )
 
 
-def _edges(chunk: pa.Array):
-    """First and last byte of each non-empty value of a string chunk, or None if not plain."""
+# Every character pc.utf8_trim_whitespace removes (tests hold this to Arrow over all code points),
+# as UTF-8: a column is trimmed only when a value may start or end with one of them.
+_WHITESPACE = [chr(c).encode() for c in (*range(0x09, 0x0E), *range(0x1C, 0x21), 0x85, 0xA0,
+                                         0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F,
+                                         0x205F, 0x3000)]
+_SPACE_LEADS = np.array(sorted({w[0] for w in _WHITESPACE}), np.int64)
+_SPACE_TAILS = [np.array(sorted(int.from_bytes(w, "big") for w in _WHITESPACE if len(w) == n),
+                         np.int64) for n in (1, 2, 3)]
+
+
+def _may_need_trim(chunk: pa.Array) -> bool:
+    """Whether a value of a string chunk may start or end with whitespace (True if not plain).
+
+    The first byte and the last one, two and three bytes of each value against the whitespace
+    encodings: Chinese text, which trimming cannot change either, is left uncopied like ASCII.
+    """
     if chunk.null_count or not pa.types.is_large_string(chunk.type):
-        return None
+        return True
     validity, offsets, data = chunk.buffers()
     ends = np.frombuffer(offsets, np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
     starts, stops = ends[:-1], ends[1:]
     full = stops > starts
     if data is None or not full.any():
-        return np.zeros(0, np.uint8), np.zeros(0, np.uint8)
+        return False
     data = np.frombuffer(data, np.uint8)
-    return data[starts[full]], data[stops[full] - 1]
+    starts, stops = starts[full], stops[full]
+    if np.isin(data[starts], _SPACE_LEADS).any():
+        return True
+    tail = np.zeros(len(stops), np.int64)
+    for n, codes in enumerate(_SPACE_TAILS, start=1):
+        # A value shorter than n bytes reads into its neighbour: at worst a needless trim.
+        tail |= data[np.maximum(stops - n, 0)].astype(np.int64) << (8 * (n - 1))
+        if np.isin(tail, codes).any():
+            return True
+    return False
 
 
 def _trim(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Whitespace trimmed from both ends; skipped for chunks whose values start and end in
-    visible ASCII (ids, times, numbers), which is most of an export and cannot change."""
-    out = []
-    for chunk in column.chunks:
-        edges = _edges(chunk)
-        if edges is not None:
-            first, last = edges
-            edge = np.concatenate([first, last])
-            if not ((edge < 0x21) | (edge > 0x7E)).any():
-                out.append(chunk)
-                continue
-        out.append(pc.utf8_trim_whitespace(chunk))
+    """Whitespace trimmed from both ends; chunks in which no value can change are kept as they
+    are (ids, times, numbers, Chinese text: most of an export), without a copy."""
+    out = [pc.utf8_trim_whitespace(c) if _may_need_trim(c) else c for c in column.chunks]
     return pa.chunked_array(out, column.type)
 
 

@@ -388,3 +388,35 @@ def test_xlsx_missing_required_column(tmp_path):
         "tickets.xlsx: missing required column customer_id (客户编号) — "
         "found columns: 工单号, 报障时间"
     )
+
+
+# --- trimming without copies ----------------------------------------------------------------------
+def test_the_trim_check_knows_every_character_arrow_trims():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from etl import readers
+
+    points = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    trimmed = pc.utf8_trim_whitespace(pa.array([f"a{chr(c)}" for c in points])).to_pylist()
+    arrow_spaces = [chr(c).encode() for c, t in zip(points, trimmed, strict=True) if t == "a"]
+    assert sorted(arrow_spaces) == sorted(readers._WHITESPACE)
+
+
+@pytest.mark.parametrize("space", ["\u3000", "\u00a0", "\u2009", "\u1680", "\u0085", " ", "\t"])
+def test_chinese_text_is_trimmed_only_where_a_value_has_space(space, tmp_path):
+    import pyarrow as pa
+
+    from etl import readers
+
+    plain = pa.chunked_array([pa.array(["北京", "是", "湛江市赤坎区", "T1"], pa.large_string())])
+    assert readers._trim(plain).chunk(0).buffers()[2].address == plain.chunk(0).buffers()[2].address
+    for value in (f"{space}北京", f"北京{space}", f"是{space}", f"{space}"):
+        column = pa.chunked_array([pa.array(["北京", value, "否"], pa.large_string())])
+        assert readers._trim(column).to_pylist() == ["北京", value.strip(space), "否"], value
+    path = tmp_path / "tickets.csv"
+    rows = "".join(f"T{i},C1,2025-10-01 08:00,北京\n" for i in range(20))
+    path.write_text("工单号,客户编号,报障时间,地点\n" + rows + f"T99,C1,2025-10-01 08:00,"
+                    f"湛江{space}\n", encoding="utf-8")
+    site = read_table(path).frame["site"]
+    assert site.iloc[-1] == "湛江" and (site.iloc[:-1] == "北京").all()
