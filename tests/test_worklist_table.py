@@ -31,17 +31,9 @@ THRESHOLDS = [Thresholds(), Thresholds(near_minutes=1e7, near_share=1, report_wi
                                        reply_near_minutes=1e7, resolution_near_days=1e4,
                                        severity_days=100_000)]
 
-OLD_BASE = """
-WITH w AS (
-    SELECT * FROM ticket_facts
-    WHERE ($customers IS NULL OR list_contains($customers, customer_id))
-      AND ($f_customers IS NULL OR list_contains($f_customers, customer_id))
-      AND ($f_severities IS NULL
-           OR list_contains($f_severities, coalesce(rule_severity, 'unknown')))
-      AND ($f_service_modes IS NULL OR list_contains($f_service_modes, service_mode))
-      AND ($f_teams IS NULL OR list_contains($f_teams, team))
-)
-"""
+# The base before the tables: the same scope and filters over every ticket of ticket_facts.
+OLD_BASE = sql("_worklist_tickets").replace("FROM worklist_tickets", "FROM ticket_facts")
+assert "FROM ticket_facts" in OLD_BASE, "the reference would read the new table"
 OLD = {
     "reproduction": OLD_BASE + """
 , last_wait AS (
@@ -114,15 +106,20 @@ def old_worklist(db, scope: Scope, filters: Filters, thresholds: Thresholds) -> 
     return out
 
 
-@pytest.mark.parametrize("threshold", range(len(THRESHOLDS)))
-@pytest.mark.parametrize("view", range(len(VIEWS)))
-def test_worklist_from_the_load_tables_equals_the_per_ticket_sql(db, view, threshold):
-    scope, filters = VIEWS[view]
-    got = worklist(db, scope, filters, THRESHOLDS[threshold], limit=LIMIT)
-    want = old_worklist(db, scope, filters, THRESHOLDS[threshold])
+def assert_same(db, scope: Scope, filters: Filters, thresholds: Thresholds):
+    """The worklist from the tables equals the per-ticket SQL, kind by kind; return it."""
+    got = worklist(db, scope, filters, thresholds, limit=LIMIT)
+    want = old_worklist(db, scope, filters, thresholds)
     for kind in KINDS:
         pd.testing.assert_frame_equal(getattr(got, kind).reset_index(drop=True),
                                       want[kind].reset_index(drop=True), obj=kind)
+    return got
+
+
+@pytest.mark.parametrize("threshold", range(len(THRESHOLDS)))
+@pytest.mark.parametrize("view", range(len(VIEWS)))
+def test_worklist_from_the_load_tables_equals_the_per_ticket_sql(db, view, threshold):
+    assert_same(db, *VIEWS[view], THRESHOLDS[threshold])
 
 
 TINY_VIEWS = [
@@ -136,12 +133,7 @@ TINY_VIEWS = [
 @pytest.mark.parametrize("view", range(len(TINY_VIEWS)))
 def test_every_kind_of_the_hand_written_cases_equals_the_per_ticket_sql(tiny_db, view,  # noqa: F811
                                                                          threshold):
-    scope, filters = TINY_VIEWS[view]
-    got = worklist(tiny_db, scope, filters, THRESHOLDS[threshold], limit=LIMIT)
-    want = old_worklist(tiny_db, scope, filters, THRESHOLDS[threshold])
-    for kind in KINDS:
-        pd.testing.assert_frame_equal(getattr(got, kind).reset_index(drop=True),
-                                      want[kind].reset_index(drop=True), obj=kind)
+    got = assert_same(tiny_db, *TINY_VIEWS[view], THRESHOLDS[threshold])
     if view == 0:
         # An empty list would prove nothing: these cases list every kind.
         assert all(got.count(kind) > 0 for kind in KINDS), {k: got.count(k) for k in KINDS}
