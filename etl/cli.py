@@ -319,6 +319,11 @@ def main(argv: list[str] | None = None) -> int:
             print("Nothing was loaded; the database is unchanged.", file=sys.stderr)
             return 2
         except (duckdb.Error, OSError) as e:
+            if isinstance(e, duckdb.InterruptException):
+                # Ctrl-C while DuckDB runs a query arrives as DuckDB's own exception.
+                print("\ninterrupted: nothing was loaded; the database is unchanged.",
+                      file=sys.stderr)
+                return 130
             # A full disk or a failing file system: the swap never happened.
             print(f"error: the load failed: {e}", file=sys.stderr)
             print("Nothing was loaded; the database is unchanged.", file=sys.stderr)

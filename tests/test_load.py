@@ -243,3 +243,16 @@ def test_load_moments_are_china_time_whatever_the_server_zone(inputs, tmp_path):
     started, finished = rows(db, "SELECT started_at, finished_at FROM load_batches")[0]
     for moment in (loaded, started, finished):
         assert abs((moment - china).total_seconds()) < 600
+
+
+def test_ctrl_c_inside_a_duckdb_query_is_an_interruption(inputs, tmp_path, monkeypatch, capsys):
+    # DuckDB turns SIGINT during a query into InterruptException, not KeyboardInterrupt: a Ctrl-C
+    # in the rules step must still say "interrupted" (exit 130), not "the load failed".
+    import etl.cli
+
+    def interrupted(*args, **kwargs):
+        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+
+    monkeypatch.setattr(etl.cli, "load", interrupted)
+    assert run("load", inputs, "--db", tmp_path / "x.duckdb") == 130
+    assert "interrupted: nothing was loaded" in capsys.readouterr().err
