@@ -318,12 +318,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {e}", file=sys.stderr)
             print("Nothing was loaded; the database is unchanged.", file=sys.stderr)
             return 2
+        except (duckdb.InterruptException, RuntimeError) as e:
+            # Ctrl-C while DuckDB runs a query arrives as DuckDB's exception, not as
+            # KeyboardInterrupt (DuckDB 2.0 raises a bare RuntimeError when fetching).
+            if type(e) is RuntimeError and str(e) != "Query interrupted":
+                raise
+            print("\ninterrupted: nothing was loaded; the database is unchanged.", file=sys.stderr)
+            return 130
         except (duckdb.Error, OSError) as e:
-            if isinstance(e, duckdb.InterruptException):
-                # Ctrl-C while DuckDB runs a query arrives as DuckDB's own exception.
-                print("\ninterrupted: nothing was loaded; the database is unchanged.",
-                      file=sys.stderr)
-                return 130
             # A full disk or a failing file system: the swap never happened.
             print(f"error: the load failed: {e}", file=sys.stderr)
             print("Nothing was loaded; the database is unchanged.", file=sys.stderr)

@@ -245,14 +245,28 @@ def test_load_moments_are_china_time_whatever_the_server_zone(inputs, tmp_path):
         assert abs((moment - china).total_seconds()) < 600
 
 
-def test_ctrl_c_inside_a_duckdb_query_is_an_interruption(inputs, tmp_path, monkeypatch, capsys):
-    # DuckDB turns SIGINT during a query into InterruptException, not KeyboardInterrupt: a Ctrl-C
+@pytest.mark.parametrize("error", [duckdb.InterruptException("INTERRUPT Error: Interrupted!"),
+                                   RuntimeError("Query interrupted")])
+def test_ctrl_c_inside_a_duckdb_query_is_an_interruption(inputs, tmp_path, monkeypatch, capsys,
+                                                         error):
+    # DuckDB turns SIGINT during a query into its own exceptions, not KeyboardInterrupt: a Ctrl-C
     # in the rules step must still say "interrupted" (exit 130), not "the load failed".
     import etl.cli
 
     def interrupted(*args, **kwargs):
-        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+        raise error
 
     monkeypatch.setattr(etl.cli, "load", interrupted)
     assert run("load", inputs, "--db", tmp_path / "x.duckdb") == 130
     assert "interrupted: nothing was loaded" in capsys.readouterr().err
+
+
+def test_another_runtime_error_is_not_taken_for_an_interruption(inputs, tmp_path, monkeypatch):
+    import etl.cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(etl.cli, "load", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        run("load", inputs, "--db", tmp_path / "x.duckdb")
