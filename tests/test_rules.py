@@ -2,13 +2,16 @@
 
 from datetime import date
 
+import duckdb
 import pandas as pd
 import pytest
 
 from service_quality import rules
 from service_quality.calendar import build_calendar, parse_windows
+from service_quality.database import ENTITY_SQL, REPLACE_DERIVED, create_tables
 from service_quality.schema import conform
 from service_quality.settings import Settings
+from tests.test_ticket_sla_sql import assert_same_judgements
 
 WINDOWS = parse_windows(["08:30-17:30"])
 CAL = build_calendar(date(2024, 1, 1), date(2026, 12, 31), WINDOWS)
@@ -33,7 +36,26 @@ def sla(*rows, events=None, reports=None, settings=S, as_of=AS_OF, cal=CAL):
     ev = conform(pd.DataFrame(events or [], columns=["ticket_id", "at", "event"]), "ticket_events")
     rp = pd.DataFrame(reports or [], columns=["ticket_id", "submitted_at"])
     rp = conform(rp, "fault_reports")
-    return rules.ticket_sla(tickets(*rows), ev, rp, cal, settings, as_of)
+    want = rules.ticket_sla(tickets(*rows), ev, rp, cal, settings, as_of)
+    # The load judges in SQL: every worked example must come out the same there.
+    assert_same_judgements(sql_sla(tickets(*rows), ev, rp, cal, settings, as_of), want)
+    return want
+
+
+def sql_sla(t, ev, rp, cal, settings, as_of) -> pd.DataFrame:
+    """ticket_sla as the load computes it (rules.ticket_sla_in_db) on an in-memory database."""
+    con = duckdb.connect()
+    create_tables(con)
+    for name, frame in (("tickets", t), ("ticket_events", ev), ("fault_reports", rp)):
+        con.register("staged", frame)
+        con.execute(ENTITY_SQL[name]["insert_staged"])
+        con.unregister("staged")
+    con.register("derived", cal.days.assign(date=cal.days["date"].dt.date))
+    for statement in REPLACE_DERIVED["calendar_days"]:
+        con.execute(statement)
+    con.unregister("derived")
+    rules.ticket_sla_in_db(con, settings, as_of)
+    return con.execute("SELECT * FROM ticket_sla").df()
 
 
 # ---- the working calendar ---------------------------------------------------------------------
