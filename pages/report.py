@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from service_quality.charts import report as report_charts
+from service_quality.files import name_part
 from service_quality.queries import Scope
 from service_quality.queries.common import filter_options
 from service_quality.queries.report import customer_report, report_customers
@@ -89,11 +90,12 @@ def _download(kind: str) -> bytes:
 
 d1.download_button(ctx.t("report_download_xlsx"), key="report_xlsx",
                    data=lambda: _download("xlsx"),
-                   file_name=f"{customer_id}_{report.period}.xlsx",
+                   file_name=f"{name_part(customer_id)}_{report.period}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 d2.download_button(ctx.t("report_download_pdf"), key="report_pdf",
                    data=lambda: _download("pdf"),
-                   file_name=f"{customer_id}_{report.period}.pdf", mime="application/pdf")
+                   file_name=f"{name_part(customer_id)}_{report.period}.pdf",
+                   mime="application/pdf")
 
 s = report.summary
 cards = st.columns(6)
