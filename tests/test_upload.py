@@ -301,6 +301,25 @@ def test_saved_files_stay_in_their_folder_with_distinct_names(db):
     assert all(p.parent == up.folder for _, p in up.files)
 
 
+def test_a_file_renamed_after_its_table_never_takes_another_files_name(db):
+    """a.csv chosen as tickets and tickets_a.csv uploaded together: two files, two names, both
+    loaded (main: both shown as tickets_a.csv, one file's rows lost, the other listed twice)."""
+    other = TICKETS.replace("TU-", "TW-")
+    at = put(page(), ("a.csv", TICKETS.encode()), ("tickets_a.csv", other.encode()))
+    at.selectbox(key="upload_entity_1").set_value("tickets").run()
+    names = frame(at, "upload_summary_table")[t("upload_col_saved_as")].tolist()
+    assert names == ["tickets_a (2).csv", "tickets_a.csv"]
+    assert frame(at, "upload_rejected_0").iloc[0, 0] == "tickets_a (2).csv"
+    before = batches(db)
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception
+    files = [Path(f).name for (f,) in sql(
+        db, "SELECT file FROM load_batches ORDER BY started_at DESC, file LIMIT 2")]
+    assert batches(db) == before + 2 and sorted(files) == ["tickets_a (2).csv", "tickets_a.csv"]
+    assert sql(db, "SELECT count(*) FROM tickets WHERE ticket_id IN ('TU-1', 'TU-3', 'TW-1', "
+                   "'TW-3')") == [(4,)]
+
+
 def test_a_preview_not_confirmed_is_removed(db):
     at = put(page(), ("tickets.csv", TICKETS.encode()))
     assert len(pending(db)) == 1

@@ -269,6 +269,28 @@ def _file_preview(number: int, original: str, path: Path, profile: str | None,
         list(staged.table.unknown_columns))
 
 
+def _unique_load_names(files: list[FilePreview]) -> None:
+    """Give every renamed file a name no other file of the upload has or takes.
+
+    A file renamed after its table (a.csv chosen as tickets → tickets_a.csv) would otherwise
+    replace an uploaded tickets_a.csv when the upload is confirmed.
+    """
+    taken = {f.path.name.casefold() for f in files}
+    renamed: dict[Path, str] = {}
+    for f in files:
+        if not f.load_name or f.load_name == f.path.name:
+            continue
+        if f.path not in renamed:
+            stem, dot, suffix = f.load_name.rpartition(".")
+            name, k = f.load_name, 2
+            while name.casefold() in taken:
+                name, k = f"{stem} ({k}){dot}{suffix}", k + 1
+            taken.add(name.casefold())
+            renamed[f.path] = name
+        f.load_name = renamed[f.path]
+        f.rejected["file"] = f.load_name
+
+
 def build_preview(upload: Upload, choice: str = "auto", date_order: str | None = None,
                   maps=(), nulls=(), entities: dict | None = None) -> Preview:
     """Check every uploaded file as the load would, writing nothing to the database.
@@ -305,6 +327,7 @@ def build_preview(upload: Upload, choice: str = "auto", date_order: str | None =
             files.append(FilePreview(number, original, path, profile, error=str(e)))
             continue
         files += [_file_preview(number, original, path, profile, s) for s in staged]
+    _unique_load_names(files)
     if any(f.needs_entity for f in files):
         problems.append("upload_problem_pick_entity")
     if any(f.error for f in files):
@@ -332,8 +355,12 @@ def confirm(preview: Preview, user: User, progress: Callable[[str], None] = lamb
         for saved in dict.fromkeys((f.path.name, f.load_name) for f in preview.files):
             name, load_name = saved
             if load_name != name:
+                if (final / load_name).exists():
+                    # Never one file over another (the preview gave them distinct names).
+                    raise LoadRefused(f"two uploaded files would both be {load_name}")
                 (final / name).rename(final / load_name)
             paths.append(final / load_name)
+        paths = list(dict.fromkeys(paths))
         summary = load(paths, db or db_path(), load_settings(), progress=progress,
                        options=preview.options(final))
     except BaseException:
