@@ -320,6 +320,29 @@ def test_a_file_renamed_after_its_table_never_takes_another_files_name(db):
                    "'TW-3')") == [(4,)]
 
 
+def test_an_oversized_workbook_is_refused_by_the_preview_and_cannot_be_confirmed(db, tmp_path):
+    """2,000 rows using column XFD: refused with the limit named (main: 30 s, 651 MB)."""
+    from tests.test_readers import wide_workbook
+
+    path = wide_workbook(tmp_path / "tickets.xlsx", 2000, 16384)
+    at = put(page(), ("tickets.xlsx", path.read_bytes()))
+    assert t("upload_problem_errors") in [w.value for w in at.warning]
+    message = at.code[0].value
+    assert "tickets.xlsx" in message and "more than the 10,000,000 cells allowed" in message
+    assert at.button(key="upload_confirm").disabled
+
+
+def test_a_workbook_past_the_preview_time_budget_cannot_be_confirmed(db, tmp_path,
+                                                                    monkeypatch):
+    from tests.test_readers import wide_workbook
+
+    monkeypatch.setattr(upload, "PREVIEW_SECONDS", 0)
+    path = wide_workbook(tmp_path / "tickets.xlsx", 3, 3)
+    at = put(page(), ("tickets.xlsx", path.read_bytes()))
+    assert "took longer than the 0 s allowed" in at.code[0].value
+    assert at.button(key="upload_confirm").disabled
+
+
 def test_a_preview_not_confirmed_is_removed(db):
     at = put(page(), ("tickets.csv", TICKETS.encode()))
     assert len(pending(db)) == 1

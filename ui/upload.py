@@ -21,7 +21,7 @@ import streamlit as st
 from etl import profiles
 from etl.load import LoadRefused, LoadSummary, load
 from etl.profiles.dates import ORDER_NAMES
-from etl.readers import InputError, entity_for, normalize_name
+from etl.readers import InputError, entity_for, normalize_name, time_budget
 from etl.stage import ImportOptions, StagedFile, stage_file
 from service_quality.accounts import User, audit
 from service_quality.database import db_path
@@ -34,6 +34,8 @@ PENDING = ".pending"
 MB = 1 << 20
 PREVIEW_ROWS = 20
 REJECTED_SHOWN = 500
+# The most time the preview spends reading one file (workbooks: see etl.readers' limits).
+PREVIEW_SECONDS = 60
 # An abandoned preview (tab closed, files never confirmed) is removed by the next upload after this.
 STALE_SECONDS = 6 * 3600
 DATE_ORDERS = ("auto", "dmy", "mdy", "ymd")
@@ -221,7 +223,8 @@ def detected_profile(path: Path) -> str | None:
 def _detected(path: str, mtime_ns: int, size: int) -> str | None:
     # Reading the header parses the whole file: once per saved file, not on every rerun.
     try:
-        return profiles.detect_profile(profiles.read_header(Path(path)))
+        with time_budget(PREVIEW_SECONDS):
+            return profiles.detect_profile(profiles.read_header(Path(path)))
     except (InputError, ValueError, OSError):
         return None  # the preview's staging reports why the file cannot be read
 
@@ -321,7 +324,10 @@ def build_preview(upload: Upload, choice: str = "auto", date_order: str | None =
             files.append(FilePreview(number, original, path, profile, needs_entity=True))
             continue
         try:
-            staged = stage_file(path, entity, options)
+            # Workbooks are read cell by cell: past the budget the file is refused with a
+            # message (Confirm disabled) rather than holding the page for minutes.
+            with time_budget(PREVIEW_SECONDS):
+                staged = stage_file(path, entity, options)
         except (InputError, ValueError) as e:
             # ValueError: a profile file that is not valid TOML or names unknown columns.
             files.append(FilePreview(number, original, path, profile, error=str(e)))
