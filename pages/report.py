@@ -5,6 +5,7 @@ improvement actions, open items; downloads as xlsx and PDF."""
 import pandas as pd
 import streamlit as st
 
+from service_quality.charts import escape_figure
 from service_quality.charts import report as report_charts
 from service_quality.files import name_part
 from service_quality.queries import Scope
@@ -124,7 +125,8 @@ for section in sections(report, ctx.lang):
         fig = report_charts.BUILDERS[section.chart](report, ctx.lang)
         if fig is not None:
             # The subheader above names the chart already.
-            st.plotly_chart(fig.update_layout(title=None), key=f"report_chart_{section.key}")
+            st.plotly_chart(escape_figure(fig.update_layout(title=None)),
+                            key=f"report_chart_{section.key}")
     frame = display_frame(section, ctx.lang)
     if frame.empty:
         st.info(ctx.t("report_none_open" if section.key.startswith("open_") else "report_empty"))
