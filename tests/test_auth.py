@@ -387,3 +387,26 @@ def test_long_input_before_sign_in_is_cut_and_never_logged(users):
     assert "sup-pass" not in users.log.read_text() and "nnnn" not in users.log.read_text()
     at = sign_in(at, "sup", "sup-pass")
     assert not at.error and at.metric
+
+
+@pytest.mark.parametrize("broken", ["damaged", "missing"])
+def test_a_broken_database_is_explained_only_to_a_supervisor(broken, users, tmp_path,
+                                                              monkeypatch, caplog):
+    """Before sign-in nothing about the data shows; a manager is told to ask the
+    administrator; a supervisor (and the server's log) gets the path and the commands."""
+    db = tmp_path / "broken" / "service.duckdb"
+    db.parent.mkdir()
+    if broken == "damaged":
+        db.write_text("工单号,报障时间\nT1,2025-10-09\n")
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    at = app().run()
+    assert not at.exception
+    assert str(db) not in page_text(at) and not at.error and not at.code
+    assert [x.value for x in at.title] == [t("auth_title")]
+    at = sign_in(at, "boss", "boss-pass")
+    assert [e.value for e in at.error] == [t("db_unavailable")]
+    assert str(db) not in page_text(at) and not at.code
+    assert str(db) in caplog.text    # the console has the details
+    at = sign_in(app().run(), "sup", "sup-pass")
+    assert len(at.error) == 1 and str(db) in at.error[0].value.replace("\\", "")
+    assert bool(at.code) == (broken == "damaged")   # the commands that rebuild it

@@ -1,4 +1,4 @@
-"""Sign-in raced from twelve real Chromium sessions at once: the lockout still allows five checks."""
+"""Sign-in raced from twelve real Chromium sessions at once: the lockout allows five checks."""
 
 import json
 import time

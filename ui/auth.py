@@ -7,6 +7,7 @@ import math
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import streamlit as st
 from streamlit import config
@@ -165,7 +166,46 @@ def _local_mode(entrypoint: bool) -> User:
         lang = _lang()
         st.error(t("auth_local_exposed", lang, address=address or t("auth_all_interfaces", lang)))
         _stop(entrypoint)
+    host = request_host()
+    if host is not None and host not in LOOPBACK:
+        # A page of another site whose name was made to point here (DNS rebinding) would
+        # otherwise drive this supervisor session from the local user's browser.
+        _log.warning("local mode: refused a session opened as host %r", host[:100])
+        st.error(t("auth_local_host_refused", _lang(), host=md_escape(host[:100])))
+        _stop(entrypoint)
     return LOCAL_SUPERVISOR
+
+
+def request_host() -> str | None:
+    """The host name the browser asked for (the Host header of the session's websocket
+    handshake, port left out), lower case; None without a request (AppTest, bare mode)."""
+    try:
+        value = st.context.headers.get("Host")
+    except Exception:   # no session context: nothing was asked over the network
+        return None
+    if not value:
+        return None
+    try:
+        host = urlsplit(f"//{value.strip()}").hostname
+    except ValueError:
+        host = None
+    return (host or value).lower().rstrip(".")
+
+
+def viewer_role() -> str | None:
+    """The role of whoever this run serves: supervisor in local mode, the signed-in user's
+    role, or None before sign-in. Reads only; draws nothing."""
+    path = accounts.users_path()
+    if path is None:
+        return LOCAL_SUPERVISOR.role
+    name = st.session_state.get(_USER)
+    if name is None:
+        return None
+    try:
+        user = UserStore.open(path).get(name)
+    except ValueError:
+        return None
+    return user.role if user is not None else None
 
 
 def local_banner() -> None:
