@@ -13,11 +13,19 @@ import html
 import re
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+# GitHub-flavoured Markdown turns http://…, www.… and a@b.c in plain text into links after
+# parsing, escapes or not; an invisible word joiner after the scheme, www or @ stops it.
+_JOINER = "\u2060"
+_SCHEME = re.compile(r"(?i)\b(https?|mailto|xmpp):")
+_WWW = re.compile(r"(?i)\b(www)(?=\.)")
 
 
 def md_escape(text) -> str:
-    """TEXT inside a Markdown label (caption, heading, alert, tooltip), shown literally."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
+    """TEXT inside a Markdown label (caption, heading, alert, tooltip), shown literally: no
+    emphasis, link, image, HTML or web address that becomes a link."""
+    text = _SCHEME.sub(r"\1:" + _JOINER, str(text))
+    text = _WWW.sub(r"\1" + _JOINER, text).replace("@", "@" + _JOINER)
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def chart_text(text) -> str:
