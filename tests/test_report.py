@@ -441,3 +441,29 @@ def test_report_all_goes_on_after_one_customer_fails(awkward_db, tmp_path, capsy
     assert "1 report(s) failed: 'C001'" in captured.err
     assert "4 customer(s): 8 files" in captured.out
     assert len([p for p in out.iterdir() if p.is_file()]) == 8
+
+
+def test_report_files_are_owner_only_unless_configured(awkward_db, tmp_path, monkeypatch):
+    import os
+    import stat
+
+    out = tmp_path / "new" / "reports"
+    assert main(["report", "--period", "2026-10", "--customer", "C001", "--out", str(out),
+                 "--db", str(awkward_db)]) == 0
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (out.parent, out, *out.iterdir())}
+    assert modes == {"new": 0o700, "reports": 0o700, "C001_2026-10.xlsx": 0o600,
+                     "C001_2026-10.pdf": 0o600}
+    # A folder that was there already is left as it is; a link in the way is not followed.
+    (tmp_path / "elsewhere").write_text("keep")
+    os.chmod(out, 0o755)
+    (out / "C001_2026-10.xlsx").unlink()
+    (out / "C001_2026-10.xlsx").symlink_to(tmp_path / "elsewhere")
+    monkeypatch.setenv("DASHBOARD_FILE_MODE", "640")
+    assert main(["report", "--period", "2026-10", "--customer", "C001", "--out", str(out),
+                 "--db", str(awkward_db)]) == 1
+    assert (tmp_path / "elsewhere").read_text() == "keep"
+    (out / "C001_2026-10.xlsx").unlink()
+    assert main(["report", "--period", "2026-10", "--customer", "C001", "--out", str(out),
+                 "--db", str(awkward_db)]) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+    assert {stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {0o640}

@@ -482,3 +482,23 @@ def test_files_needing_different_profiles_are_refused_together(db):
     assert profiles == ["ServiceNow", t("upload_profile_canonical")]
     assert t("upload_problem_mixed") in [w.value for w in at.warning]
     assert at.button(key="upload_confirm").disabled
+
+
+def test_uploads_are_owner_only_unless_configured(db, monkeypatch):
+    """Customers' files: 0600 in 0700 folders (main: 0644 in 0755), or $DASHBOARD_FILE_MODE."""
+    import stat
+
+    def mode(path: Path) -> int:
+        return stat.S_IMODE(path.stat().st_mode)
+
+    up = upload.save_upload([("tickets.csv", TICKETS.encode())], ("p.toml", b"name = 'x'\n"))
+    root = db.parent / "uploads"
+    assert [mode(p) for p in (root, root / ".pending", up.folder)] == [0o700] * 3
+    assert [mode(p) for p in up.folder.iterdir()] == [0o600, 0o600]
+    at = put(page(), ("tickets.csv", TICKETS.encode()))
+    at.button(key="upload_confirm").click().run()
+    kept = [p for p in root.glob("*/*.csv")]
+    assert kept and all(mode(p) == 0o600 and mode(p.parent) == 0o700 for p in kept)
+    monkeypatch.setenv("DASHBOARD_FILE_MODE", "640")
+    up = upload.save_upload([("tickets.csv", b"x")])
+    assert mode(up.folder) == 0o750 and mode(up.files[0][1]) == 0o640

@@ -25,6 +25,7 @@ from etl.readers import InputError, entity_for, normalize_name, time_budget
 from etl.stage import ImportOptions, StagedFile, stage_file
 from service_quality.accounts import User, audit
 from service_quality.database import db_path
+from service_quality.files import dir_mode, make_dirs, write_bytes
 from service_quality.messages import has
 from service_quality.schema import ENTITIES
 from service_quality.settings import load_settings
@@ -79,8 +80,12 @@ def safe_name(name: str, suffixes=DATA_SUFFIXES) -> str:
 
 
 def _new_folder(root: Path) -> Path:
+    # Owner-only (0700, files 0600) unless $DASHBOARD_FILE_MODE says otherwise: the files are
+    # customers' data.
+    make_dirs(root)
     folder = root / f"{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
-    folder.mkdir(parents=True)
+    folder.mkdir(mode=dir_mode())
+    os.chmod(folder, dir_mode())
     return folder
 
 
@@ -126,13 +131,13 @@ def save_upload(files, profile_file=None) -> Upload:
             target = f"{stem} ({k}).{suffix}"
             k += 1
         used.add(target.lower())
-        (folder / target).write_bytes(data)
+        write_bytes(folder / target, data)
         saved.append((name, folder / target))
     toml = None
     if profile_file is not None:
         name, data = profile_file
         toml = folder / f"profile-{safe_name(name, ('.toml',))}"
-        toml.write_bytes(data)
+        write_bytes(toml, data)
     return Upload(folder, tuple(saved), toml)
 
 
