@@ -4,10 +4,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from service_quality.database import DatabaseUnusable, db_path
+from service_quality.database import DatabaseUnusable
 from service_quality.messages import t
 from ui.auth import allowed_pages, current_user, default_page, local_banner, require_page
-from ui.data import ensure_database, show_unusable
+from ui.data import ensure_database, show_no_database, show_unusable
 from ui.frame import render_frame
 
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -27,15 +27,14 @@ ALL_PAGES = [
 
 st.set_page_config(page_title=t("app_title"), page_icon=":material/fact_check:", layout="wide")
 
+# Sign-in first: before it, nothing about the data (not even that it is missing) is shown.
+user = current_user(entrypoint=True)
 try:
     version = ensure_database()
 except DatabaseUnusable as e:   # damaged, not DuckDB, or another schema: say how to rebuild it
     show_unusable(e, entrypoint=True)
 if version is None:
-    st.error(t("no_db", db=db_path()))
-    st.stop()
-
-user = current_user(entrypoint=True)
+    show_no_database(entrypoint=True)
 ctx = render_frame(user, entrypoint=True)
 local_banner()   # below the filters: a reminder, not in the way of the daily work
 allowed = allowed_pages(user)

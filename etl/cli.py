@@ -120,24 +120,31 @@ def _progress(done: int, total: int, label: str, out=None) -> None:
           end=end, file=out, flush=True)
 
 
-def _write_report(db_path: Path, customer_id: str, period: str, lang: str, out: Path) -> str:
-    """Write one customer's xlsx and PDF; return the customer id."""
+def _write_report(db_path: Path, customer_id: str, stem: str, period: str, lang: str,
+                  out: Path) -> list[Path]:
+    """Write one customer's xlsx and PDF as OUT/STEM_PERIOD.*; return the files."""
+    from service_quality import files
     from service_quality.database import Database
     from service_quality.reports.customer import customer_report, report_pdf, report_xlsx
 
+    paths = [out / f"{stem}_{period}.{ext}" for ext in ("xlsx", "pdf")]
+    if any(p.parent != out or "/" in p.name or p.name.startswith(".") for p in paths):
+        # STEM is one safe name part (files.name_part): the files land in OUT itself.
+        raise ValueError(f"{stem!r} is not a file name")
     db = Database(db_path)
     try:
         report = customer_report(db, customer_id, period, lang)
-        stem = out / f"{customer_id}_{period}"
-        stem.with_suffix(".xlsx").write_bytes(report_xlsx(report, lang))
-        stem.with_suffix(".pdf").write_bytes(report_pdf(report, lang))
+        files.write_bytes(paths[0], report_xlsx(report, lang))
+        files.write_bytes(paths[1], report_pdf(report, lang))
     finally:
         db.close()
-    return customer_id
+    return paths
 
 
 def report_command(args) -> int:
-    """Write <customer>_<period>.xlsx and .pdf per customer; 2 with a message when refused."""
+    """Write <customer>_<period>.xlsx and .pdf per customer; 2 with a message when refused,
+    1 when some customer's report failed (the others are written)."""
+    from service_quality import files
     from service_quality.database import Database, db_version
     from service_quality.queries import Scope
     from service_quality.queries.report import report_customers
@@ -163,12 +170,33 @@ def report_command(args) -> int:
         db.close()
     ids = list(known["customer_id"]) if args.all else [args.customer]
     names = dict(zip(known["customer_id"], known["name"], strict=True))
-    args.out.mkdir(parents=True, exist_ok=True)
+    # Names for every known customer at once: the same customer gets the same file name
+    # whichever customers a run writes, and no two customers ever share one.
+    stems = files.unique_name_parts(known["customer_id"])
+    try:
+        out = files.make_dirs(args.out)
+    except (OSError, ValueError) as e:
+        print(f"error: cannot use {args.out} for the reports: {e}", file=sys.stderr)
+        return 2
+    written, failed = 0, []
     _progress(0, len(ids), "")
     for n, customer_id in enumerate(ids, start=1):
-        _write_report(args.db, customer_id, period, args.lang, args.out)
+        if stems[customer_id] != customer_id:
+            print(f"\nnote: customer {customer_id!r} is not a safe file name; its files are "
+                  f"{stems[customer_id]}_{period}.*", file=sys.stderr)
+        try:
+            written += len(_write_report(args.db, customer_id, stems[customer_id], period,
+                                         args.lang, out))
+        except Exception as e:  # one customer's failure is reported; the batch goes on
+            failed.append(customer_id)
+            print(f"\nerror: the report of customer {customer_id!r} failed: "
+                  f"{type(e).__name__}: {e}", file=sys.stderr)
         _progress(n, len(ids), f"{customer_id} {names[customer_id]}")
-    print(f"{len(ids)} customer(s): {2 * len(ids)} files in {args.out}")
+    print(f"{len(ids) - len(failed)} customer(s): {written} files in {out}")
+    if failed:
+        print(f"error: {len(failed)} report(s) failed: " + ", ".join(map(repr, failed)),
+              file=sys.stderr)
+        return 1
     return 0
 
 

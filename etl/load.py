@@ -188,7 +188,7 @@ def load(
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        publish(tmp, db)
+        publish(tmp, db, progress)
     finally:
         discard(tmp)
         release_lock(db, lock)

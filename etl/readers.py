@@ -7,7 +7,12 @@ import csv
 import io
 import json
 import re
+import time as _time
 import unicodedata
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -21,7 +26,15 @@ import pyarrow.csv as pacsv
 from service_quality.schema import ENTITIES, ENTITY_ALIASES, Column, Entity
 
 # Bigger than any sane export is wide; the CSV parser is told these are all text columns.
+# A workbook's sheet has the same limit.
 _MAX_COLUMNS = 2000
+# A workbook is read cell by cell (one Python object each): its sheet may hold at most this many
+# cells (rows × columns up to the last filled one), checked before and while it is read.
+MAX_XLSX_CELLS = 10_000_000
+# And its parts may unpack to at most this much XML (a small file can unpack to gigabytes).
+MAX_XLSX_UNPACKED = 2 << 30
+# Set by time_budget(): the moment a read under way gives up (the upload preview's budget).
+_DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("read_deadline", default=None)
 # A CSV record must fit in one parse block; 8 MB leaves room for long free-text cells.
 _BLOCK_SIZE = 8 << 20
 _DECODE_BLOCK = 16 << 20
@@ -35,6 +48,23 @@ _JSON_ESCAPES = {chr(i): f"\\u{i:04x}" for i in range(0x20)} | {
 
 class InputError(Exception):
     """A file the load must refuse; str(e) is the user-facing message."""
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Reads of workbooks inside this block give up (InputError) after SECONDS in all."""
+    token = _DEADLINE.set((_time.monotonic() + seconds, seconds))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def _check_time(name: str) -> None:
+    budget = _DEADLINE.get()
+    if budget is not None and _time.monotonic() > budget[0]:
+        raise InputError(f"{name}: reading it took longer than the {budget[1]:g} s allowed here "
+                         "— save it as CSV (read much faster) or load it with python -m etl load")
 
 
 @dataclass
@@ -391,12 +421,14 @@ def _read_sheet(path: Path, pick):
     import openpyxl  # only needed for workbooks, and slow to import
 
     name = path.name
+    _check_unpacked(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many kinds (zip, XML, key errors) for a bad file
         raise InputError(f"{name}: cannot be read as an .xlsx workbook — {e}") from e
     try:
         sheet, extra = pick(book.worksheets)
+        _check_declared_size(name, sheet)
         # Some writers store a wrong sheet size, which read-only mode would believe and truncate.
         sheet.reset_dimensions()
         header, rows, numbers = _sheet_rows(name, sheet)
@@ -406,16 +438,60 @@ def _read_sheet(path: Path, pick):
         raise InputError(f"{name}: cannot be read as an .xlsx workbook — {e}") from e
     finally:
         book.close()
-    header, body = _sheet_table(header, rows)
+    header, body = _sheet_table(name, header, rows)
     return extra, sheet.title, header, body, np.array(numbers, np.int64)
 
 
-def _sheet_table(header, rows):
+def _check_unpacked(path: Path) -> None:
+    """InputError when the workbook's parts unpack to more than MAX_XLSX_UNPACKED bytes."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return   # openpyxl says what is wrong with it
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise InputError(f"{path.name}: the workbook unpacks to {unpacked / (1 << 30):.1f} GB, "
+                         f"more than the {MAX_XLSX_UNPACKED >> 30} GB allowed — save the sheet "
+                         "as CSV")
+
+
+def _too_big(name: str, what: str) -> InputError:
+    return InputError(f"{name}: {what} — is this really an export? Clear the formatting of empty "
+                      "cells, or save the sheet as CSV")
+
+
+def _check_declared_size(name: str, sheet) -> None:
+    """Refuse, before reading a cell, a sheet whose recorded size is beyond the limits."""
+    try:
+        rows, columns = sheet.max_row, sheet.max_column   # from the sheet's <dimension> tag
+    except Exception:   # no or unreadable size: the checks while reading still apply
+        return
+    if rows and columns and rows * columns > MAX_XLSX_CELLS:
+        raise _too_big(name, f"sheet '{sheet.title}' says it spans {rows:,} rows × {columns:,} "
+                             f"columns, more than the {MAX_XLSX_CELLS:,} cells allowed")
+
+
+def _trimmed(row: tuple) -> tuple:
+    """ROW without its trailing empty cells (found by halving: C speed, not one per cell)."""
+    if not row or row[-1] is not None:
+        return row
+    low, high = 0, len(row)   # row[high:] is all empty; find the smallest such high
+    while low < high:
+        mid = (low + high) // 2
+        if row[mid:].count(None) == len(row) - mid:
+            high = mid
+        else:
+            low = mid + 1
+    return row[:high]
+
+
+def _sheet_table(name, header, rows):
     """The header padded to the widest row, and the rows as text columns f0, f1, …"""
     width = max([len(header), *map(len, rows)])
     header = header + [""] * (width - len(header))
     columns = {}
     for j in range(width):
+        _check_time(name)
         # openpyxl hands over one Python object per cell, so a workbook is read cell by cell.
         columns[f"f{j}"] = pa.array(
             [_cell_text(r[j]) if j < len(r) else "" for r in rows], pa.large_string()
@@ -430,12 +506,16 @@ def _entity_from_sheets(sheets) -> str | None:
 
 
 def _sheet_rows(name, sheet):
-    """Header (first non-empty row) and the non-empty rows under it with their row numbers."""
+    """Header (first non-empty row) and the non-empty rows under it with their row numbers.
+
+    InputError past _MAX_COLUMNS filled columns, MAX_XLSX_CELLS cells or the time budget.
+    """
     rows = sheet.iter_rows(values_only=True)
     header = None
     header_row = 0
     for row in rows:
         header_row += 1
+        row = _within_limits(name, sheet, _trimmed(row), header_row)
         cells = [_cell_text(v) for v in row]
         if any(c.strip() for c in cells):
             header = cells
@@ -445,13 +525,28 @@ def _sheet_rows(name, sheet):
             f"{name}: sheet '{sheet.title}' is empty — expected a header row with the column names"
         )
     kept, numbers = [], []
+    cells = len(header)
     for number, row in enumerate(rows, start=header_row + 1):
+        row = _within_limits(name, sheet, _trimmed(row), number)
         # Fully empty rows are skipped here (and rows of only spaces in _assemble): they are not
         # rows read, but later rows keep their spreadsheet numbers.
         if any(v is not None and v != "" for v in row):
             kept.append(row)
             numbers.append(number)
+            cells += len(row)
+            if cells > MAX_XLSX_CELLS:
+                raise _too_big(name, f"sheet '{sheet.title}' holds more than "
+                                     f"{MAX_XLSX_CELLS:,} cells (by row {number:,})")
+        if number % 1000 == 0:
+            _check_time(name)
     return header, kept, numbers
+
+
+def _within_limits(name: str, sheet, row: tuple, number: int) -> tuple:
+    if len(row) >= _MAX_COLUMNS:
+        raise _too_big(name, f"sheet '{sheet.title}' has more than {_MAX_COLUMNS - 1} columns "
+                             f"(row {number:,} fills column {len(row):,})")
+    return row
 
 
 def _cell_text(value) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -78,8 +79,12 @@ def clean_leftovers(db: Path, progress: Callable[[str], None]) -> list[Path]:
     return removed
 
 
-def publish(tmp: Path, db: Path) -> None:
-    """Sync TMP, rename it over DB in one step, and sync the folder so the rename lasts."""
+def publish(tmp: Path, db: Path, progress: Callable[[str], None] = lambda msg: None) -> None:
+    """Sync TMP, rename it over DB in one step, and sync the folder so the rename lasts.
+
+    The new file keeps the replaced one's mode and owner (a 0600 database stays 0600).
+    """
+    keep_access(db, tmp, progress)
     with open(tmp, "rb") as f:
         os.fsync(f.fileno())
     os.replace(tmp, db)
@@ -94,3 +99,21 @@ def discard(tmp: Path) -> None:
     """Remove a load's temporary file and its write-ahead log, if they are still there."""
     tmp.unlink(missing_ok=True)
     tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+
+
+def keep_access(old: Path, new: Path, progress: Callable[[str], None]) -> None:
+    """Give NEW the mode, owner and group of OLD (nothing when OLD does not exist)."""
+    try:
+        st = os.stat(old)
+    except FileNotFoundError:
+        return
+    os.chmod(new, stat.S_IMODE(st.st_mode))
+    mine = os.stat(new)
+    if (mine.st_uid, mine.st_gid) == (st.st_uid, st.st_gid):
+        return
+    try:
+        os.chown(new, st.st_uid, st.st_gid)
+    except PermissionError:
+        # Only root may give a file away: say so rather than fail the load.
+        progress(f"note: {old} now belongs to uid {mine.st_uid}, gid {mine.st_gid} (was "
+                 f"{st.st_uid}, {st.st_gid}); only root can keep the owner")

@@ -14,7 +14,7 @@ from service_quality.queries.data import (
     rejected_rows,
     settings_in_force,
 )
-from ui.data import query
+from ui.data import figure, query
 from ui.drill import chart_selection
 from ui.export import show_table
 from ui.frame import context
@@ -81,7 +81,8 @@ with tabs[1]:
         else:
             st.info(ctx.t("data_supervisor_only"))
     else:
-        event = st.plotly_chart(rejected_by_file(files, ctx.lang, ctx.t("data_rejected_chart")),
+        event = st.plotly_chart(figure(rejected_by_file, files, ctx.lang,
+                                       ctx.t("data_rejected_chart")),
                                 key="data_rejected_chart", on_select="rerun",
                                 selection_mode="points")
         points = chart_selection(event)

@@ -1,6 +1,5 @@
 """故障报告 — 3-day submission, completeness of the seven sections, the customer's decisions."""
 
-import re
 from dataclasses import replace
 
 import streamlit as st
@@ -32,6 +31,7 @@ from ui.drill import (
 )
 from ui.export import show_table
 from ui.frame import context
+from ui.text import chart_value, md_escape
 
 # What the supervisor acts on first, the dates after.
 REPORT_COLUMNS = ("ticket_id", "customer_name", "completeness", "missing", "decision",
@@ -40,11 +40,6 @@ REPORT_COLUMNS = ("ticket_id", "customer_name", "completeness", "missing", "deci
 DUE_COLUMNS = ("ticket_id", "customer_name", "stage", "days_past_due", "report_due_at",
                "first_submitted_at", "versions", "report_status", "resolved_at", "reported_at")
 COMMON_COLUMNS = ("ticket_id", "customer_name", "reported_at", "report_status")
-
-
-def plain(text) -> str:
-    """Text from the data, escaped so st.caption shows it as typed (never as Markdown)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
 
 
 def latest_click(prefix: str, events: dict) -> tuple[str | None, dict | None]:
@@ -121,15 +116,16 @@ if chart == "month":
     drill, drill_ctx = Drill(metric="report", status=status, month=str(point.get("x"))), \
         replace(ctx, filters=trend)
 elif chart == "customer":
-    row = by_customer[by_customer["label"] == point.get("y")]
+    # The chart's labels are escaped for plotly: compare the text they stand for.
+    row = by_customer[by_customer["label"] == chart_value(point.get("y"))]
     drill = Drill(metric="report", status=status,
                   customer=row["grp"].iloc[0] if not row.empty else None)
     drill_ctx = ctx
 else:
     drill, drill_ctx = Drill(metric="report", status="breached"), ctx
 shown = [ctx.t("metric_report"), ctx.t(f"status_{drill.status}"), drill.month,
-         plain(point.get("y")) if chart == "customer" else None]
-st.caption(ctx.t("drill_filter", what=" · ".join(p for p in shown if p)))
+         chart_value(point.get("y")) if chart == "customer" else None]
+st.caption(ctx.t("drill_filter", what=md_escape(" · ".join(p for p in shown if p))))
 ticket_drilldown(drill_ctx, drill, key="fault_reports_tickets")
 
 # --- completeness of the latest version -----------------------------------------------------------
@@ -178,7 +174,7 @@ if reason_rows:
     reason = None if reason is None or reason != reason else str(reason)
     report_drill = report_drill_for("reason", reason)
     what = ctx.t("fault_reports_drill_rejected") if reason is None \
-        else ctx.t("fault_reports_drill_reason", reason=plain(reason))
+        else ctx.t("fault_reports_drill_reason", reason=md_escape(reason))
 else:
     chart, point = latest_click("fault_reports_report", report_events)
     value = (point or {}).get("customdata")

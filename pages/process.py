@@ -19,6 +19,7 @@ from ui.drill import (
 )
 from ui.export import show_table
 from ui.frame import context
+from ui.text import md_escape
 
 # Code columns of the process lists and the message prefix that names their values.
 CODE_PREFIXES = {"channel": "process_channel_", "service_mode": "mode_",
@@ -68,7 +69,7 @@ def process_list(drill: q.ProcessDrill, columns: tuple[str, ...], key: str,
     """The tickets behind a number of this page, then the selected ticket's timeline."""
     st.subheader(ctx.t("drill_title"))
     if what:
-        st.caption(ctx.t("drill_filter", what=what))
+        st.caption(ctx.t("drill_filter", what=md_escape(what)))
     frame = query(q.process_tickets, ctx.scope, filters or f, drill)
     if frame.empty:
         st.info(ctx.t("empty"))

@@ -5,7 +5,9 @@ improvement actions, open items; downloads as xlsx and PDF."""
 import pandas as pd
 import streamlit as st
 
+from service_quality.charts import escape_figure
 from service_quality.charts import report as report_charts
+from service_quality.files import name_part
 from service_quality.queries import Scope
 from service_quality.queries.common import filter_options
 from service_quality.queries.report import customer_report, report_customers
@@ -89,11 +91,12 @@ def _download(kind: str) -> bytes:
 
 d1.download_button(ctx.t("report_download_xlsx"), key="report_xlsx",
                    data=lambda: _download("xlsx"),
-                   file_name=f"{customer_id}_{report.period}.xlsx",
+                   file_name=f"{name_part(customer_id)}_{report.period}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 d2.download_button(ctx.t("report_download_pdf"), key="report_pdf",
                    data=lambda: _download("pdf"),
-                   file_name=f"{customer_id}_{report.period}.pdf", mime="application/pdf")
+                   file_name=f"{name_part(customer_id)}_{report.period}.pdf",
+                   mime="application/pdf")
 
 s = report.summary
 cards = st.columns(6)
@@ -122,7 +125,8 @@ for section in sections(report, ctx.lang):
         fig = report_charts.BUILDERS[section.chart](report, ctx.lang)
         if fig is not None:
             # The subheader above names the chart already.
-            st.plotly_chart(fig.update_layout(title=None), key=f"report_chart_{section.key}")
+            st.plotly_chart(escape_figure(fig.update_layout(title=None)),
+                            key=f"report_chart_{section.key}")
     frame = display_frame(section, ctx.lang)
     if frame.empty:
         st.info(ctx.t("report_none_open" if section.key.startswith("open_") else "report_empty"))

@@ -1,6 +1,5 @@
 """故障级别 — general vs severe by rule and as reported, the 1/10 ratios, and the mismatches."""
 
-import re
 
 import streamlit as st
 
@@ -28,15 +27,11 @@ from ui.data import figure, query
 from ui.drill import chart_selection, localise_statuses, show_timeline, ticket_drilldown
 from ui.export import show_table
 from ui.frame import context
+from ui.text import chart_value, md_escape
 
 LIST_COLUMNS = ("ticket_id", "customer_name", "rule_severity", "reported_severity",
                 "severity_check", "error_ratio", "capacity_drop", "system_down", "network_down",
                 "key_device_down", "imminent_outage", "device", "reported_at")
-
-
-def plain(text) -> str:
-    """Text from the data, escaped so st.caption shows it as typed (never as Markdown)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", str(text))
 
 
 def latest_click(events: dict) -> tuple[str | None, dict | None]:
@@ -124,14 +119,14 @@ st.subheader(ctx.t("severity_fault_list"))
 if chart is None:
     st.caption(ctx.t("severity_fault_list_default"))
 else:
-    parts = [drill.month, plain(point.get("y")) if chart == "customer" else None,
-             plain(point.get("y")) if chart == "device" else None,
+    parts = [drill.month, chart_value(point.get("y")) if chart == "customer" else None,
+             chart_value(point.get("y")) if chart == "device" else None,
              severity_label(drill.severity, drill.basis, ctx.lang) if drill.severity else None,
              ctx.t("severity_drill_bin", measure=ctx.t(f"severity_col_{drill.measure}"),
                    low=f"{drill.bin:g}", high=f"{drill.bin + BIN_WIDTH:g}")
              if drill.bin is not None else None,
              ctx.t(f"severity_side_{drill.side}") if drill.side else None]
-    st.caption(ctx.t("drill_filter", what=" · ".join(p for p in parts if p)))
+    st.caption(ctx.t("drill_filter", what=md_escape(" · ".join(p for p in parts if p))))
 faults = query(fault_list, ctx.scope, trend if drill.month else ctx.filters, drill)
 if faults.empty:
     st.info(ctx.t("empty"))

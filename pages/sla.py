@@ -10,6 +10,7 @@ from service_quality.queries.tickets import Drill
 from ui.data import figure, query
 from ui.drill import chart_selection, ticket_drilldown
 from ui.frame import context
+from ui.text import md_escape
 
 ctx = context()
 st.title(ctx.t("page_sla"))
@@ -62,7 +63,8 @@ if points:
                   month=str(points[0].get("x")))
 else:
     drill = Drill(metric=metric, status="breached")
-st.caption(ctx.t("drill_filter", what=" · ".join(
-    v for v in (ctx.t(f"metric_{metric}"), ctx.t(f"status_{drill.status}"), drill.month) if v)))
+# The month came back from the browser: shown escaped like any text from outside.
+st.caption(ctx.t("drill_filter", what=md_escape(" · ".join(
+    v for v in (ctx.t(f"metric_{metric}"), ctx.t(f"status_{drill.status}"), drill.month) if v))))
 # A clicked month may lie in the trend before the selected period: list it from the trend.
 ticket_drilldown(ctx, drill, key="sla_tickets", filters=trend if drill.month else None)

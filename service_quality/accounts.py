@@ -7,11 +7,16 @@ written atomically; it never holds a plain-text password.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import hmac
 import json
 import os
 import secrets
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -28,6 +33,13 @@ BCRYPT_ROUNDS = 12
 # bcrypt ignores bytes after the 72nd (bcrypt 5 refuses them), so longer passwords are refused.
 MAX_PASSWORD_BYTES = 72
 MAX_NAME_LENGTH = 64
+# What the audit log records instead of a name that is nobody's (with a keyed hash of it).
+UNKNOWN_USER = "unknown user"
+# audit.log is rotated to audit.log.1 when a line would take it past this size.
+AUDIT_MAX_BYTES = 10 << 20
+# Longest text and list kept in one audit field: whatever was typed stays bounded.
+AUDIT_MAX_TEXT = 200
+AUDIT_MAX_ITEMS = 100
 
 
 def _check_role(role: str, customer_id: str | None) -> None:
@@ -206,60 +218,156 @@ class UserStore:
         os.chmod(self.path, 0o600)
 
 
+def lockout_path(users_file: Path | None = None) -> Path | None:
+    """The lockout counters beside the users file (.users.json.lockout), or None (local mode)."""
+    users_file = users_file or users_path()
+    return users_file.with_name(f".{users_file.name}.lockout") if users_file else None
+
+
 class Lockout:
-    """Failed sign-ins per name: after max_failures in a row the name is locked for a while."""
+    """Sign-in tries per name, counted atomically across sessions and processes.
 
-    # Bound the memory an attacker can fill with made-up names; expired entries are dropped.
+    A try is taken (begin) before the password is checked and ends as failed or succeeded;
+    max_failures failures in a row lock the name for lock_minutes. Tries still being checked
+    count too, so N parallel wrong tries get max_failures checks, whatever the interleaving.
+    The counters live in a JSON file under an exclusive fcntl lock (every process serving the
+    same users file shares them), or in memory when there is no file (local mode, tests).
+    Names are kept only as keyed hashes: the file never holds what was typed.
+    """
+
+    # Bound the file an attacker can fill with made-up names.
     _PRUNE_AT = 10_000
+    # A try whose check never ended (its process died) stops holding a place after this.
+    _PENDING_SECONDS = 300.0
 
-    def __init__(self, max_failures: int = 5, lock_minutes: float = 15, clock=time.time) -> None:
+    def __init__(self, max_failures: int = 5, lock_minutes: float = 15, clock=time.time,
+                 path: Path | None = None) -> None:
+        """PATH: the counters file; None takes lockout_path() at each call (memory without)."""
         self.max_failures = max_failures
         self.lock_seconds = lock_minutes * 60
         self.clock = clock
+        self.path = path
         self._lock = threading.Lock()
-        self._failures: dict[str, tuple[int, float]] = {}  # name -> (count, last failure time)
-        self._locked_until: dict[str, float] = {}
+        self._memory: dict = {}
+
+    @contextmanager
+    def _state(self) -> Iterator[dict]:
+        """The counters, read and written back under one exclusive lock."""
+        path = self.path or lockout_path()
+        if path is None:
+            with self._lock:
+                _fresh(self._memory)
+                yield self._memory
+            return
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            # flock excludes other processes and, through separate opens, other threads.
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            with self._lock:
+                size = os.fstat(fd).st_size
+                try:
+                    state = json.loads(os.pread(fd, size, 0).decode("utf-8")) if size else {}
+                    if not isinstance(state, dict) or not isinstance(state.get("names"), dict):
+                        raise ValueError("not a lockout file")
+                except ValueError:
+                    state = {}   # a torn or foreign file: start counting again
+                _fresh(state)
+                yield state
+                data = json.dumps(state, separators=(",", ":")).encode("utf-8")
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, data, 0)
+        finally:
+            os.close(fd)
+
+    def name_hash(self, name: str) -> str:
+        """A fixed-length keyed hash of NAME (16 hex digits): the same name, the same hash."""
+        with self._state() as state:
+            return _keyed(state, name)
+
+    def _entry(self, state: dict, name: str, now: float) -> dict:
+        entry = state["names"].setdefault(_keyed(state, name), {})
+        if entry.get("until", 0) and entry["until"] <= now:
+            entry.clear()   # the lock ran out: a fresh start
+        entry["pending"] = [t for t in entry.get("pending", ())
+                            if now - t < self._PENDING_SECONDS]
+        entry.setdefault("failures", 0)
+        entry["last"] = now
+        return entry
+
+    def begin(self, name: str) -> bool:
+        """Take a try for NAME before checking its password; False while NAME is locked."""
+        with self._state() as state:
+            now = self.clock()
+            entry = self._entry(state, name, now)
+            if entry.get("until", 0) > now \
+                    or entry["failures"] + len(entry["pending"]) >= self.max_failures:
+                return False
+            entry["pending"].append(now)
+            self._prune(state, now)
+            return True
 
     def is_locked(self, name: str) -> bool:
         """True while NAME is locked."""
-        with self._lock:
-            until = self._locked_until.get(name)
-            if until is None:
-                return False
-            if self.clock() < until:
-                return True
-            del self._locked_until[name]
-            return False
+        return self.remaining_seconds(name) > 0
 
     def remaining_seconds(self, name: str) -> float:
-        """Seconds until NAME is unlocked; 0 when it is not locked."""
-        with self._lock:
-            until = self._locked_until.get(name)
-        return max(0.0, until - self.clock()) if until is not None else 0.0
+        """Seconds until NAME is unlocked; 0 when it is not locked (a full lock while every
+        remaining try is being checked)."""
+        with self._state() as state:
+            now = self.clock()
+            entry = state["names"].get(_keyed(state, name))
+            if not entry:
+                return 0.0
+            if entry.get("until", 0) > now:
+                return entry["until"] - now
+            pending = [t for t in entry.get("pending", ()) if now - t < self._PENDING_SECONDS]
+            if entry.get("failures", 0) + len(pending) >= self.max_failures and pending:
+                return self.lock_seconds
+            return 0.0
 
     def failed(self, name: str) -> None:
-        """Count a failed sign-in; the max_failures-th in a row locks the name."""
-        with self._lock:
+        """Count a failed sign-in (ending a try); the max_failures-th in a row locks the name."""
+        with self._state() as state:
             now = self.clock()
-            count = self._failures.get(name, (0, now))[0] + 1
-            if count >= self.max_failures:
-                self._failures.pop(name, None)
-                self._locked_until[name] = now + self.lock_seconds
-            else:
-                self._failures[name] = (count, now)
-            if len(self._failures) + len(self._locked_until) > self._PRUNE_AT:
-                self._prune(now)
+            entry = self._entry(state, name, now)
+            if entry["pending"]:
+                entry["pending"].pop(0)
+            entry["failures"] += 1
+            if entry["failures"] >= self.max_failures:
+                entry["failures"] = 0
+                entry["until"] = now + self.lock_seconds
+            self._prune(state, now)
 
     def succeeded(self, name: str) -> None:
-        """A successful sign-in clears the name's failures."""
-        with self._lock:
-            self._failures.pop(name, None)
-            self._locked_until.pop(name, None)
+        """A successful sign-in clears the name's failures and lock."""
+        with self._state() as state:
+            state["names"].pop(_keyed(state, name), None)
 
-    def _prune(self, now: float) -> None:
-        self._locked_until = {n: t for n, t in self._locked_until.items() if t > now}
-        self._failures = {n: v for n, v in self._failures.items()
-                          if now - v[1] < self.lock_seconds}
+    def _prune(self, state: dict, now: float) -> None:
+        names = state["names"]
+        if len(names) <= self._PRUNE_AT:
+            return
+        for key in [k for k, e in names.items() if e.get("until", 0) <= now
+                    and not e.get("pending") and now - e.get("last", 0) >= self.lock_seconds]:
+            del names[key]
+        if len(names) > self._PRUNE_AT:
+            # Still full of recent made-up names: forget the oldest counts, never a lock.
+            counting = sorted((e.get("last", 0), k) for k, e in names.items()
+                              if e.get("until", 0) <= now)
+            for _, key in counting[:len(names) - self._PRUNE_AT]:
+                del names[key]
+
+
+def _fresh(state: dict) -> None:
+    """Give a new or emptied counters state its key and its table of names."""
+    if not isinstance(state.get("key"), str):
+        state["key"] = secrets.token_hex(32)
+    state.setdefault("names", {})
+
+
+def _keyed(state: dict, name: str) -> str:
+    data = name.encode("utf-8", "surrogatepass") if isinstance(name, str) else b""
+    return hmac.new(bytes.fromhex(state["key"]), data, hashlib.sha256).hexdigest()[:16]
 
 
 def audit_path(users_file: Path | None = None) -> Path | None:
@@ -271,21 +379,65 @@ def audit_path(users_file: Path | None = None) -> Path | None:
     return users_file.parent / "audit.log" if users_file else None
 
 
+def _capped(value):
+    """VALUE with every text cut to AUDIT_MAX_TEXT characters and every list to
+    AUDIT_MAX_ITEMS items, so a line of the audit log stays small whatever was typed."""
+    if isinstance(value, str):
+        return value if len(value) <= AUDIT_MAX_TEXT else value[:AUDIT_MAX_TEXT] + "…"
+    if isinstance(value, dict):
+        return {_capped(str(k)): _capped(v) for k, v in list(value.items())[:AUDIT_MAX_ITEMS]}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = list(value)
+        kept = [_capped(v) for v in items[:AUDIT_MAX_ITEMS]]
+        return kept + ([f"… {len(items) - AUDIT_MAX_ITEMS} more"]
+                       if len(items) > AUDIT_MAX_ITEMS else [])
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return _capped(str(value))
+
+
 def audit_to(path: Path | None, event: str, user: str, **details) -> None:
-    """Append one JSON line {"at", "event", "user", ...} to PATH (nothing when PATH is None)."""
+    """Append one JSON line {"at", "event", "user", ...} to PATH (nothing when PATH is None).
+
+    Texts are capped (AUDIT_MAX_TEXT); past AUDIT_MAX_BYTES the file becomes PATH.1 (the
+    one before is dropped) and a new one starts, so the log never outgrows twice that.
+    """
     if path is None:
         return
     record = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "event": event,
               "user": user, **details}
-    line = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    try:
-        # One write of the whole line on an O_APPEND file: lines from several processes never mix.
-        os.write(fd, line)
-    finally:
-        os.close(fd)
+    line = (json.dumps(_capped(record), ensure_ascii=False, default=str) + "\n").encode("utf-8")
+    path = Path(path)
+    while True:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                current = os.stat(path).st_ino
+            except FileNotFoundError:
+                current = None
+            if current != os.fstat(fd).st_ino:
+                continue   # another process rotated it while we waited: write to the new one
+            if os.fstat(fd).st_size and os.fstat(fd).st_size + len(line) > AUDIT_MAX_BYTES:
+                os.replace(path, path.with_name(path.name + ".1"))
+                continue
+            # One write of the whole line on an O_APPEND file: lines from several processes
+            # never mix.
+            os.write(fd, line)
+            return
+        finally:
+            os.close(fd)
 
 
 def audit(event: str, user: str, **details) -> None:
     """Append one JSON line {"at", "event", "user", ...} to audit_path()."""
     audit_to(audit_path(), event, user, **details)
+
+
+def audit_attempt(store: UserStore, event: str, name: str, hash_of, **details) -> None:
+    """Record a sign-in attempt: NAME only when it is a user's, else UNKNOWN_USER and
+    hash_of(NAME), a fixed-length keyed hash (what was typed may be a password)."""
+    if isinstance(name, str) and len(name) <= MAX_NAME_LENGTH and store.get(name) is not None:
+        audit(event, name, **details)
+    else:
+        audit(event, UNKNOWN_USER, name_hash=hash_of(name), **details)

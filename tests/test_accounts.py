@@ -318,3 +318,111 @@ def test_lockout_counts_failures_from_many_threads():
     for t in threads:
         t.join()
     assert lock.is_locked("alice")
+
+
+# --- hardening (issue 15): the lockout counted atomically, the audit log bounded -------------
+
+def _try_wrong(store: UserStore, lockout: Lockout, name: str) -> bool:
+    """One sign-in try as the form makes it: take a try, check the password, count the failure.
+    True when the password was checked."""
+    if not lockout.begin(name):
+        return False
+    assert store.verify(name, "wrong") is None
+    lockout.failed(name)
+    return True
+
+
+def _store(tmp_path) -> UserStore:
+    store = UserStore(tmp_path / "users.json")
+    store.add("alice", "manager", "right")
+    store.save()
+    return store
+
+
+def test_parallel_wrong_tries_from_threads_get_five_checks(tmp_path):
+    import threading
+
+    store = _store(tmp_path)
+    lockout = Lockout(path=accounts.lockout_path(store.path))
+    start = threading.Barrier(20)
+    checked = []
+
+    def attempt():
+        start.wait()
+        checked.append(_try_wrong(store, lockout, "alice"))
+
+    threads = [threading.Thread(target=attempt) for _ in range(20)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert checked.count(True) == 5 and checked.count(False) == 15
+    assert lockout.is_locked("alice")
+    assert not lockout.begin("alice"), "the right password is refused too while locked"
+
+
+def _process_try(users: str, start) -> bool:
+    """In another process: one wrong try for alice against the shared counters file."""
+    accounts.BCRYPT_ROUNDS = 4
+    store = UserStore.open(Path(users))
+    lockout = Lockout(path=accounts.lockout_path(Path(users)))
+    start.wait()
+    return _try_wrong(store, lockout, "alice")
+
+
+def test_parallel_wrong_tries_from_processes_get_five_checks(tmp_path):
+    import multiprocessing
+
+    store = _store(tmp_path)
+    ctx = multiprocessing.get_context("spawn")
+    start = ctx.Manager().Barrier(8)
+    with ctx.Pool(8) as pool:
+        checked = pool.starmap(_process_try, [(str(store.path), start)] * 8)
+    assert checked.count(True) == 5 and checked.count(False) == 3
+    assert Lockout(path=accounts.lockout_path(store.path)).is_locked("alice")
+
+
+def test_a_success_clears_and_tries_under_way_hold_their_place(tmp_path):
+    now = [0.0]
+    lockout = Lockout(path=tmp_path / "counters", clock=lambda: now[0])
+    assert all(lockout.begin("bob") for _ in range(5))
+    # Five tries are being checked: a sixth waits for them, told the name is locked.
+    assert not lockout.begin("bob") and lockout.remaining_seconds("bob") == 15 * 60
+    for _ in range(4):
+        lockout.failed("bob")
+    lockout.succeeded("bob")
+    assert lockout.begin("bob") and not lockout.is_locked("bob")
+    # A try whose process died never ends: after five minutes it stops holding a place.
+    lockout = Lockout(path=tmp_path / "other", clock=lambda: now[0])
+    assert all(lockout.begin("carol") for _ in range(5)) and not lockout.begin("carol")
+    now[0] += 301
+    assert lockout.begin("carol")
+
+
+def test_the_counters_file_holds_no_typed_name_and_stays_bounded(tmp_path, monkeypatch):
+    path = tmp_path / "counters"
+    lockout = Lockout(path=path, clock=lambda: 0.0)
+    monkeypatch.setattr(Lockout, "_PRUNE_AT", 50)
+    secret = "hunter2-typed-as-a-name" + "x" * 1000
+    lockout.failed(secret)
+    for i in range(200):
+        lockout.failed(f"made-up-{i}")
+    text = path.read_text()
+    assert "hunter2" not in text and "made-up" not in text
+    assert len(json.loads(text)["names"]) <= 50
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(lockout.name_hash(secret)) == 16
+    assert lockout.name_hash(secret) == lockout.name_hash(secret) != lockout.name_hash("other")
+
+
+def test_audit_log_is_capped_and_rotated(tmp_path, monkeypatch):
+    log = tmp_path / "audit.log"
+    monkeypatch.setattr(accounts, "AUDIT_MAX_BYTES", 20_000)
+    accounts.audit_to(log, "export", "bob", what="x" * 5_000_000, scope=list(range(10_000)))
+    line = log.read_text(encoding="utf-8")
+    assert len(line) < 2_000 and "… 9900 more" in line
+    for _ in range(300):
+        accounts.audit_to(log, "sign_in", "alice", role="manager")
+    rotated = log.with_name("audit.log.1")
+    assert rotated.exists() and log.stat().st_size <= 20_000 and rotated.stat().st_size <= 20_000
+    assert all(json.loads(x)["event"] for f in (log, rotated) for x in f.read_text().splitlines())

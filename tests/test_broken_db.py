@@ -272,25 +272,32 @@ def test_a_connection_opened_during_swaps_reports_the_file_it_holds(copy_db, sam
     st = copy_db.stat()
     contents = {(st.st_ino, st.st_mtime_ns, st.st_size): sources[copy_db][1]}
     stop = threading.Event()
+    # One swap per attempt to open, made while that open runs: opens and swaps interleave the
+    # same way however fast the machine (a swap every 20 ms outran every open on a slow one).
+    opening = threading.Event()
+    swaps = []
 
     def swap():
-        n = 0
         while not stop.is_set():
+            if not opening.wait(timeout=0.1):
+                continue
+            opening.clear()
+            n = len(swaps)
             data, as_of = sources[(copy_db, other)[n % 2]]
             tmp = copy_db.with_name(f".swap{n}.tmp")
             tmp.write_bytes(data)
             st = tmp.stat()
             contents[(st.st_ino, st.st_mtime_ns, st.st_size)] = as_of
             os.replace(tmp, copy_db)
-            n += 1
-            time.sleep(0.02)
+            swaps.append(n)
 
     swapper = threading.Thread(target=swap)
     swapper.start()
     opened = 0
     try:
-        deadline = time.monotonic() + 3
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + 300   # generous: only a hang runs into it
+        while (opened < 20 or len(swaps) < 20) and time.monotonic() < deadline:
+            opening.set()
             try:
                 d = Database(copy_db)
             except StaleVersion:
@@ -302,4 +309,4 @@ def test_a_connection_opened_during_swaps_reports_the_file_it_holds(copy_db, sam
     finally:
         stop.set()
         swapper.join()
-    assert opened > 10
+    assert opened >= 20 and len(swaps) >= 20, (opened, len(swaps))

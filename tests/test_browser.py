@@ -41,8 +41,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(folder: Path, db: Path | None = None):
-    """Start `streamlit run dashboard.py` in `folder`; yield its URL; stop it (only it)."""
+def serve(folder: Path, db: Path | None = None, args: tuple[str, ...] = ()):
+    """Start `streamlit run dashboard.py` in `folder` (ARGS: more options); yield its URL; stop
+    it (only it)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DASHBOARD_DB"}
     if db is not None:
@@ -51,7 +52,7 @@ def serve(folder: Path, db: Path | None = None):
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args],
         cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -45,15 +45,24 @@ def leftovers(db: Path) -> list[str]:
     return sorted(p.name for p in db.parent.iterdir() if p.name.startswith(f".{db.name}."))
 
 
-def start_load(source: Path, db: Path) -> tuple[subprocess.Popen, list[str]]:
+class Lines(list):
+    """A load's stderr lines as they come; `ended` is set once the last one is in."""
+
+    def __init__(self):
+        super().__init__()
+        self.ended = threading.Event()
+
+
+def start_load(source: Path, db: Path) -> tuple[subprocess.Popen, Lines]:
     """`python -m etl load` in its own process; its stderr lines collected as they come."""
     proc = subprocess.Popen([sys.executable, "-m", "etl", "load", str(source), "--db", str(db)],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    lines: list[str] = []
+    lines = Lines()
 
     def read():
         for line in proc.stderr:
             lines.append(line.strip())
+        lines.ended.set()
     threading.Thread(target=read, daemon=True).start()
     return proc, lines
 
@@ -155,7 +164,7 @@ def test_ctrl_c_during_a_load_says_so_and_leaves_nothing_behind(big_sample, samp
     wait_for(lines, "computing", proc)
     os.kill(proc.pid, signal.SIGINT)
     assert proc.wait(timeout=60) == 130, lines[-4:]
-    time.sleep(0.2)   # the reader thread takes the last line
+    assert lines.ended.wait(60)   # the reader thread has taken the last line
     assert "interrupted: nothing was loaded; the database is unchanged." in lines
     assert not any("Traceback" in line for line in lines)
     assert db.read_bytes() == old_bytes

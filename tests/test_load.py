@@ -270,3 +270,24 @@ def test_another_runtime_error_is_not_taken_for_an_interruption(inputs, tmp_path
     monkeypatch.setattr(etl.cli, "load", broken)
     with pytest.raises(RuntimeError, match="a bug"):
         run("load", inputs, "--db", tmp_path / "x.duckdb")
+
+
+def test_a_load_keeps_the_database_files_mode_and_owner(inputs, tmp_path):
+    """The load writes a new file and renames it over the old one: it must not widen 0600 to
+    the umask's 0644 nor hand the file to whoever ran the load (main: 0644, root's)."""
+    import stat
+
+    db = tmp_path / "service.duckdb"
+    assert run("load", inputs, "--db", db) == 0
+    os.chmod(db, 0o600)
+    if os.geteuid() == 0:
+        os.chown(db, 1234, 2345)
+    inode = db.stat().st_ino
+    assert run("load", inputs, "--db", db) == 0
+    assert db.stat().st_ino != inode, "a new file was swapped in"
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    if os.geteuid() == 0:
+        assert (db.stat().st_uid, db.stat().st_gid) == (1234, 2345)
+    os.chmod(db, 0o640)
+    assert run("load", inputs, "--db", db) == 0
+    assert stat.S_IMODE(db.stat().st_mode) == 0o640

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from service_quality.charts import STATUS_COLORS
+from service_quality.charts import STATUS_COLORS, escape_figure
 from service_quality.charts.complaints import compliance_bars, volume_by_category
 from service_quality.database import Database
 from service_quality.filters import Filters
@@ -166,8 +166,8 @@ def test_volume_chart_keeps_every_month_in_order(db):
     assert list(fig.layout.xaxis.categoryarray) == PERIOD.months
     assert list(fig.layout.xaxis.range) == [-0.5, len(PERIOD.months) - 0.5]  # empty months too
     assert sum(sum(tr.y) for tr in fig.data) == frame["complaints"].sum()
-    escaped = volume_by_category(pd.DataFrame({"month": ["2025-07"], "category": ["<i>x</i>"],
-                                               "complaints": [1]}), "zh")
+    escaped = escape_figure(volume_by_category(pd.DataFrame(
+        {"month": ["2025-07"], "category": ["<i>x</i>"], "complaints": [1]}), "zh"))
     assert escaped.data[0].name == "&lt;i&gt;x&lt;/i&gt;"
 
 

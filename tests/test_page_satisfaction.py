@@ -7,11 +7,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from service_quality.charts import STATUS_COLORS
+from service_quality.charts import STATUS_COLORS, escape_figure
 from service_quality.charts.satisfaction import (
     TYPE_COLORS,
     pareto,
-    plain,
     rate_bars,
     satisfaction_trend,
 )
@@ -25,6 +24,7 @@ from service_quality.queries.satisfaction import (
     survey_list,
 )
 from service_quality.queries.satisfaction import satisfaction_trend as trend_query
+from service_quality.text import chart_text
 from tests.sqlcheck import frame as sql
 from tests.sqlcheck import value as one
 
@@ -215,9 +215,9 @@ def test_rate_bars_and_pareto(db):
 def test_data_text_is_escaped_in_chart_labels():
     frame = pd.DataFrame({"problem_category": ["<a href='x'>click</a>"], "surveys": [3],
                           "low": [1], "share": [1.0], "cumulative_share": [1.0]})
-    fig = pareto(frame, "zh")
+    fig = escape_figure(pareto(frame, "zh"))   # as the app's figure() draws it
     assert fig.data[0].x[0] == "&lt;a href='x'&gt;click&lt;/a&gt;"
-    assert plain("a & <b>") == "a &amp; &lt;b&gt;"
+    assert chart_text("a & <b>") == "a &amp; &lt;b&gt;"
 
 
 # --- the page -------------------------------------------------------------------------------

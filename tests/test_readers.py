@@ -420,3 +420,96 @@ def test_chinese_text_is_trimmed_only_where_a_value_has_space(space, tmp_path):
                     f"湛江{space}\n", encoding="utf-8")
     site = read_table(path).frame["site"]
     assert site.iloc[-1] == "湛江" and (site.iloc[:-1] == "北京").all()
+
+
+# --- workbooks read within limits (issue 15) ---------------------------------------------------
+
+def wide_workbook(path, rows: int, last_column: int, dimension: str | None = "keep"):
+    """A tickets sheet of ROWS rows, each also filling column LAST_COLUMN (XFD = 16384).
+
+    DIMENSION "keep" leaves the size the writer recorded; another value replaces it (a workbook
+    that lies about its size), None removes it.
+    """
+    import re
+    import zipfile
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "tickets"
+    sheet.append(["ticket_id", "customer_id", "reported_at"])
+    for r in range(2, rows + 1):
+        for c, v in ((1, f"T{r}"), (2, "C001"), (3, "2026-10-01 10:00"), (last_column, "x")):
+            sheet.cell(r, c, v)
+    book.save(path)
+    if dimension != "keep":
+        data = {}
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                data[info.filename] = z.read(info.filename)
+        sheet_xml = "xl/worksheets/sheet1.xml"
+        data[sheet_xml] = re.sub(rb'<dimension ref="[^"]*"\s*/>',
+                                 f'<dimension ref="{dimension}"/>'.encode() if dimension else b"",
+                                 data[sheet_xml])
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, content in data.items():
+                z.writestr(name, content)
+    return path
+
+
+def test_a_sheet_whose_size_is_beyond_the_limit_is_refused_before_it_is_read(tmp_path,
+                                                                             monkeypatch):
+    """The issue's 12 KB workbook: 2,000 rows using column XFD (main: 30 s and 651 MB)."""
+    from etl import readers
+
+    path = wide_workbook(tmp_path / "tickets.xlsx", 2000, 16384)
+    monkeypatch.setattr(readers, "_sheet_rows", lambda *a: pytest.fail("the sheet was read"))
+    with pytest.raises(InputError, match=r"tickets\.xlsx: sheet 'tickets' says it spans 2,000 "
+                                         r"rows × 16,384 columns, more than the 10,000,000 "
+                                         r"cells allowed"):
+        read_table(path)
+
+
+@pytest.mark.parametrize("dimension", ["A1:C3", None])
+def test_a_sheet_that_hides_its_width_is_refused_at_its_first_wide_row(dimension, tmp_path):
+    path = wide_workbook(tmp_path / "tickets.xlsx", 2000, 16384, dimension)
+    with pytest.raises(InputError, match=r"more than 1999 columns \(row 2 fills column 16,384\)"):
+        read_table(path)
+
+
+def test_ten_thousand_columns_are_refused_like_a_csv(tmp_path):
+    path = wide_workbook(tmp_path / "tickets.xlsx", 200, 10_000)
+    with pytest.raises(InputError, match="more than 1999 columns"):
+        read_table(path)
+    (tmp_path / "ok").mkdir()
+    ok = wide_workbook(tmp_path / "ok" / "tickets.xlsx", 5, 1999)
+    assert len(read_table(ok).frame) == 4   # 1,999 columns are still read, as in a CSV
+
+
+def test_cells_beyond_the_limit_are_refused_while_reading(tmp_path, monkeypatch):
+    from etl import readers
+
+    monkeypatch.setattr(readers, "MAX_XLSX_CELLS", 60)
+    path = wide_workbook(tmp_path / "tickets.xlsx", 30, 3, dimension="A1:C2")
+    with pytest.raises(InputError, match=r"holds more than 60 cells \(by row 2[01]\)"):
+        read_table(path)
+    path = wide_workbook(tmp_path / "tickets.xlsx", 30, 3)
+    with pytest.raises(InputError, match="says it spans 30 rows × 3 columns"):
+        read_table(path)
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused(tmp_path, monkeypatch):
+    from etl import readers
+
+    monkeypatch.setattr(readers, "MAX_XLSX_UNPACKED", 1000)
+    path = wide_workbook(tmp_path / "tickets.xlsx", 3, 3)
+    with pytest.raises(InputError, match="the workbook unpacks to"):
+        read_table(path)
+
+
+def test_a_read_past_its_time_budget_gives_up(tmp_path):
+    from etl.readers import time_budget
+
+    path = wide_workbook(tmp_path / "tickets.xlsx", 3, 3)
+    with time_budget(0), pytest.raises(InputError, match=r"took longer than the 0 s allowed"):
+        read_table(path)
+    assert len(read_table(path).frame) == 2   # no budget outside the block

@@ -379,3 +379,91 @@ def test_headers_are_unique(report, lang):
     for section in sections(report, lang):
         headers = list(rc.display_frame(section, lang).columns)
         assert len(headers) == len(set(headers)), (section.key, headers)
+
+
+# --- file names from customer ids (issue 15) ---------------------------------------------------
+
+AWKWARD = ("../../x", "ACME.EAST", "ACME.WEST", "acme.east", "C001")
+
+
+@pytest.fixture(scope="module")
+def awkward_db(tmp_path_factory):
+    """A database whose customer ids are awkward as file names."""
+    from etl.load import load
+    from service_quality.settings import load_settings
+
+    src = tmp_path_factory.mktemp("awkward")
+    (src / "customers.csv").write_text(
+        "customer_id,name\n" + "".join(f'"{c}",Customer {n}\n' for n, c in enumerate(AWKWARD)),
+        encoding="utf-8")
+    (src / "tickets.csv").write_text(
+        "ticket_id,customer_id,reported_at\n" + "".join(
+            f'T{n},"{c}",2026-10-0{n + 1} 10:00\n' for n, c in enumerate(AWKWARD)),
+        encoding="utf-8")
+    db = src / "service.duckdb"
+    load([src / "customers.csv", src / "tickets.csv"], db, load_settings())
+    return db
+
+
+def test_report_files_of_awkward_ids_stay_in_out_and_never_clash(awkward_db, tmp_path, capsys):
+    out = tmp_path / "a" / "b" / "out"
+    code = main(["report", "--period", "2026-10", "--all", "--out", str(out), "--db",
+                 str(awkward_db)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    written = sorted(p.name for p in out.iterdir())
+    assert len(written) == 2 * len(AWKWARD), written   # five customers, ten distinct files
+    assert {p.name for p in tmp_path.rglob("*") if p.is_file()} == set(written)
+    # Plain ids name their files; ACME.EAST and acme.east would be one file on a case-blind
+    # file system, so both carry a hash of the id, like ../../x.
+    assert {"ACME.WEST_2026-10.pdf", "C001_2026-10.xlsx"} <= set(written)
+    assert [n for n in written if n.lower().startswith("acme.east-")] == [
+        n for n in written if re.fullmatch(r"(ACME|acme)\.EAST-[0-9a-f]{8}_2026-10\.(xlsx|pdf)", n,
+                                           re.IGNORECASE)]
+    assert len([n for n in written if n.lower().startswith("acme.east-")]) == 4
+    assert len([n for n in written if re.fullmatch(r"x-[0-9a-f]{8}_2026-10\.(xlsx|pdf)", n)]) == 2
+    # Each file holds its own customer: the names in the workbooks are all different.
+    names = {load_workbook(out / n).worksheets[0]["A1"].value for n in written
+             if n.endswith(".xlsx")}
+    assert len(names) == len(AWKWARD)
+    assert "'../../x' is not a safe file name" in err
+    assert "Traceback" not in err
+
+
+def test_report_all_goes_on_after_one_customer_fails(awkward_db, tmp_path, capsys):
+    out = tmp_path / "out"
+    (out / "C001_2026-10.xlsx").mkdir(parents=True)   # in the way of C001's workbook
+    code = main(["report", "--period", "2026-10", "--all", "--out", str(out), "--db",
+                 str(awkward_db)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "the report of customer 'C001' failed" in captured.err
+    assert "1 report(s) failed: 'C001'" in captured.err
+    assert "4 customer(s): 8 files" in captured.out
+    assert len([p for p in out.iterdir() if p.is_file()]) == 8
+
+
+def test_report_files_are_owner_only_unless_configured(awkward_db, tmp_path, monkeypatch):
+    import os
+    import stat
+
+    out = tmp_path / "new" / "reports"
+    assert main(["report", "--period", "2026-10", "--customer", "C001", "--out", str(out),
+                 "--db", str(awkward_db)]) == 0
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (out.parent, out, *out.iterdir())}
+    assert modes == {"new": 0o700, "reports": 0o700, "C001_2026-10.xlsx": 0o600,
+                     "C001_2026-10.pdf": 0o600}
+    # A folder that was there already is left as it is; a link in the way is not followed.
+    (tmp_path / "elsewhere").write_text("keep")
+    os.chmod(out, 0o755)
+    (out / "C001_2026-10.xlsx").unlink()
+    (out / "C001_2026-10.xlsx").symlink_to(tmp_path / "elsewhere")
+    monkeypatch.setenv("DASHBOARD_FILE_MODE", "640")
+    assert main(["report", "--period", "2026-10", "--customer", "C001", "--out", str(out),
+                 "--db", str(awkward_db)]) == 1
+    assert (tmp_path / "elsewhere").read_text() == "keep"
+    (out / "C001_2026-10.xlsx").unlink()
+    assert main(["report", "--period", "2026-10", "--customer", "C001", "--out", str(out),
+                 "--db", str(awkward_db)]) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+    assert {stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {0o640}

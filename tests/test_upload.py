@@ -301,6 +301,48 @@ def test_saved_files_stay_in_their_folder_with_distinct_names(db):
     assert all(p.parent == up.folder for _, p in up.files)
 
 
+def test_a_file_renamed_after_its_table_never_takes_another_files_name(db):
+    """a.csv chosen as tickets and tickets_a.csv uploaded together: two files, two names, both
+    loaded (main: both shown as tickets_a.csv, one file's rows lost, the other listed twice)."""
+    other = TICKETS.replace("TU-", "TW-")
+    at = put(page(), ("a.csv", TICKETS.encode()), ("tickets_a.csv", other.encode()))
+    at.selectbox(key="upload_entity_1").set_value("tickets").run()
+    names = frame(at, "upload_summary_table")[t("upload_col_saved_as")].tolist()
+    assert names == ["tickets_a (2).csv", "tickets_a.csv"]
+    assert frame(at, "upload_rejected_0").iloc[0, 0] == "tickets_a (2).csv"
+    before = batches(db)
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception
+    files = [Path(f).name for (f,) in sql(
+        db, "SELECT file FROM load_batches ORDER BY started_at DESC, file LIMIT 2")]
+    assert batches(db) == before + 2 and sorted(files) == ["tickets_a (2).csv", "tickets_a.csv"]
+    assert sql(db, "SELECT count(*) FROM tickets WHERE ticket_id IN ('TU-1', 'TU-3', 'TW-1', "
+                   "'TW-3')") == [(4,)]
+
+
+def test_an_oversized_workbook_is_refused_by_the_preview_and_cannot_be_confirmed(db, tmp_path):
+    """2,000 rows using column XFD: refused with the limit named (main: 30 s, 651 MB)."""
+    from tests.test_readers import wide_workbook
+
+    path = wide_workbook(tmp_path / "tickets.xlsx", 2000, 16384)
+    at = put(page(), ("tickets.xlsx", path.read_bytes()))
+    assert t("upload_problem_errors") in [w.value for w in at.warning]
+    message = at.code[0].value
+    assert "tickets.xlsx" in message and "more than the 10,000,000 cells allowed" in message
+    assert at.button(key="upload_confirm").disabled
+
+
+def test_a_workbook_past_the_preview_time_budget_cannot_be_confirmed(db, tmp_path,
+                                                                    monkeypatch):
+    from tests.test_readers import wide_workbook
+
+    monkeypatch.setattr(upload, "PREVIEW_SECONDS", 0)
+    path = wide_workbook(tmp_path / "tickets.xlsx", 3, 3)
+    at = put(page(), ("tickets.xlsx", path.read_bytes()))
+    assert "took longer than the 0 s allowed" in at.code[0].value
+    assert at.button(key="upload_confirm").disabled
+
+
 def test_a_preview_not_confirmed_is_removed(db):
     at = put(page(), ("tickets.csv", TICKETS.encode()))
     assert len(pending(db)) == 1
@@ -440,3 +482,23 @@ def test_files_needing_different_profiles_are_refused_together(db):
     assert profiles == ["ServiceNow", t("upload_profile_canonical")]
     assert t("upload_problem_mixed") in [w.value for w in at.warning]
     assert at.button(key="upload_confirm").disabled
+
+
+def test_uploads_are_owner_only_unless_configured(db, monkeypatch):
+    """Customers' files: 0600 in 0700 folders (main: 0644 in 0755), or $DASHBOARD_FILE_MODE."""
+    import stat
+
+    def mode(path: Path) -> int:
+        return stat.S_IMODE(path.stat().st_mode)
+
+    up = upload.save_upload([("tickets.csv", TICKETS.encode())], ("p.toml", b"name = 'x'\n"))
+    root = db.parent / "uploads"
+    assert [mode(p) for p in (root, root / ".pending", up.folder)] == [0o700] * 3
+    assert [mode(p) for p in up.folder.iterdir()] == [0o600, 0o600]
+    at = put(page(), ("tickets.csv", TICKETS.encode()))
+    at.button(key="upload_confirm").click().run()
+    kept = [p for p in root.glob("*/*.csv")]
+    assert kept and all(mode(p) == 0o600 and mode(p.parent) == 0o700 for p in kept)
+    monkeypatch.setenv("DASHBOARD_FILE_MODE", "640")
+    up = upload.save_upload([("tickets.csv", b"x")])
+    assert mode(up.folder) == 0o750 and mode(up.files[0][1]) == 0o640

@@ -7,6 +7,7 @@ import math
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import streamlit as st
 from streamlit import config
@@ -15,6 +16,8 @@ from service_quality import accounts
 from service_quality.accounts import (
     IDLE_LIMIT_SECONDS,
     LOCAL_SUPERVISOR,
+    MAX_NAME_LENGTH,
+    MAX_PASSWORD_BYTES,
     Lockout,
     User,
     UserStore,
@@ -33,7 +36,8 @@ CUSTOMER_PAGES = {"report"}
 
 # The clock every timing rule reads; tests replace it (monkeypatch ui.auth.clock).
 clock = time.time
-# One lockout for the whole process: every session's failures count towards the same name.
+# Every session's and every server process's tries count towards the same name: the counters
+# live in a file beside the users file (accounts.lockout_path), under a lock.
 lockout = Lockout(clock=lambda: clock())
 
 _USER = "_auth_user"
@@ -162,7 +166,46 @@ def _local_mode(entrypoint: bool) -> User:
         lang = _lang()
         st.error(t("auth_local_exposed", lang, address=address or t("auth_all_interfaces", lang)))
         _stop(entrypoint)
+    host = request_host()
+    if host is not None and host not in LOOPBACK:
+        # A page of another site whose name was made to point here (DNS rebinding) would
+        # otherwise drive this supervisor session from the local user's browser.
+        _log.warning("local mode: refused a session opened as host %r", host[:100])
+        st.error(t("auth_local_host_refused", _lang(), host=md_escape(host[:100])))
+        _stop(entrypoint)
     return LOCAL_SUPERVISOR
+
+
+def request_host() -> str | None:
+    """The host name the browser asked for (the Host header of the session's websocket
+    handshake, port left out), lower case; None without a request (AppTest, bare mode)."""
+    try:
+        value = st.context.headers.get("Host")
+    except Exception:   # no session context: nothing was asked over the network
+        return None
+    if not value:
+        return None
+    try:
+        host = urlsplit(f"//{value.strip()}").hostname
+    except ValueError:
+        host = None
+    return (host or value).lower().rstrip(".")
+
+
+def viewer_role() -> str | None:
+    """The role of whoever this run serves: supervisor in local mode, the signed-in user's
+    role, or None before sign-in. Reads only; draws nothing."""
+    path = accounts.users_path()
+    if path is None:
+        return LOCAL_SUPERVISOR.role
+    name = st.session_state.get(_USER)
+    if name is None:
+        return None
+    try:
+        user = UserStore.open(path).get(name)
+    except ValueError:
+        return None
+    return user.role if user is not None else None
 
 
 def local_banner() -> None:
@@ -206,6 +249,42 @@ def _minutes_left(name: str) -> int:
     return max(1, math.ceil(lockout.remaining_seconds(name) / 60))
 
 
+def _too_long(name, password) -> bool:
+    # max_chars binds the browser's form only: a hand-made message can carry any length.
+    return not isinstance(name, str) or not isinstance(password, str) \
+        or len(name) > MAX_NAME_LENGTH or len(password) > MAX_PASSWORD_BYTES \
+        or len(password.encode("utf-8")) > MAX_PASSWORD_BYTES
+
+
+def _check_sign_in(store: UserStore, name: str, password: str) -> User | None:
+    """The user when NAME and PASSWORD are right and NAME has a try left; else say why."""
+    lang = _lang()
+    if _too_long(name, password):
+        # Longer than any name or password can be: wrong, without a check or a count.
+        accounts.audit_attempt(store, "sign_in_failed", name, lockout.name_hash,
+                               reason="too_long")
+        st.error(t("auth_wrong", lang))
+        return None
+    name = name.strip()
+    # The try is taken before the (slow) password check, atomically: parallel tries
+    # cannot all pass a lock that none of them has counted yet.
+    if not lockout.begin(name):
+        accounts.audit_attempt(store, "sign_in_failed", name, lockout.name_hash,
+                               reason="locked")
+        st.error(t("auth_locked", lang, minutes=_minutes_left(name)))
+        return None
+    user = store.verify(name, password)
+    if user is None:
+        lockout.failed(name)
+        accounts.audit_attempt(store, "sign_in_failed", name, lockout.name_hash,
+                               reason="password")
+        # One message whether or not the name exists: the form does not reveal who has access.
+        st.error(t("auth_wrong", lang))
+        return None
+    lockout.succeeded(name)
+    return user
+
+
 def _sign_in_form(store: UserStore, placeholders: tuple[str, dict] | None) -> None:
     lang = _lang()
     notice = st.session_state.pop(_NOTICE, None)
@@ -216,26 +295,17 @@ def _sign_in_form(store: UserStore, placeholders: tuple[str, dict] | None) -> No
             st.info(t(notice, lang, hours=IDLE_LIMIT_SECONDS // 3600))
         with st.form("auth_form", clear_on_submit=True):
             name = st.text_input(t("auth_username", lang), key="auth_username",
-                                 autocomplete="username")
+                                 autocomplete="username", max_chars=MAX_NAME_LENGTH)
             password = st.text_input(t("auth_password", lang), key="auth_password",
-                                     type="password", autocomplete="current-password")
+                                     type="password", autocomplete="current-password",
+                                     max_chars=MAX_PASSWORD_BYTES)
             submitted = st.form_submit_button(t("auth_sign_in", lang), type="primary",
                                               key="auth_submit")
         if not submitted:
             return
-        name = name.strip()
-        if lockout.is_locked(name):
-            audit("sign_in_failed", name, reason="locked")
-            st.error(t("auth_locked", lang, minutes=_minutes_left(name)))
-            return
-        user = store.verify(name, password)
+        user = _check_sign_in(store, name, password)
         if user is None:
-            lockout.failed(name)
-            audit("sign_in_failed", name, reason="password")
-            # One message whether or not the name exists: the form does not reveal who has access.
-            st.error(t("auth_wrong", lang))
             return
-        lockout.succeeded(name)
         audit("sign_in", user.username, role=user.role, customer_id=user.customer_id)
         _clear_session()
         st.session_state[_USER] = user.username

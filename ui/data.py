@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,7 @@ import duckdb
 import streamlit as st
 
 from service_quality import queries
+from service_quality.charts import escape_figure
 from service_quality.database import (
     DEFAULT_DB,
     SAMPLE_DIR,
@@ -25,12 +27,13 @@ from service_quality.database import (
 from service_quality.messages import LANGUAGES, t
 from service_quality.settings import load_settings
 
-from .auth import _stop
+from .auth import _stop, viewer_role
 from .text import md_escape
 
 _build_lock = threading.Lock()
 # The session-state key of the file version this script run reads (set at the start of a run).
 _RUN_VERSION = "_db_version"
+_log = logging.getLogger(__name__)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -107,13 +110,32 @@ def unusable_message(e: DatabaseUnusable, lang: str | None = None) -> tuple[str,
 
 
 def show_unusable(e: DatabaseUnusable, entrypoint: bool = False) -> None:
-    """Say why the database cannot be read and how to rebuild it, then end the run."""
+    """Say why the database cannot be read and how to rebuild it, then end the run.
+
+    Paths, DuckDB's words and commands go to a supervisor and to the server's log; anyone
+    else (a manager, a customer, a visitor not signed in) is told only to ask the
+    administrator.
+    """
     text, commands = unusable_message(e)
+    if viewer_role() != "supervisor":
+        _log.error("the database cannot be used: %s", text)
+        st.error(t("db_unavailable", _lang()), icon=":material/database:")
+        _stop(entrypoint)
     # The path and DuckDB's words are shown literally: the message is plain text, never Markdown.
     st.error(md_escape(text), icon=":material/database:")
     if commands:
         st.code(commands, language="bash")
     # From dashboard.py: every page registered hidden, so no list of pages that cannot open.
+    _stop(entrypoint)
+
+
+def show_no_database(entrypoint: bool = False) -> None:
+    """Say that there is no database (and, to a supervisor, where it was looked for)."""
+    if viewer_role() != "supervisor":
+        _log.error("no database at %s", db_path())
+        st.error(t("db_unavailable", _lang()), icon=":material/database:")
+    else:
+        st.error(md_escape(t("no_db", _lang(), db=db_path())), icon=":material/database:")
     _stop(entrypoint)
 
 
@@ -159,7 +181,8 @@ def load_info() -> dict:
 def _figure(module: str, name: str, args: tuple, kwargs: tuple):
     # Keyed by the builder and the hash of every argument (frames by content): the same data
     # draws the same figure, so a rerun or another session reuses it instead of rebuilding it.
-    return getattr(importlib.import_module(module), name)(*args, **dict(kwargs))
+    # Every text in it is escaped once here: plotly would render tags in data as HTML.
+    return escape_figure(getattr(importlib.import_module(module), name)(*args, **dict(kwargs)))
 
 
 def figure(builder: Callable, *args, **kwargs):

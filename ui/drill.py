@@ -12,6 +12,7 @@ from service_quality.queries.tickets import Drill, ticket_list, ticket_timeline
 from .data import figure, query
 from .export import show_table
 from .frame import Context
+from .text import md_escape
 
 STATUS_COLUMNS = ("response_status", "arrival_status", "confirm_status", "report_status",
                   "upgrade_status")
@@ -108,7 +109,8 @@ def ticket_drilldown(ctx: Context, drill: Drill, key: str, filters=None) -> None
 def show_timeline(ctx: Context, ticket_id: str) -> None:
     """One ticket's steps with each deadline, as a chart and a table."""
     steps = query(ticket_timeline, ctx.scope, None, ticket_id)
-    st.subheader(ctx.t("timeline_title", ticket=ticket_id))
+    # The id was typed or stored: a heading is Markdown, so it is shown escaped.
+    st.subheader(ctx.t("timeline_title", ticket=md_escape(ticket_id)))
     if steps.empty:
         st.info(ctx.t("empty"))
         return

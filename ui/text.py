@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import re
+from service_quality.text import chart_text, chart_value, md_escape
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def md_escape(text: str) -> str:
-    """Data text inside a Markdown label (caption, subheader), shown literally."""
-    return _MARKDOWN.sub(r"\\\1", text)
+__all__ = ["chart_text", "chart_value", "md_escape"]

@@ -21,10 +21,11 @@ import streamlit as st
 from etl import profiles
 from etl.load import LoadRefused, LoadSummary, load
 from etl.profiles.dates import ORDER_NAMES
-from etl.readers import InputError, entity_for, normalize_name
+from etl.readers import InputError, entity_for, normalize_name, time_budget
 from etl.stage import ImportOptions, StagedFile, stage_file
 from service_quality.accounts import User, audit
 from service_quality.database import db_path
+from service_quality.files import dir_mode, make_dirs, write_bytes
 from service_quality.messages import has
 from service_quality.schema import ENTITIES
 from service_quality.settings import load_settings
@@ -34,6 +35,8 @@ PENDING = ".pending"
 MB = 1 << 20
 PREVIEW_ROWS = 20
 REJECTED_SHOWN = 500
+# The most time the preview spends reading one file (workbooks: see etl.readers' limits).
+PREVIEW_SECONDS = 60
 # An abandoned preview (tab closed, files never confirmed) is removed by the next upload after this.
 STALE_SECONDS = 6 * 3600
 DATE_ORDERS = ("auto", "dmy", "mdy", "ymd")
@@ -77,8 +80,12 @@ def safe_name(name: str, suffixes=DATA_SUFFIXES) -> str:
 
 
 def _new_folder(root: Path) -> Path:
+    # Owner-only (0700, files 0600) unless $DASHBOARD_FILE_MODE says otherwise: the files are
+    # customers' data.
+    make_dirs(root)
     folder = root / f"{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
-    folder.mkdir(parents=True)
+    folder.mkdir(mode=dir_mode())
+    os.chmod(folder, dir_mode())
     return folder
 
 
@@ -124,13 +131,13 @@ def save_upload(files, profile_file=None) -> Upload:
             target = f"{stem} ({k}).{suffix}"
             k += 1
         used.add(target.lower())
-        (folder / target).write_bytes(data)
+        write_bytes(folder / target, data)
         saved.append((name, folder / target))
     toml = None
     if profile_file is not None:
         name, data = profile_file
         toml = folder / f"profile-{safe_name(name, ('.toml',))}"
-        toml.write_bytes(data)
+        write_bytes(toml, data)
     return Upload(folder, tuple(saved), toml)
 
 
@@ -221,7 +228,8 @@ def detected_profile(path: Path) -> str | None:
 def _detected(path: str, mtime_ns: int, size: int) -> str | None:
     # Reading the header parses the whole file: once per saved file, not on every rerun.
     try:
-        return profiles.detect_profile(profiles.read_header(Path(path)))
+        with time_budget(PREVIEW_SECONDS):
+            return profiles.detect_profile(profiles.read_header(Path(path)))
     except (InputError, ValueError, OSError):
         return None  # the preview's staging reports why the file cannot be read
 
@@ -269,6 +277,28 @@ def _file_preview(number: int, original: str, path: Path, profile: str | None,
         list(staged.table.unknown_columns))
 
 
+def _unique_load_names(files: list[FilePreview]) -> None:
+    """Give every renamed file a name no other file of the upload has or takes.
+
+    A file renamed after its table (a.csv chosen as tickets → tickets_a.csv) would otherwise
+    replace an uploaded tickets_a.csv when the upload is confirmed.
+    """
+    taken = {f.path.name.casefold() for f in files}
+    renamed: dict[Path, str] = {}
+    for f in files:
+        if not f.load_name or f.load_name == f.path.name:
+            continue
+        if f.path not in renamed:
+            stem, dot, suffix = f.load_name.rpartition(".")
+            name, k = f.load_name, 2
+            while name.casefold() in taken:
+                name, k = f"{stem} ({k}){dot}{suffix}", k + 1
+            taken.add(name.casefold())
+            renamed[f.path] = name
+        f.load_name = renamed[f.path]
+        f.rejected["file"] = f.load_name
+
+
 def build_preview(upload: Upload, choice: str = "auto", date_order: str | None = None,
                   maps=(), nulls=(), entities: dict | None = None) -> Preview:
     """Check every uploaded file as the load would, writing nothing to the database.
@@ -299,12 +329,16 @@ def build_preview(upload: Upload, choice: str = "auto", date_order: str | None =
             files.append(FilePreview(number, original, path, profile, needs_entity=True))
             continue
         try:
-            staged = stage_file(path, entity, options)
+            # Workbooks are read cell by cell: past the budget the file is refused with a
+            # message (Confirm disabled) rather than holding the page for minutes.
+            with time_budget(PREVIEW_SECONDS):
+                staged = stage_file(path, entity, options)
         except (InputError, ValueError) as e:
             # ValueError: a profile file that is not valid TOML or names unknown columns.
             files.append(FilePreview(number, original, path, profile, error=str(e)))
             continue
         files += [_file_preview(number, original, path, profile, s) for s in staged]
+    _unique_load_names(files)
     if any(f.needs_entity for f in files):
         problems.append("upload_problem_pick_entity")
     if any(f.error for f in files):
@@ -332,8 +366,12 @@ def confirm(preview: Preview, user: User, progress: Callable[[str], None] = lamb
         for saved in dict.fromkeys((f.path.name, f.load_name) for f in preview.files):
             name, load_name = saved
             if load_name != name:
+                if (final / load_name).exists():
+                    # Never one file over another (the preview gave them distinct names).
+                    raise LoadRefused(f"two uploaded files would both be {load_name}")
                 (final / name).rename(final / load_name)
             paths.append(final / load_name)
+        paths = list(dict.fromkeys(paths))
         summary = load(paths, db or db_path(), load_settings(), progress=progress,
                        options=preview.options(final))
     except BaseException:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from ..messages import t
+from ..text import chart_text
 
 # One colour per status, the same on every page and in every export.
 STATUS_COLORS = {
@@ -20,6 +22,51 @@ SEVERITY_COLORS = {"general": "#1565c0", "severe": "#c62828", "unknown": "#9e9e9
 ACCENT = "#1565c0"
 # CJK glyphs in SVG text: the browser falls back through this list (fonts-noto-cjk on Debian).
 FONT = "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+
+
+# Trace properties plotly draws as text (axis categories, labels, legend, hover). customdata is
+# left as it is: pages read it back as ids and codes; a hovertemplate shows only codes from it.
+_TRACE_TEXT = ("x", "y", "text", "hovertext", "labels", "name")
+_AXIS_TEXT = ("ticktext", "tickvals", "categoryarray")
+
+
+def _escaped(value):
+    """VALUE with every string in it passed through chart_text (numbers, dates as they are)."""
+    if isinstance(value, str):
+        return chart_text(value)
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "OUS":
+            return value
+        return np.array([_escaped(v) for v in value.tolist()], dtype=object)
+    if isinstance(value, list | tuple):
+        return type(value)(_escaped(v) for v in value)
+    return value
+
+
+def escape_figure(fig: go.Figure) -> go.Figure:
+    """FIG with every text plotly would render as HTML escaped (& < > as entities), in place.
+
+    Chart builders put data text (names, categories, ids) into figures as it is; the app's
+    figure() and the report's chart images pass every figure through here once.
+    """
+    for trace in fig.data:
+        for prop in _TRACE_TEXT:
+            if prop in trace and trace[prop] is not None:
+                trace[prop] = _escaped(trace[prop])
+    for axis in [*fig.select_xaxes(), *fig.select_yaxes()]:
+        for prop in _AXIS_TEXT:
+            if axis[prop] is not None:
+                axis[prop] = _escaped(axis[prop])
+        if axis.title.text is not None:
+            axis.title.text = chart_text(axis.title.text)
+    if fig.layout.title.text is not None:
+        fig.layout.title.text = chart_text(fig.layout.title.text)
+    if fig.layout.legend.title.text is not None:
+        fig.layout.legend.title.text = chart_text(fig.layout.legend.title.text)
+    for note in fig.layout.annotations:
+        if note.text is not None:
+            note.text = chart_text(note.text)
+    return fig
 
 
 def base_layout(fig: go.Figure, title: str | None = None, height: int = 360) -> go.Figure:

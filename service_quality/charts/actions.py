@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -43,7 +41,7 @@ def status_funnel(frame: pd.DataFrame, lang: str, title: str | None = None) -> g
 def completion_bars(frame: pd.DataFrame, x: str, lang: str, title: str | None = None,
                     labels: list[str] | None = None) -> go.Figure:
     """On-time, late and open actions per `x` value, stacked horizontally, first row on top."""
-    names = labels if labels is not None else [escape(str(v), quote=False) for v in frame[x]]
+    names = labels if labels is not None else [str(v) for v in frame[x]]
     fig = go.Figure()
     for completion, color in COMPLETION_COLORS.items():
         fig.add_bar(y=frame[x], x=frame[completion], orientation="h", marker_color=color,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -31,8 +29,8 @@ def volume_by_category(frame: pd.DataFrame, lang: str, title: str | None = None,
     order = frame.groupby("category")["complaints"].sum().sort_values(ascending=False).index
     for i, category in enumerate(order):
         g = frame[frame["category"] == category]
-        # Category names come from the register: plotly reads tags in labels, so escape them.
-        name = escape(category, quote=False) if category else t("cmp_uncategorised", lang)
+        # Category names come from the register: escape_figure shows their tags as text.
+        name = category if category else t("cmp_uncategorised", lang)
         fig.add_bar(x=g["month"], y=g["complaints"], name=name,
                     marker_color=CATEGORY_PALETTE[i % len(CATEGORY_PALETTE)],
                     customdata=g[["month", "category"]].to_numpy())

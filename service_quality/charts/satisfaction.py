@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from html import escape
-
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..messages import has, t
+from ..text import chart_text
 from . import ACCENT, STATUS_COLORS, base_layout
 
 TYPE_COLORS = {"case": ACCENT, "onsite": "#00897b", "unknown": "#9e9e9e"}
@@ -16,15 +15,10 @@ ALERT_COLOR = STATUS_COLORS["breached"]
 CUMULATIVE_COLOR = "#ef6c00"
 
 
-def plain(text) -> str:
-    """Data text for a plotly label: plotly reads <b>, <a href> … in labels, so escape them."""
-    return escape(str(text), quote=False)
-
-
 def type_label(survey_type: str, lang: str) -> str:
     """A survey type in words."""
     key = f"sat_type_{survey_type}"
-    return t(key, lang) if has(key) else plain(survey_type)
+    return t(key, lang) if has(key) else str(survey_type)
 
 
 def satisfaction_trend(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.Figure:
@@ -43,12 +37,13 @@ def satisfaction_trend(frame: pd.DataFrame, lang: str, title: str | None = None)
             fig.add_scatter(x=g["month"], y=g[column], mode="lines+markers", name=name,
                             legendgroup=survey_type, showlegend=row == 1, customdata=custom,
                             line=dict(color=color), marker=dict(color=color, size=7),
-                            hovertemplate=f"{name} %{{x}}: {fmt}<extra></extra>", row=row, col=1)
+                            hovertemplate=f"%{{fullData.name}} %{{x}}: {fmt}<extra></extra>",
+                            row=row, col=1)
         fig.add_scatter(x=g["month"], y=g["threshold"], mode="lines", name=t("sat_threshold", lang),
                         legendgroup="threshold", showlegend=False, customdata=custom,
                         line=dict(color=color, dash="dot", width=1),
-                        hovertemplate=f"{name} %{{x}} {t('sat_threshold', lang)}: %{{y:.1%}}"
-                                      "<extra></extra>", row=1, col=1)
+                        hovertemplate=f"{chart_text(name)} %{{x}} {t('sat_threshold', lang)}: "
+                                      "%{y:.1%}<extra></extra>", row=1, col=1)
     alerts = frame[frame["alert"].astype(bool)]
     fig.add_scatter(x=alerts["month"], y=alerts["csat"], mode="markers", name=t("sat_alert", lang),
                     customdata=alerts[["month", "survey_type"]].to_numpy(),
@@ -71,7 +66,7 @@ def satisfaction_trend(frame: pd.DataFrame, lang: str, title: str | None = None)
 
 def rate_bars(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.Figure:
     """CSAT per engineer or customer as horizontal bars, the first row (worst) on top."""
-    labels = [plain(x) for x in frame["label"]]
+    labels = [str(x) for x in frame["label"]]
     text = [f"{c:.0%} · {t('sat_answered_n', lang, n=int(n))}" if pd.notna(c) else "—"
             for c, n in zip(frame["csat"], frame["answered"], strict=True)]
     fig = go.Figure(go.Bar(
@@ -89,7 +84,7 @@ def rate_bars(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.Fi
 
 def pareto(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.Figure:
     """Surveys per problem category, largest first, with the cumulative share on a second axis."""
-    labels = [plain(x) for x in frame["problem_category"]]
+    labels = [str(x) for x in frame["problem_category"]]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fig.add_bar(x=labels, y=frame["surveys"], name=t("sat_surveys", lang), marker_color=ACCENT,
                 customdata=frame["problem_category"], secondary_y=False)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..charts import escape_figure
 from ..database import Database
 from ..excel import Chart, Sheet, workbook_bytes
 from ..filters import Filters, shift_month
@@ -455,7 +456,7 @@ def chart_png(fig) -> bytes | None:
             kaleido.start_sync_server(silence_warnings=True)
             _PNG_SERVER.append(True)
         # The section heading above names the chart already.
-        fig = go.Figure(fig).update_layout(title=None, margin=dict(t=30))
+        fig = escape_figure(go.Figure(fig).update_layout(title=None, margin=dict(t=30)))
         return kaleido.calc_fig_sync(fig, opts={"format": "png", "width": 900,
                                                 "height": 380, "scale": 1.5})
     except Exception:  # noqa: BLE001 — no Chromium, no kaleido: the report goes without charts
