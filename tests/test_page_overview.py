@@ -145,29 +145,32 @@ def test_sparkline_keeps_months_as_categories_and_gaps():
 AS_OF = datetime(2025, 10, 20, 12, 0)
 
 TICKETS = ("ticket_id,customer_id,reported_at,service_mode,confirmed_at,arrived_at,resolved_at,"
-           "closed_at,reported_severity,system_down\n") + """\
-A_LATE,C2,2025-10-20 10:30,onsite,2025-10-20 10:40,,,,,
-A_NEAR,C1,2025-10-20 11:25,onsite,2025-10-20 11:30,,,,,
-A_OUT,C1,2025-10-20 11:35,onsite,2025-10-20 11:40,,,,,
-A_DONE,C1,2025-10-20 09:00,onsite,2025-10-20 09:10,,,2025-10-20 11:00,,
-C_LATE,C2,2025-10-17 10:00,remote,,,,,,
-C_SHARE,C1,2025-10-19 19:00,remote,,,,,,
-C_OUT,C1,2025-10-19 20:00,remote,,,,,,
-R_DUE,C1,2025-10-17 15:00,remote,2025-10-17 15:10,,2025-10-17 20:00,,,
-R_OUT,C1,2025-10-18 09:00,remote,2025-10-18 09:10,,2025-10-18 13:00,,,
-R_LATE,C2,2025-10-10 08:00,remote,2025-10-10 08:10,,2025-10-10 10:00,,,
-R_SENT,C1,2025-10-10 08:00,remote,2025-10-10 08:10,,2025-10-10 10:00,,,
-P_OLD,C2,2025-07-01 09:00,remote,2025-07-01 09:10,,,,,
-P_NEW,C1,2025-07-01 09:00,remote,2025-07-01 09:10,,,,,
-P_RESUMED,C1,2025-06-01 09:00,remote,2025-06-01 09:10,,,,,
-P_CLOSED,C1,2025-06-01 09:00,remote,2025-06-01 09:10,,,2025-10-01 09:00,,
-V_IN,C2,2025-10-10 09:00,remote,2025-10-10 09:10,,2025-10-10 12:00,,一般,是
-V_OLD,C1,2025-09-20 11:00,remote,2025-09-20 11:10,,2025-09-20 12:00,,一般,是
-V_OK,C1,2025-10-10 09:00,remote,2025-10-10 09:10,,2025-10-10 12:00,,严重,是
+           "closed_at,reported_severity,system_down,wait_minutes\n") + """\
+A_LATE,C2,2025-10-20 10:30,onsite,2025-10-20 10:40,,,,,,
+A_NEAR,C1,2025-10-20 11:25,onsite,2025-10-20 11:30,,,,,,
+A_OUT,C1,2025-10-20 11:35,onsite,2025-10-20 11:40,,,,,,
+A_DONE,C1,2025-10-20 09:00,onsite,2025-10-20 09:10,,,2025-10-20 11:00,,,
+C_LATE,C2,2025-10-17 10:00,remote,,,,,,,
+C_SHARE,C1,2025-10-19 19:00,remote,,,,,,,
+C_OUT,C1,2025-10-19 20:00,remote,,,,,,,
+R_DUE,C1,2025-10-17 15:00,remote,2025-10-17 15:10,,2025-10-17 20:00,,,,
+R_OUT,C1,2025-10-18 09:00,remote,2025-10-18 09:10,,2025-10-18 13:00,,,,
+R_LATE,C2,2025-10-10 08:00,remote,2025-10-10 08:10,,2025-10-10 10:00,,,,
+R_SENT,C1,2025-10-10 08:00,remote,2025-10-10 08:10,,2025-10-10 10:00,,,,
+P_OLD,C2,2025-07-01 09:00,remote,2025-07-01 09:10,,,,,,
+P_NEW,C1,2025-07-01 09:00,remote,2025-07-01 09:10,,,,,,
+P_FRESH,C1,2025-07-20 12:30,remote,2025-07-20 13:00,,,,,,
+P_MINUTES,C1,2025-06-15 09:00,remote,2025-06-15 09:10,,,,,,30000
+P_RESUMED,C1,2025-06-01 09:00,remote,2025-06-01 09:10,,,,,,
+P_CLOSED,C1,2025-06-01 09:00,remote,2025-06-01 09:10,,,2025-10-01 09:00,,,
+V_IN,C2,2025-10-10 09:00,remote,2025-10-10 09:10,,2025-10-10 12:00,,一般,是,
+V_OLD,C1,2025-09-20 11:00,remote,2025-09-20 11:10,,2025-09-20 12:00,,一般,是,
+V_OK,C1,2025-10-10 09:00,remote,2025-10-10 09:10,,2025-10-10 12:00,,严重,是,
 """
 EVENTS = """ticket_id,at,event
 P_OLD,2025-07-20 11:00,pause
 P_NEW,2025-07-21 10:00,pause
+P_FRESH,2025-07-20 14:00,pause
 P_RESUMED,2025-06-01 10:00,pause
 P_RESUMED,2025-06-10 10:00,resume
 P_CLOSED,2025-06-01 10:00,pause
@@ -222,8 +225,10 @@ EXPECTED = {
     "actions": ["G_OVER_LONG", "G_OVER"],
     # score 2 without action; 1 with an action, 3 and unanswered are out.
     "low_scores": ["S_LOW"],
-    # pause at as_of − 3 months − 1 h in; a day later out; resumed and closed out.
-    "reproduction": ["P_OLD"],
+    # 3 months from confirmation (not from the pause): confirmed 2025-06-15 with only a waiting
+    # time recorded, due 09-15, in; confirmed 07-01, due 10-01 09:10, in whenever it paused;
+    # confirmed 07-20 13:00, due an hour after as_of, out; resumed (recurred) and closed out.
+    "reproduction": ["P_MINUTES", "P_NEW", "P_OLD"],
     # under-classified 10 days ago in; 30 days and an hour ago out; consistent out.
     "severity": ["V_IN"],
 }
@@ -307,6 +312,11 @@ def test_worklist_minutes_left_and_links(tiny_db):
     assert items.severity["flags"].iloc[0].tolist() == ["system_down"]
     assert items.params["as_of"] == pd.Timestamp(AS_OF)
     assert items.params["reproduction_wait_months"] == 3
+    due = items.reproduction.set_index("ticket_id")
+    assert due.loc["P_MINUTES", "recurrence_due_at"] == pd.Timestamp("2025-09-15 09:10")
+    assert due.loc["P_MINUTES", "days_past"] == 35
+    assert pd.isna(due.loc["P_MINUTES", "paused_at"])
+    assert due.loc["P_OLD", "paused_at"] == pd.Timestamp("2025-07-20 11:00")
 
 
 def test_every_listed_ticket_reaches_its_timeline(tiny_db):
@@ -318,7 +328,7 @@ def test_every_listed_ticket_reaches_its_timeline(tiny_db):
 
 
 def test_settings_of_the_load_drive_the_limits(tmp_path):
-    """A load with a one-month reproduction wait lists the newer pause too."""
+    """A load with a one-month reproduction wait lists the tickets confirmed in July too."""
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "tickets.csv").write_text(TICKETS, encoding="utf-8")
@@ -334,7 +344,7 @@ def test_settings_of_the_load_drive_the_limits(tmp_path):
             "reproduction_wait_months"] == 1
     finally:
         d.close()
-    assert listed(items, "reproduction") == ["P_OLD", "P_NEW"]
+    assert listed(items, "reproduction") == ["P_MINUTES", "P_NEW", "P_OLD", "P_FRESH"]
 
 
 # --- The page under AppTest ----------------------------------------------------------------------
