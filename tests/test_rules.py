@@ -137,6 +137,20 @@ def test_overrides_beat_the_official_calendar():
     assert cal.confirm_deadline(pd.Series([ts("2025-09-30 18:00")]))[0] == ts("2025-10-10 17:30")
 
 
+@pytest.mark.parametrize("day, note, name", [
+    ("2025-10-13", None, "Holiday"),          # an ordinary Monday: a generic holiday (节假日)
+    ("2025-10-13", "  ", "Holiday"),          # blank is no note
+    ("2025-10-01", None, "National Day"),     # restated official holiday keeps its name
+    ("2025-10-13", "公司调整", "公司调整"),     # the file's own note names it
+    ("2027-01-01", None, "Holiday"),          # a year only the file covers
+])
+def test_a_calendar_file_holiday_is_a_holiday_whatever_its_note(day, note, name):
+    overrides = pd.DataFrame({"date": pd.to_datetime([day]), "kind": ["holiday"], "note": [note]})
+    cal = build_calendar(date(2025, 9, 1), date(2027, 1, 31), WINDOWS, overrides)
+    row = cal.days.set_index("date").loc[day]
+    assert not row["is_workday"] and row["holiday"] == name
+
+
 # ---- ticket promises: the worked examples of §2.2 ---------------------------------------------
 @pytest.mark.parametrize("reported, arrived, limit, minutes, status", [
     ("2025-09-28 10:00", "2025-09-28 11:30", 60, 90, "breached"),   # make-up working Sunday
