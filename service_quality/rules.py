@@ -1,4 +1,4 @@
-"""The promises of the agreement (DESIGN §2.2–§2.6): tickets in SQL, the rest over DataFrames."""
+"""The promises of the agreement (DESIGN §2.2–§2.6): tickets, actions in SQL; the rest in pandas."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from .database import REPLACE_DERIVED
+from .database import MACROS, REPLACE_DERIVED
 from .schema import RELATIONS
 from .settings import Settings
 
-TICKET_SLA_SQL = (Path(__file__).resolve().parent / "sql" / "derive_ticket_sla.sql").read_text(
-    encoding="utf-8")
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+TICKET_SLA_SQL = (SQL_DIR / "derive_ticket_sla.sql").read_text(encoding="utf-8")
+ACTION_STATUS_SQL = (SQL_DIR / "derive_action_status.sql").read_text(encoding="utf-8")
 
 MINUTE = pd.Timedelta(minutes=1)
 
@@ -92,31 +93,16 @@ def complaint_sla(complaints: pd.DataFrame, s: Settings, as_of: pd.Timestamp) ->
     return out[list(RELATIONS["complaint_sla"])]
 
 
-def action_status(actions: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """The relation action_status: overdue = not done and past due; on time = done by due."""
-    a = actions.reset_index(drop=True)
-    status = a["status"].fillna(
-        pd.Series(np.where(a["completed_at"].notna(), "done", "open"), index=a.index)
-    )
-    done = status.isin(["done", "verified"])
-    due = pd.to_datetime(a["due_date"])
-    today = pd.Timestamp(as_of).normalize()
-    overdue = ~done & status.ne("cancelled") & (today > due)
-    finished_on = pd.to_datetime(a["completed_at"].fillna(a["verified_at"])).dt.normalize()
-    # Done without a completion date cannot be shown to be on time.
-    completion = np.select(
-        [status.eq("cancelled"), ~done, finished_on.notna() & (finished_on <= due)],
-        ["cancelled", "open", "on_time"],
-        default="late",
-    )
-    out = pd.DataFrame({
-        "action_id": a["action_id"], "customer_id": a["customer_id"],
-        "source_type": a["source_type"], "status": status, "due_date": a["due_date"],
-        "is_overdue": overdue,
-        "days_overdue": ((today - due).dt.days).where(overdue, 0).astype("int64"),
-        "completion": completion,
-    })
-    return out[list(RELATIONS["action_status"])]
+def action_status_in_db(con: duckdb.DuckDBPyConnection, as_of: pd.Timestamp) -> None:
+    """Table action_status from table actions (sql/derive_action_status.sql), judged at as_of.
+
+    Overdue is the macro action_overdue_at (sql/macros.sql), which the pages also use to count
+    overdue actions at other moments, so every card, trend and list agrees.
+    """
+    con.execute(MACROS)
+    con.execute(REPLACE_DERIVED["action_status"][0])
+    con.execute("INSERT INTO action_status BY NAME " + ACTION_STATUS_SQL,
+                {"as_of": as_of.to_pydatetime()})
 
 
 def survey_facts(surveys: pd.DataFrame, actions: pd.DataFrame, s: Settings) -> pd.DataFrame:

@@ -87,13 +87,14 @@ def test_cards_are_in_order_and_upgrade_hides_without_judged_rows(db):
 
 def test_overdue_before_is_rebuilt_from_dates(db, fixture_db):
     counts = overdue_actions(db, Scope.everyone(), PERIOD)
+    # Overdue then: created and due before that day, not cancelled, not done by then (only done
+    # or verified actions are done: from their completion date, or always when undated).
     expected = one(fixture_db, """
         SELECT count(*) FROM actions x JOIN action_status a USING (action_id)
         WHERE x.created_at < TIMESTAMP '2025-07-01' AND x.due_date < DATE '2025-07-01'
           AND a.status <> 'cancelled'
-          AND (coalesce(x.completed_at, x.verified_at) >= TIMESTAMP '2025-07-01'
-               OR (coalesce(x.completed_at, x.verified_at) IS NULL
-                   AND a.status NOT IN ('done', 'verified')))""")
+          AND (a.status NOT IN ('done', 'verified')
+               OR coalesce(x.completed_at, x.verified_at) >= TIMESTAMP '2025-07-01')""")
     assert counts["before"] == expected
     assert counts["before_at"] == pd.Timestamp("2025-07-01")
 
@@ -107,6 +108,59 @@ def test_monthly_has_every_month_and_matches_the_cards(db):
     for kpi in ("arrival", "confirm", "complaint_first_reply", "csat", "survey_response"):
         assert row[kpi] == pytest.approx(card.loc[kpi, "value"], nan_ok=True), kpi
     assert row["tickets"] == card.loc["tickets", "value"]
+
+
+# One definition of an overdue action behind the card, its trend, the lists and the worklist
+# (issue 11, 5). Judged at 2025-10-20 12:00; the comment says whether each is overdue now and at
+# the end of September.
+OVERDUE_ACTIONS = ("action_id,created_at,due_date,customer_id,status,completed_at,verified_at\n"
+                   """\
+D_DATED,2025-09-01 09:00,2025-09-30,C1,in_progress,2025-10-05 09:00,
+D_DONE_LATE,2025-09-01 09:00,2025-09-15,C1,done,2025-10-05 09:00,
+D_VERIFIED,2025-09-01 09:00,2025-09-15,C1,verified,,2025-09-20 09:00
+D_UNDATED,2025-09-01 09:00,2025-09-15,C1,done,,
+D_OPEN,2025-09-01 09:00,2025-09-20,C1,open,,
+D_LATER,2025-10-10 09:00,2025-10-15,C1,open,,
+D_CANCELLED,2025-09-01 09:00,2025-09-15,C1,cancelled,,
+D_TODAY,2025-09-01 09:00,2025-10-20,C1,open,,
+""")
+OVERDUE_NOW = {"D_DATED", "D_OPEN", "D_LATER"}          # in progress though dated; open; open
+OVERDUE_SEPTEMBER = {"D_DATED", "D_DONE_LATE", "D_OPEN"}  # done only on 10-05
+
+
+@pytest.fixture(scope="module")
+def actions_db(tmp_path_factory):
+    """A database of the actions above only, judged at AS_OF."""
+    folder = tmp_path_factory.mktemp("overdue_in")
+    (folder / "actions.csv").write_text(OVERDUE_ACTIONS, encoding="utf-8")
+    (folder / "customers.csv").write_text("customer_id,name\nC1,甲客户\n", encoding="utf-8")
+    path = folder.parent / "overdue.duckdb"
+    load([folder], path, load_settings(), as_of=AS_OF)
+    d = Database(path)
+    yield d
+    d.close()
+
+
+def test_one_definition_of_overdue_behind_card_trend_lists_and_worklist(actions_db):
+    from service_quality.queries.actions import ActionDrill, action_list
+
+    everyone = Scope.everyone()
+    october = Filters("2025-10", "2025-10")
+    card = kpi_cards(actions_db, everyone, october).set_index("kpi").loc["overdue_actions"]
+    assert card["value"] == len(OVERDUE_NOW)
+    assert card["previous"] == len(OVERDUE_SEPTEMBER)   # at 2025-10-01 00:00
+    trend = monthly(actions_db, everyone, Filters("2025-09", "2025-11")).set_index("month")
+    # the month of as_of is "now"; September ends when the previous period does; November is
+    # after as_of (no value)
+    assert trend.loc["2025-10", "overdue_actions"] == card["value"]
+    assert trend.loc["2025-09", "overdue_actions"] == card["previous"]
+    assert pd.isna(trend.loc["2025-11", "overdue_actions"])
+    listed = action_list(actions_db, everyone, october, ActionDrill(overdue=True),
+                         whole_history=True)
+    assert set(listed["action_id"]) == OVERDUE_NOW
+    assert set(worklist(actions_db, everyone, october).actions["action_id"]) == OVERDUE_NOW
+    status = actions_db.query("SELECT action_id FROM action_status WHERE is_overdue")
+    assert set(status["action_id"]) == OVERDUE_NOW
 
 
 def test_customer_scope_sees_only_its_numbers(db, fixture_db):

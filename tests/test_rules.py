@@ -474,6 +474,17 @@ def actions(*rows):
     return conform(frame, "actions")
 
 
+def action_status(frame: pd.DataFrame, as_of=AS_OF) -> pd.DataFrame:
+    """action_status as the load judges it (rules.action_status_in_db) on an in-memory database."""
+    con = duckdb.connect()
+    create_tables(con)
+    con.register("staged", frame)
+    con.execute(ENTITY_SQL["actions"]["insert_staged"])
+    con.unregister("staged")
+    rules.action_status_in_db(con, as_of)
+    return con.execute("SELECT * FROM action_status ORDER BY action_id").df()
+
+
 @pytest.mark.parametrize("status, due, completed, overdue, days, completion", [
     ("open", "2025-10-19", None, True, 1, "open"),
     ("in_progress", "2025-10-20", None, False, 0, "open"),       # due today is not yet overdue
@@ -482,12 +493,36 @@ def actions(*rows):
     ("cancelled", "2025-10-01", None, False, 0, "cancelled"),
     (None, "2025-10-01", "2025-09-30 09:00", False, 0, "on_time"),  # no status: done when dated
     ("done", "2025-10-01", None, False, 0, "late"),             # done, no date: not shown on time
+    # a completion date does not make an action in progress done (issue 11, 5)
+    ("in_progress", "2025-10-01", "2025-10-05 09:00", True, 19, "open"),
 ])
 def test_actions(status, due, completed, overdue, days, completion):
-    got = rules.action_status(actions({"status": status, "due_date": ts(due),
-                                       "completed_at": ts(completed)}), AS_OF)
+    got = action_status(actions({"status": status, "due_date": ts(due),
+                                 "completed_at": ts(completed)}))
     assert got.loc[0, ["is_overdue", "days_overdue", "completion"]].tolist() == [
         overdue, days, completion]
+
+
+@pytest.mark.parametrize("status, created, due, done, moment, overdue", [
+    ("open", "2025-09-01", "2025-09-30", None, "2025-10-01 00:00", True),
+    ("open", "2025-09-01", "2025-09-30", None, "2025-09-30 23:59", False),  # due that day
+    ("open", "2025-10-05", "2025-09-30", None, "2025-10-01 00:00", False),  # not created yet
+    ("done", "2025-09-01", "2025-09-30", "2025-10-05 09:00", "2025-10-01 00:00", True),
+    ("done", "2025-09-01", "2025-09-30", "2025-10-05 09:00", "2025-10-06 00:00", False),
+    ("done", "2025-09-01", "2025-09-30", None, "2025-10-01 00:00", False),  # no date: done
+    ("in_progress", "2025-09-01", "2025-09-30", "2025-09-15", "2025-10-01 00:00", True),
+    ("cancelled", "2025-09-01", "2025-09-30", None, "2025-10-01 00:00", False),
+])
+def test_action_overdue_at_a_moment(status, created, due, done, moment, overdue):
+    """The macro every overdue count uses (the overview's previous period and trend)."""
+    from service_quality.database import MACROS
+
+    con = duckdb.connect()
+    con.execute(MACROS)
+    got = con.execute("SELECT action_overdue_at(?, CAST(? AS DATE), CAST(? AS TIMESTAMP), "
+                      "CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP))",
+                      [status, due, created, done, moment]).fetchall()[0][0]
+    assert got is overdue
 
 
 def test_survey_facts():
