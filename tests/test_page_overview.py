@@ -381,6 +381,33 @@ def test_every_listed_ticket_reaches_its_timeline(tiny_db):
     assert ticket_timeline(tiny_db, Scope.customer("C1"), None, "A_LATE").empty
 
 
+def test_a_ticket_due_to_close_shows_its_window_on_the_timeline(tiny_db):
+    steps = ticket_timeline(tiny_db, Scope.everyone(), None, "P_MINUTES").set_index("step")
+    assert steps.loc["recurrence_due", "deadline"] == pd.Timestamp("2025-09-15 09:10")
+    assert "recurrence_due" not in set(ticket_timeline(tiny_db, Scope.everyone(), None,
+                                                       "A_LATE")["step"])
+
+
+def test_timeline_deadlines_are_exact_to_the_second(tmp_path):
+    """A limit in fractional minutes is not rounded on the timeline: the deadline shown is the
+    one ticket_sla judged against."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "tickets.csv").write_text(TICKETS, encoding="utf-8")
+    settings = tmp_path / "settings.toml"
+    settings.write_text("response_limit_minutes = 0.5\narrival_limit_working_minutes = 60.5\n",
+                        encoding="utf-8")
+    path = tmp_path / "s.duckdb"
+    load([folder], path, load_settings(settings), as_of=AS_OF)
+    d = Database(path)
+    try:
+        steps = ticket_timeline(d, Scope.everyone(), None, "A_LATE").set_index("step")
+    finally:
+        d.close()
+    assert steps.loc["responded", "deadline"] == pd.Timestamp("2025-10-20 10:30:30")
+    assert steps.loc["arrived", "deadline"] == pd.Timestamp("2025-10-20 11:30:30")
+
+
 def test_settings_of_the_load_drive_the_limits(tmp_path):
     """A load with a one-month reproduction wait lists the tickets confirmed in July too."""
     folder = tmp_path / "in"
