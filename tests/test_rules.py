@@ -81,6 +81,7 @@ def test_in_working_time(moment, working):
     ("2025-09-30 18:00", "2025-10-09 17:30"),  # Oct 1–8 are holidays
     ("2025-10-09 07:00", "2025-10-09 17:30"),  # before hours on a working day: that day
     ("2025-10-09 17:29", "2025-10-09 17:30"),
+    ("2025-10-09 17:29:59", "2025-10-09 17:30"),  # to the second: still before the end
     ("2025-10-09 17:30", "2025-10-10 17:30"),  # at the end: next working day
     ("2025-10-18 09:00", "2025-10-20 17:30"),  # Saturday → Monday
     ("2025-02-07 20:00", "2025-02-08 17:30"),  # Friday night → make-up Saturday
@@ -188,6 +189,7 @@ def test_arrival_pending_vs_breached_at_as_of():
 @pytest.mark.parametrize("channel, responded, resolved, minutes, status", [
     ("email", "2025-10-09 10:15", None, 15, "met"),
     ("email", "2025-10-09 10:16", None, 16, "breached"),
+    ("email", "2025-10-09 10:15:03", None, 15.05, "breached"),   # three seconds over
     ("phone", None, "2025-10-09 12:00", 0, "met"),      # a phone call is answered as recorded
     ("email", None, "2025-10-09 12:00", None, "no_record"),
     ("email", None, None, None, "breached"),
@@ -203,6 +205,7 @@ def test_response(channel, responded, resolved, minutes, status):
 @pytest.mark.parametrize("reported, confirmed, as_of, status", [
     ("2025-09-26 18:00", "2025-09-28 17:30", AS_OF, "met"),        # deadline itself is in time
     ("2025-09-26 18:00", "2025-09-28 17:31", AS_OF, "breached"),
+    ("2025-09-26 18:00", "2025-09-28 17:30:01", AS_OF, "breached"),   # one second late
     ("2025-09-30 18:00", "2025-10-09 09:00", AS_OF, "met"),
     ("2025-09-30 18:00", None, "2025-10-08 23:00", "pending"),     # still in the holiday
     ("2025-09-30 18:00", None, "2025-10-09 17:31", "breached"),
