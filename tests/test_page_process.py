@@ -120,7 +120,7 @@ def test_engineer_table_is_sorted_by_workload_with_the_team(page, fixture_db):
     per_engineer = sql(fixture_db, """
         SELECT coalesce(engineer_name, '（未分配工程师）'), team, count(*) AS n,
                count(*) FILTER (WHERE NOT finished)
-        FROM y GROUP BY ALL ORDER BY n DESC""")
+        FROM y GROUP BY ALL ORDER BY n DESC, min(engineer_id) NULLS LAST""")
     assert len(shown) == len(per_engineer)
     assert shown["工单数"].is_monotonic_decreasing
     top = shown.iloc[0]
