@@ -356,7 +356,7 @@ def test_the_page_flags_a_rejection_without_a_reason(no_reason_db, fixture_db, m
         at.query_params["from"], at.query_params["to"] = PERIOD.start, PERIOD.end
         at.run()
         assert not at.exception
-        assert {m.label: m.value for m in at.metric}["退回未注明原因"] == str(n)
+        assert {m.label: m.value for m in at.metric}["退回无原因"] == str(n)
         warned = [w.value for w in at.warning if "未注明原因" in w.value]
         assert warned == ([] if n == 0 else [warned[0]]) and (n == 0 or f"{n} 个" in warned[0])
     reasons = at.get_by_key("fault_reports_reasons").value
