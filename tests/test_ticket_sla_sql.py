@@ -95,3 +95,19 @@ def assert_same_judgements(got: pd.DataFrame, want: pd.DataFrame) -> None:
         else:
             assert (a.astype(object).where(a.notna(), None).tolist()
                     == b.astype(object).where(b.notna(), None).tolist()), column
+
+
+def test_handling_minutes_are_never_negative_on_the_sample(fixture_db):
+    """The sample resolves some tickets before their confirmation and waits up to 91 days: no
+    handling time below zero, and none longer than its clock."""
+    con = duckdb.connect(str(fixture_db), read_only=True)
+    try:
+        negative, longer = con.execute("""
+            SELECT count(*) FILTER (WHERE s.handling_minutes < 0),
+                   count(*) FILTER (WHERE s.handling_minutes > greatest(date_diff(
+                       'second', coalesce(k.confirmed_at, k.reported_at), k.resolved_at) / 60, 0))
+            FROM ticket_sla AS s JOIN tickets AS k USING (ticket_id)""").fetchall()[0]
+        waited = con.execute("SELECT count(recurrence_due_at) FROM ticket_sla").fetchall()[0][0]
+    finally:
+        con.close()
+    assert (negative, longer) == (0, 0) and waited > 0
