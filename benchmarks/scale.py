@@ -123,7 +123,6 @@ def load(sample: Path, db: Path) -> dict:
 SLA_SNIPPET = """
 import json, sys, time
 import duckdb, pandas as pd
-from datetime import timedelta
 from service_quality import rules
 from service_quality.settings import load_settings
 settings = load_settings()   # what `python -m etl load` used without --settings
@@ -131,33 +130,20 @@ con = duckdb.connect()
 con.execute("ATTACH ? AS src (READ_ONLY)", [sys.argv[1]])
 info = dict(con.execute("SELECT key, value FROM src.load_info").fetchall())
 stamp = pd.Timestamp(info["as_of"])
-if hasattr(rules, "ticket_sla_in_db"):
-    # The judgement in SQL (the load's way): its inputs copied into memory first, not timed.
-    for name in ("tickets", "ticket_events", "fault_reports", "calendar_days"):
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM src.{name}")
-    start = time.perf_counter()
-    rules.ticket_sla_in_db(con, settings, stamp)
-    n = con.execute("SELECT count(*) FROM ticket_sla").fetchall()[0][0]
-    how = "rules.ticket_sla_in_db"
-else:
-    from etl.load import CALENDAR_MARGIN, _table
-    from service_quality.calendar import build_calendar
-    con.execute("USE src")
-    tickets = _table(con, "tickets")
-    events, reports, calendar = (_table(con, n) for n in ("ticket_events", "fault_reports",
-                                                          "calendar"))
-    start = time.perf_counter()
-    first = min(tickets["reported_at"].min(), stamp) - timedelta(days=1)
-    last = max(tickets["reported_at"].max(), stamp) + CALENDAR_MARGIN
-    cal = build_calendar(first.date(), last.date(), settings.working_hours, calendar)
-    n = len(rules.ticket_sla(tickets, events, reports, cal, settings, stamp))
-    how = "calendar + rules.ticket_sla"
-print(json.dumps({"tickets": n, "seconds": time.perf_counter() - start, "how": how}))
+# The judgement in SQL (the load's way, the only one): its inputs copied into memory first, not
+# timed.
+for name in ("tickets", "ticket_events", "fault_reports", "calendar_days"):
+    con.execute(f"CREATE TABLE {name} AS SELECT * FROM src.{name}")
+start = time.perf_counter()
+rules.ticket_sla_in_db(con, settings, stamp)
+n = con.execute("SELECT count(*) FROM ticket_sla").fetchall()[0][0]
+print(json.dumps({"tickets": n, "seconds": time.perf_counter() - start,
+                  "how": "rules.ticket_sla_in_db"}))
 """
 
 
 def sla_rate(db: Path) -> dict:
-    """The working-time SLA computation (calendar + rules.ticket_sla) on the loaded tickets."""
+    """The ticket SLA judgement (rules.ticket_sla_in_db, in SQL) on the loaded tickets."""
     out = subprocess.run([sys.executable, "-c", SLA_SNIPPET, str(db)], cwd=ROOT,
                          capture_output=True, text=True)
     if out.returncode:

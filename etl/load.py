@@ -349,12 +349,12 @@ def derive(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datetime) 
     cal = build_calendar(start, (last + CALENDAR_MARGIN).date(), settings.working_hours,
                          _table(con, "calendar"))
     _replace(con, "calendar_days", cal.days.assign(date=cal.days["date"].dt.date))
-    # Tickets are judged in SQL (the same judgements as rules.ticket_sla, which the tests hold
-    # it to): a million tickets never become Python objects.
+    # Tickets are judged in SQL, the rules' one implementation: a million tickets never become
+    # Python objects.
     rules.ticket_sla_in_db(con, settings, stamp)
     actions = _table(con, "actions")
     _replace(con, "complaint_sla", rules.complaint_sla(_table(con, "complaints"), settings, stamp))
-    _replace(con, "action_status", rules.action_status(actions, stamp))
+    rules.action_status_in_db(con, stamp)
     _replace(con, "survey_facts", rules.survey_facts(_table(con, "surveys"), actions, settings))
     con.execute(sql("build_ticket_facts"))
     con.execute(sql("build_monthly"))

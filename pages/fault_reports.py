@@ -35,8 +35,9 @@ from ui.text import chart_value, md_escape
 
 # What the supervisor acts on first, the dates after.
 REPORT_COLUMNS = ("ticket_id", "customer_name", "completeness", "missing", "decision",
-                  "reject_reasons", "versions", "report_status", "submitted_at", "decided_at",
-                  "first_submitted_at", "report_due_at", "resolved_at", "reported_at")
+                  "reject_reasons", "no_reason_rejections", "versions", "report_status",
+                  "submitted_at", "decided_at", "first_submitted_at", "report_due_at",
+                  "resolved_at", "reported_at")
 DUE_COLUMNS = ("ticket_id", "customer_name", "stage", "days_past_due", "report_due_at",
                "first_submitted_at", "versions", "report_status", "resolved_at", "reported_at")
 COMMON_COLUMNS = ("ticket_id", "customer_name", "reported_at", "report_status")
@@ -70,7 +71,7 @@ if sum(overview.statuses.values()) == 0 and overview.reports == 0:
     st.info(ctx.t("empty"))
     st.stop()
 
-cards = st.columns(6)
+cards = st.columns(7)
 rate = overview.compliance
 cards[0].metric(ctx.t("fault_reports_kpi_compliance"), "—" if rate is None else f"{rate:.1%}",
                 border=True, help=ctx.t("counts_help", **{k: overview.statuses[k] for k in
@@ -84,6 +85,11 @@ cards[4].metric(ctx.t("fault_reports_kpi_completeness"), "—" if mean is None e
                 border=True, help=ctx.t("fault_reports_kpi_completeness_help"))
 decisions = overview.decisions.set_index("decision")["reports"]
 cards[5].metric(ctx.t("fault_reports_kpi_rejected"), int(decisions["rejected"]), border=True)
+# The agreement requires a reason for every rejection: one without is a finding, not an answer.
+cards[6].metric(ctx.t("fault_reports_kpi_no_reason"), overview.rejected_no_reason, border=True,
+                help=ctx.t("fault_reports_kpi_no_reason_help"))
+if overview.rejected_no_reason:
+    st.warning(ctx.t("fault_reports_no_reason_warning", n=overview.rejected_no_reason))
 
 # --- 3-day compliance by month and customer -----------------------------------------------------
 st.subheader(ctx.t("fault_reports_compliance_title"))
@@ -173,7 +179,7 @@ if reason_rows:
     reason = reasons["reason"].iloc[reason_rows[0]]
     reason = None if reason is None or reason != reason else str(reason)
     report_drill = report_drill_for("reason", reason)
-    what = ctx.t("fault_reports_drill_rejected") if reason is None \
+    what = ctx.t("fault_reports_drill_no_reason") if reason is None \
         else ctx.t("fault_reports_drill_reason", reason=md_escape(reason))
 else:
     chart, point = latest_click("fault_reports_report", report_events)
@@ -202,6 +208,7 @@ else:
         ctx, view.rename(columns=labels), "reports", "fault_reports_list",
         chips=status_chips(ctx, [labels["report_status"]]),
         sheet=ctx.t("fault_reports_list_title"),
+        flag_positive=[labels["no_reason_rejections"]],
         hide_index=True, width="stretch", on_select="rerun",
         selection_mode="single-row",
         column_config={labels["completeness"]: st.column_config.ProgressColumn(

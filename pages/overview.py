@@ -110,8 +110,8 @@ COLUMNS = {
                 "owner_dept", "owner", "measure", "source_type", "source_id"),
     "low_scores": ("survey_id", "customer_name", "score", "days_waiting", "answered_at",
                    "survey_type", "problem_category", "comment", "ticket_id"),
-    "reproduction": ("ticket_id", "customer_name", "paused_at", "days_waiting", "reported_at",
-                     "rule_severity", "engineer_name", "note"),
+    "reproduction": ("ticket_id", "customer_name", "recurrence_due_at", "days_past",
+                     "confirmed_at", "paused_at", "rule_severity", "engineer_name", "note"),
     "severity": ("ticket_id", "customer_name", "reported_at", "finished", "reported_severity",
                  "rule_severity", "flags", "error_ratio", "capacity_drop", "engineer_name"),
 }

@@ -10,6 +10,8 @@ import pandas as pd
 from chinese_calendar import constants as official
 
 MINUTES_PER_DAY = 24 * 60
+# The name of a calendar-file holiday that has no note and no official name (shown as 节假日).
+GENERIC_HOLIDAY = "Holiday"
 _OFFICIAL_YEARS = range(min(official.holidays).year, max(official.holidays).year + 1)
 
 
@@ -156,8 +158,15 @@ def build_calendar(
         pos = pos[pos >= 0]
         is_workday[pos] = (o["kind"] == "workday").to_numpy()
         source[pos] = "file"
-        note.iloc[pos] = o["note"].to_numpy() if "note" in o else None
-        holiday.iloc[pos] = np.where(o["kind"] == "holiday", o.get("note", "holiday"), None)
+        text = o["note"] if "note" in o else pd.Series(None, index=o.index, dtype="object")
+        text = text.astype("object")
+        text = text.where(text.notna() & text.astype(str).str.strip().ne(""), None)
+        note.iloc[pos] = text.to_numpy()
+        # A listed holiday is a holiday whatever its note: named by the note, else by the
+        # official calendar's name for that day, else generically.
+        name = text.fillna(pd.Series(holiday.iloc[pos].to_numpy(), index=o.index))
+        name = name.fillna(GENERIC_HOLIDAY)
+        holiday.iloc[pos] = np.where(o["kind"] == "holiday", name, None)
         source = np.where((source == "fallback") & covered, "file", source)
     estimated = ~covered
     days = pd.DataFrame({

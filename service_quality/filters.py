@@ -6,7 +6,9 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-SEVERITIES = ("general", "severe", "unknown")
+# Rule severity groups: a fault is general, severe or unknown (nothing recorded, §2.3); a ticket
+# that is not a fault has no rule severity and is its own group.
+SEVERITIES = ("general", "severe", "unknown", "not_fault")
 SERVICE_MODES = ("onsite", "remote", "phone", "email")
 LIST_FIELDS = ("customers", "severities", "service_modes", "teams")
 

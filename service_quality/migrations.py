@@ -20,6 +20,10 @@ MIGRATIONS: dict[int, list[str]] = {
     # 2 → 3 added derived tables only (worklist_tickets, worklist_actions_overdue,
     # worklist_low_scores), which every load recomputes.
     2: [],
+    # 3 → 4 changed derived tables only (ticket_sla.recurrence_due_at and the waits cut to the
+    # handling clock, ticket_monthly's `not_fault` severity group, calendar_days.holiday of a
+    # noteless calendar-file holiday, action_status judged in SQL): every load recomputes them.
+    3: [],
 }
 
 

@@ -276,7 +276,8 @@ RELATIONS: dict[str, tuple[str, ...]] = {
         "calendar_estimated", "response_minutes", "response_status",
         "arrival_limit_minutes", "arrival_minutes", "arrival_status", "confirm_deadline",
         "confirm_status", "report_due_at", "report_status", "upgrade_status",
-        "handling_minutes", "handling_status", "rule_severity", "severity_check",
+        "handling_minutes", "handling_status", "recurrence_due_at", "rule_severity",
+        "severity_check",
     ),
     "complaint_sla": (
         "complaint_id", "customer_id", "received_at", "first_reply_minutes",
@@ -296,6 +297,7 @@ RELATIONS: dict[str, tuple[str, ...]] = {
 RELATION_TYPES = {
     "reported_at": "TIMESTAMP", "received_at": "TIMESTAMP", "sent_at": "TIMESTAMP",
     "confirm_deadline": "TIMESTAMP", "report_due_at": "TIMESTAMP", "due_date": "DATE",
+    "recurrence_due_at": "TIMESTAMP",
     "reported_in_working_time": "BOOLEAN", "calendar_estimated": "BOOLEAN",
     "is_overdue": "BOOLEAN", "answered": "BOOLEAN", "satisfied": "BOOLEAN",
     "low_score": "BOOLEAN", "has_action": "BOOLEAN", "days_overdue": "BIGINT",

@@ -191,6 +191,22 @@ def test_registered_migration_steps_are_applied(copy_db, sample_dir, monkeypatch
     assert _one(copy_db, "SELECT count(*) FROM tickets WHERE device = 'from the migration'") > 0
 
 
+def test_a_version_3_file_is_migrated_by_the_next_load(copy_db, sample_dir):
+    """Issue 11 changed derived tables only: a file of version 3 (no recurrence_due_at) is
+    migrated by its registered step, and any load recomputes the derived tables."""
+    _set_version(copy_db, "3", "ALTER TABLE ticket_sla DROP COLUMN recurrence_due_at",
+                 "UPDATE ticket_monthly SET severity = 'unknown' WHERE severity = 'not_fault'")
+    with pytest.raises(DatabaseUnusable) as refused:
+        Database(copy_db)
+    assert refused.value.found == 3
+    messages = []
+    load([sample_dir / "customers.xlsx"], copy_db, load_settings(), progress=messages.append)
+    assert f"migrated from schema 3 to {SCHEMA_VERSION} by its migration steps" in messages
+    assert _one(copy_db, "SELECT count(recurrence_due_at) FROM ticket_sla") > 0
+    assert _one(copy_db, "SELECT count(*) FROM ticket_monthly WHERE severity = 'not_fault'") > 0
+    Database(copy_db).close()
+
+
 def test_the_app_reads_the_file_again_after_a_rebuild(copy_db, sample_dir, monkeypatch):
     """After the message, the printed command really fixes it and the next run shows pages."""
     _cut(copy_db, -300_000)

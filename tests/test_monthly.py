@@ -21,6 +21,9 @@ VIEWS = [
     (Scope.customer("C002"), Filters("2025-06", "2026-10")),
     (Scope.everyone(), Filters("2025-03", "2026-02", customers=("C001", "C003"),
                                teams=("湛江一组",))),
+    # "unknown" is a fault without flag or ratio; tickets that are not faults are apart
+    (Scope.everyone(), Filters("2025-01", "2026-10", severities=("unknown",))),
+    (Scope.everyone(), Filters("2025-01", "2026-10", severities=("not_fault",))),
 ]
 
 
@@ -31,7 +34,7 @@ def _where(scope: Scope, filters: Filters) -> tuple[str, list]:
             "AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], customer_id)) "
             "AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], customer_id)) "
             "AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], "
-            "coalesce(rule_severity, 'unknown'))) "
+            "CASE WHEN category = 'fault' THEN rule_severity ELSE 'not_fault' END)) "
             "AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], service_mode)) "
             "AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], team))",
             [p["start"], p["end"], p["customers"], p["customers"], p["f_customers"],

@@ -1,8 +1,10 @@
 """The fault-report page: 3-day rule, seven sections, decisions, due list, drill-down, charts."""
 
+import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -205,7 +207,7 @@ def test_a_selected_reason_lists_its_tickets(db):
     listed = report_list(db, Scope.everyone(), PERIOD, report_drill_for("reason", top["reason"]))
     assert len(listed) == top["tickets"]
     assert all(top["reason"] in r for r in listed["reject_reasons"])
-    assert report_drill_for("reason", None) == ReportDrill(rejected=True)
+    assert report_drill_for("reason", None) == ReportDrill(rejected=True, no_reason=True)
     with pytest.raises(ValueError):
         report_drill_for("missing", "appendix")
 
@@ -294,3 +296,98 @@ def test_english(app):
     app.run()
     assert app.title[0].value == "Fault reports"
     assert any("Reports due or late" == s.value for s in app.subheader)
+
+
+# --- a rejection without the reason the agreement requires (issue 11) ----------------------------
+
+@pytest.fixture(scope="module")
+def no_reason_db(fixture_db, tmp_path_factory):
+    """A copy of the fixture where a later export of two rejected versions gives no reason (one
+    blank, one spaces only), loaded through etl.load."""
+    from etl.load import load
+    from service_quality.settings import load_settings
+
+    tmp = tmp_path_factory.mktemp("no_reason")
+    db = tmp / "service.duckdb"
+    shutil.copyfile(fixture_db, db)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute("""SELECT * FROM fault_reports WHERE customer_decision = 'rejected'
+                              AND submitted_at >= '2025-01-01' ORDER BY ticket_id, version
+                              LIMIT 2""").df()
+        as_of = con.execute("SELECT value FROM load_info WHERE key = 'as_of'").fetchall()[0][0]
+    finally:
+        con.close()
+    rows["reject_reason"] = ["", "   "]
+    (tmp / "in").mkdir()
+    rows.to_csv(tmp / "in" / "fault_reports.csv", index=False)
+    load([tmp / "in"], db, load_settings(), as_of=pd.Timestamp(as_of).to_pydatetime())
+    return db, set(rows["ticket_id"])
+
+
+def test_a_rejection_without_a_reason_is_flagged_not_accepted(no_reason_db):
+    from service_quality.database import Database
+
+    path, tickets = no_reason_db
+    assert count(path, "SELECT count(*) FROM versions WHERE customer_decision = 'rejected' "
+                       "AND nullif(trim(reject_reason), '') IS NULL") == 2
+    d = Database(path)
+    try:
+        o = report_overview(d, Scope.everyone(), PERIOD)
+        reasons = rejection_reasons(d, Scope.everyone(), PERIOD)
+        flagged = report_list(d, Scope.everyone(), PERIOD, report_drill_for("reason", None))
+        every = report_list(d, Scope.everyone(), PERIOD, ReportDrill(rejected=True),
+                            limit=100_000)
+    finally:
+        d.close()
+    assert o.rejected_no_reason == 2
+    assert reasons.loc[reasons["reason"].isna(), "rejections"].sum() == 2
+    # the "no reason" row of the reasons table lists exactly those reports, not every rejected one
+    assert set(flagged["ticket_id"]) == tickets and (flagged["no_reason_rejections"] > 0).all()
+    assert every.set_index("ticket_id")["no_reason_rejections"].sum() == 2
+    assert len(every) > len(flagged)
+
+
+def test_the_page_flags_a_rejection_without_a_reason(no_reason_db, fixture_db, monkeypatch):
+    path, tickets = no_reason_db
+    for db, n in ((fixture_db, 0), (path, 2)):
+        monkeypatch.setenv("DASHBOARD_DB", str(db))
+        at = AppTest.from_file(str(ROOT / "pages" / "fault_reports.py"), default_timeout=60)
+        at.query_params["from"], at.query_params["to"] = PERIOD.start, PERIOD.end
+        at.run()
+        assert not at.exception
+        assert {m.label: m.value for m in at.metric}["退回无原因"] == str(n)
+        warned = [w.value for w in at.warning if "未注明原因" in w.value]
+        assert warned == ([] if n == 0 else [warned[0]]) and (n == 0 or f"{n} 个" in warned[0])
+    reasons = at.get_by_key("fault_reports_reasons").value
+    assert "⚠ 未注明原因（协议要求注明）" in set(reasons.iloc[:, 0])
+    # the default list (incomplete reports) shows the count on every row, 1 on the flagged ones
+    listed = at.get_by_key("fault_reports_list").value
+    flagged = listed.iloc[:, 0].isin(tickets)
+    assert (listed.loc[flagged, "未注明原因的退回"] == 1).all()
+    assert (listed.loc[~flagged, "未注明原因的退回"] == 0).all()
+
+
+def test_the_management_workbook_flags_it_too(no_reason_db):
+    import io
+
+    import openpyxl
+
+    from service_quality.database import Database
+    from service_quality.messages import t
+    from service_quality.reports.management import management_workbook
+
+    path, tickets = no_reason_db
+    d = Database(path)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(management_workbook(
+            d, Scope.everyone(), PERIOD, "zh")))
+    finally:
+        d.close()
+    ws = book[t("mgmt_sheet_fault_reports")]
+    header = next(r for r in ws.iter_rows(values_only=True) if r[0] == t("col_ticket_id"))
+    col = header.index("未注明原因的退回")
+    rows = [r for r in ws.iter_rows(values_only=True) if r[0] in tickets]
+    assert sorted(r[col] for r in rows) == [1, 1]
+    assert any(">0" in rule.formula[0] for cf in ws.conditional_formatting for rule in cf.rules)
+    assert any(r[0] == "⚠ 未注明原因（协议要求注明）" for r in ws.iter_rows(values_only=True))

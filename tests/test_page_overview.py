@@ -87,13 +87,14 @@ def test_cards_are_in_order_and_upgrade_hides_without_judged_rows(db):
 
 def test_overdue_before_is_rebuilt_from_dates(db, fixture_db):
     counts = overdue_actions(db, Scope.everyone(), PERIOD)
+    # Overdue then: created and due before that day, not cancelled, not done by then (only done
+    # or verified actions are done: from their completion date, or always when undated).
     expected = one(fixture_db, """
         SELECT count(*) FROM actions x JOIN action_status a USING (action_id)
         WHERE x.created_at < TIMESTAMP '2025-07-01' AND x.due_date < DATE '2025-07-01'
           AND a.status <> 'cancelled'
-          AND (coalesce(x.completed_at, x.verified_at) >= TIMESTAMP '2025-07-01'
-               OR (coalesce(x.completed_at, x.verified_at) IS NULL
-                   AND a.status NOT IN ('done', 'verified')))""")
+          AND (a.status NOT IN ('done', 'verified')
+               OR coalesce(x.completed_at, x.verified_at) >= TIMESTAMP '2025-07-01')""")
     assert counts["before"] == expected
     assert counts["before_at"] == pd.Timestamp("2025-07-01")
 
@@ -107,6 +108,59 @@ def test_monthly_has_every_month_and_matches_the_cards(db):
     for kpi in ("arrival", "confirm", "complaint_first_reply", "csat", "survey_response"):
         assert row[kpi] == pytest.approx(card.loc[kpi, "value"], nan_ok=True), kpi
     assert row["tickets"] == card.loc["tickets", "value"]
+
+
+# One definition of an overdue action behind the card, its trend, the lists and the worklist
+# (issue 11, 5). Judged at 2025-10-20 12:00; the comment says whether each is overdue now and at
+# the end of September.
+OVERDUE_ACTIONS = ("action_id,created_at,due_date,customer_id,status,completed_at,verified_at\n"
+                   """\
+D_DATED,2025-09-01 09:00,2025-09-30,C1,in_progress,2025-10-05 09:00,
+D_DONE_LATE,2025-09-01 09:00,2025-09-15,C1,done,2025-10-05 09:00,
+D_VERIFIED,2025-09-01 09:00,2025-09-15,C1,verified,,2025-09-20 09:00
+D_UNDATED,2025-09-01 09:00,2025-09-15,C1,done,,
+D_OPEN,2025-09-01 09:00,2025-09-20,C1,open,,
+D_LATER,2025-10-10 09:00,2025-10-15,C1,open,,
+D_CANCELLED,2025-09-01 09:00,2025-09-15,C1,cancelled,,
+D_TODAY,2025-09-01 09:00,2025-10-20,C1,open,,
+""")
+OVERDUE_NOW = {"D_DATED", "D_OPEN", "D_LATER"}          # in progress though dated; open; open
+OVERDUE_SEPTEMBER = {"D_DATED", "D_DONE_LATE", "D_OPEN"}  # done only on 10-05
+
+
+@pytest.fixture(scope="module")
+def actions_db(tmp_path_factory):
+    """A database of the actions above only, judged at AS_OF."""
+    folder = tmp_path_factory.mktemp("overdue_in")
+    (folder / "actions.csv").write_text(OVERDUE_ACTIONS, encoding="utf-8")
+    (folder / "customers.csv").write_text("customer_id,name\nC1,甲客户\n", encoding="utf-8")
+    path = folder.parent / "overdue.duckdb"
+    load([folder], path, load_settings(), as_of=AS_OF)
+    d = Database(path)
+    yield d
+    d.close()
+
+
+def test_one_definition_of_overdue_behind_card_trend_lists_and_worklist(actions_db):
+    from service_quality.queries.actions import ActionDrill, action_list
+
+    everyone = Scope.everyone()
+    october = Filters("2025-10", "2025-10")
+    card = kpi_cards(actions_db, everyone, october).set_index("kpi").loc["overdue_actions"]
+    assert card["value"] == len(OVERDUE_NOW)
+    assert card["previous"] == len(OVERDUE_SEPTEMBER)   # at 2025-10-01 00:00
+    trend = monthly(actions_db, everyone, Filters("2025-09", "2025-11")).set_index("month")
+    # the month of as_of is "now"; September ends when the previous period does; November is
+    # after as_of (no value)
+    assert trend.loc["2025-10", "overdue_actions"] == card["value"]
+    assert trend.loc["2025-09", "overdue_actions"] == card["previous"]
+    assert pd.isna(trend.loc["2025-11", "overdue_actions"])
+    listed = action_list(actions_db, everyone, october, ActionDrill(overdue=True),
+                         whole_history=True)
+    assert set(listed["action_id"]) == OVERDUE_NOW
+    assert set(worklist(actions_db, everyone, october).actions["action_id"]) == OVERDUE_NOW
+    status = actions_db.query("SELECT action_id FROM action_status WHERE is_overdue")
+    assert set(status["action_id"]) == OVERDUE_NOW
 
 
 def test_customer_scope_sees_only_its_numbers(db, fixture_db):
@@ -145,29 +199,32 @@ def test_sparkline_keeps_months_as_categories_and_gaps():
 AS_OF = datetime(2025, 10, 20, 12, 0)
 
 TICKETS = ("ticket_id,customer_id,reported_at,service_mode,confirmed_at,arrived_at,resolved_at,"
-           "closed_at,reported_severity,system_down\n") + """\
-A_LATE,C2,2025-10-20 10:30,onsite,2025-10-20 10:40,,,,,
-A_NEAR,C1,2025-10-20 11:25,onsite,2025-10-20 11:30,,,,,
-A_OUT,C1,2025-10-20 11:35,onsite,2025-10-20 11:40,,,,,
-A_DONE,C1,2025-10-20 09:00,onsite,2025-10-20 09:10,,,2025-10-20 11:00,,
-C_LATE,C2,2025-10-17 10:00,remote,,,,,,
-C_SHARE,C1,2025-10-19 19:00,remote,,,,,,
-C_OUT,C1,2025-10-19 20:00,remote,,,,,,
-R_DUE,C1,2025-10-17 15:00,remote,2025-10-17 15:10,,2025-10-17 20:00,,,
-R_OUT,C1,2025-10-18 09:00,remote,2025-10-18 09:10,,2025-10-18 13:00,,,
-R_LATE,C2,2025-10-10 08:00,remote,2025-10-10 08:10,,2025-10-10 10:00,,,
-R_SENT,C1,2025-10-10 08:00,remote,2025-10-10 08:10,,2025-10-10 10:00,,,
-P_OLD,C2,2025-07-01 09:00,remote,2025-07-01 09:10,,,,,
-P_NEW,C1,2025-07-01 09:00,remote,2025-07-01 09:10,,,,,
-P_RESUMED,C1,2025-06-01 09:00,remote,2025-06-01 09:10,,,,,
-P_CLOSED,C1,2025-06-01 09:00,remote,2025-06-01 09:10,,,2025-10-01 09:00,,
-V_IN,C2,2025-10-10 09:00,remote,2025-10-10 09:10,,2025-10-10 12:00,,一般,是
-V_OLD,C1,2025-09-20 11:00,remote,2025-09-20 11:10,,2025-09-20 12:00,,一般,是
-V_OK,C1,2025-10-10 09:00,remote,2025-10-10 09:10,,2025-10-10 12:00,,严重,是
+           "closed_at,reported_severity,system_down,wait_minutes\n") + """\
+A_LATE,C2,2025-10-20 10:30,onsite,2025-10-20 10:40,,,,,,
+A_NEAR,C1,2025-10-20 11:25,onsite,2025-10-20 11:30,,,,,,
+A_OUT,C1,2025-10-20 11:35,onsite,2025-10-20 11:40,,,,,,
+A_DONE,C1,2025-10-20 09:00,onsite,2025-10-20 09:10,,,2025-10-20 11:00,,,
+C_LATE,C2,2025-10-17 10:00,remote,,,,,,,
+C_SHARE,C1,2025-10-19 19:00,remote,,,,,,,
+C_OUT,C1,2025-10-19 20:00,remote,,,,,,,
+R_DUE,C1,2025-10-17 15:00,remote,2025-10-17 15:10,,2025-10-17 20:00,,,,
+R_OUT,C1,2025-10-18 09:00,remote,2025-10-18 09:10,,2025-10-18 13:00,,,,
+R_LATE,C2,2025-10-10 08:00,remote,2025-10-10 08:10,,2025-10-10 10:00,,,,
+R_SENT,C1,2025-10-10 08:00,remote,2025-10-10 08:10,,2025-10-10 10:00,,,,
+P_OLD,C2,2025-07-01 09:00,remote,2025-07-01 09:10,,,,,,
+P_NEW,C1,2025-07-01 09:00,remote,2025-07-01 09:10,,,,,,
+P_FRESH,C1,2025-07-20 12:30,remote,2025-07-20 13:00,,,,,,
+P_MINUTES,C1,2025-06-15 09:00,remote,2025-06-15 09:10,,,,,,30000
+P_RESUMED,C1,2025-06-01 09:00,remote,2025-06-01 09:10,,,,,,
+P_CLOSED,C1,2025-06-01 09:00,remote,2025-06-01 09:10,,,2025-10-01 09:00,,,
+V_IN,C2,2025-10-10 09:00,remote,2025-10-10 09:10,,2025-10-10 12:00,,一般,是,
+V_OLD,C1,2025-09-20 11:00,remote,2025-09-20 11:10,,2025-09-20 12:00,,一般,是,
+V_OK,C1,2025-10-10 09:00,remote,2025-10-10 09:10,,2025-10-10 12:00,,严重,是,
 """
 EVENTS = """ticket_id,at,event
 P_OLD,2025-07-20 11:00,pause
 P_NEW,2025-07-21 10:00,pause
+P_FRESH,2025-07-20 14:00,pause
 P_RESUMED,2025-06-01 10:00,pause
 P_RESUMED,2025-06-10 10:00,resume
 P_CLOSED,2025-06-01 10:00,pause
@@ -222,8 +279,10 @@ EXPECTED = {
     "actions": ["G_OVER_LONG", "G_OVER"],
     # score 2 without action; 1 with an action, 3 and unanswered are out.
     "low_scores": ["S_LOW"],
-    # pause at as_of − 3 months − 1 h in; a day later out; resumed and closed out.
-    "reproduction": ["P_OLD"],
+    # 3 months from confirmation (not from the pause): confirmed 2025-06-15 with only a waiting
+    # time recorded, due 09-15, in; confirmed 07-01, due 10-01 09:10, in whenever it paused;
+    # confirmed 07-20 13:00, due an hour after as_of, out; resumed (recurred) and closed out.
+    "reproduction": ["P_MINUTES", "P_NEW", "P_OLD"],
     # under-classified 10 days ago in; 30 days and an hour ago out; consistent out.
     "severity": ["V_IN"],
 }
@@ -307,6 +366,11 @@ def test_worklist_minutes_left_and_links(tiny_db):
     assert items.severity["flags"].iloc[0].tolist() == ["system_down"]
     assert items.params["as_of"] == pd.Timestamp(AS_OF)
     assert items.params["reproduction_wait_months"] == 3
+    due = items.reproduction.set_index("ticket_id")
+    assert due.loc["P_MINUTES", "recurrence_due_at"] == pd.Timestamp("2025-09-15 09:10")
+    assert due.loc["P_MINUTES", "days_past"] == 35
+    assert pd.isna(due.loc["P_MINUTES", "paused_at"])
+    assert due.loc["P_OLD", "paused_at"] == pd.Timestamp("2025-07-20 11:00")
 
 
 def test_every_listed_ticket_reaches_its_timeline(tiny_db):
@@ -317,8 +381,35 @@ def test_every_listed_ticket_reaches_its_timeline(tiny_db):
     assert ticket_timeline(tiny_db, Scope.customer("C1"), None, "A_LATE").empty
 
 
+def test_a_ticket_due_to_close_shows_its_window_on_the_timeline(tiny_db):
+    steps = ticket_timeline(tiny_db, Scope.everyone(), None, "P_MINUTES").set_index("step")
+    assert steps.loc["recurrence_due", "deadline"] == pd.Timestamp("2025-09-15 09:10")
+    assert "recurrence_due" not in set(ticket_timeline(tiny_db, Scope.everyone(), None,
+                                                       "A_LATE")["step"])
+
+
+def test_timeline_deadlines_are_exact_to_the_second(tmp_path):
+    """A limit in fractional minutes is not rounded on the timeline: the deadline shown is the
+    one ticket_sla judged against."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "tickets.csv").write_text(TICKETS, encoding="utf-8")
+    settings = tmp_path / "settings.toml"
+    settings.write_text("response_limit_minutes = 0.5\narrival_limit_working_minutes = 60.5\n",
+                        encoding="utf-8")
+    path = tmp_path / "s.duckdb"
+    load([folder], path, load_settings(settings), as_of=AS_OF)
+    d = Database(path)
+    try:
+        steps = ticket_timeline(d, Scope.everyone(), None, "A_LATE").set_index("step")
+    finally:
+        d.close()
+    assert steps.loc["responded", "deadline"] == pd.Timestamp("2025-10-20 10:30:30")
+    assert steps.loc["arrived", "deadline"] == pd.Timestamp("2025-10-20 11:30:30")
+
+
 def test_settings_of_the_load_drive_the_limits(tmp_path):
-    """A load with a one-month reproduction wait lists the newer pause too."""
+    """A load with a one-month reproduction wait lists the tickets confirmed in July too."""
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "tickets.csv").write_text(TICKETS, encoding="utf-8")
@@ -334,7 +425,7 @@ def test_settings_of_the_load_drive_the_limits(tmp_path):
             "reproduction_wait_months"] == 1
     finally:
         d.close()
-    assert listed(items, "reproduction") == ["P_OLD", "P_NEW"]
+    assert listed(items, "reproduction") == ["P_MINUTES", "P_NEW", "P_OLD", "P_FRESH"]
 
 
 # --- The page under AppTest ----------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The service-process page: numbers on screen equal the database's, drill-downs, holiday duty."""
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -119,7 +120,7 @@ def test_engineer_table_is_sorted_by_workload_with_the_team(page, fixture_db):
     per_engineer = sql(fixture_db, """
         SELECT coalesce(engineer_name, '（未分配工程师）'), team, count(*) AS n,
                count(*) FILTER (WHERE NOT finished)
-        FROM y GROUP BY ALL ORDER BY n DESC""")
+        FROM y GROUP BY ALL ORDER BY n DESC, min(engineer_id) NULLS LAST""")
     assert len(shown) == len(per_engineer)
     assert shown["工单数"].is_monotonic_decreasing
     top = shown.iloc[0]
@@ -351,3 +352,63 @@ def test_status_share_bars_compare_holidays_by_share():
     assert list(by_status["met"].x) == [0.75, 0.9]
     assert list(by_status["breached"].text) == [1, 100]
     assert fig.layout.barmode == "stack"
+
+
+# ── a calendar file's holiday without a note (issue 11, 3) ─────────────────────────────────────
+NOTELESS = {
+    "calendar.csv": "date,kind,note\n2025-10-01,holiday,\n2025-10-13,holiday,\n",
+    "tickets.csv": ("ticket_id,customer_id,reported_at,service_mode,arrived_at\n"
+                    "T0,C1,2025-09-30 10:00,remote,\n"
+                    "T1,C1,2025-10-13 10:00,onsite,2025-10-13 11:30\n"
+                    "T2,C1,2025-10-14 10:00,onsite,2025-10-14 11:30\n"),
+    "duty_roster.csv": "date,engineer_id,phone\n2025-10-01,E1,13800000000\n",
+    "customers.csv": "customer_id,name\nC1,甲客户\n",
+}
+
+
+@pytest.fixture(scope="module")
+def noteless_db(tmp_path_factory):
+    """A database whose calendar file lists a working Monday (2025-10-13) and National Day as
+    holidays, neither with a note."""
+    from etl.load import load
+    from service_quality.settings import load_settings
+
+    folder = tmp_path_factory.mktemp("noteless")
+    for name, text in NOTELESS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    path = folder / "service.duckdb"
+    load([folder], path, load_settings(), as_of=datetime(2025, 11, 1, 9, 0))
+    return path
+
+
+def test_a_noteless_calendar_holiday_is_a_holiday_everywhere(noteless_db):
+    days = dict(sql(noteless_db, "SELECT CAST(date AS VARCHAR), holiday FROM calendar_days "
+                                 "WHERE date IN ('2025-10-01', '2025-10-13')"))
+    assert days == {"2025-10-01": "National Day", "2025-10-13": "Holiday"}
+    d = Database(noteless_db)
+    try:
+        october = Filters("2025-10", "2025-10")
+        duty = q.holiday_duty(d, Scope.everyone(), october).set_index("date")
+        comp = q.holiday_compliance(d, Scope.everyone(), october, "arrival").set_index("grp")
+    finally:
+        d.close()
+    duty.index = duty.index.astype(str).str[:10]
+    # Oct 1–8 from the official calendar (the 1st restated by the file), and the file's 13th.
+    assert list(duty.index) == [f"2025-10-0{n}" for n in range(1, 9)] + ["2025-10-13"]
+    assert duty.loc["2025-10-13", "gap"] == "no_duty" and duty.loc["2025-10-13", "tickets"] == 1
+    assert duty.loc["2025-10-01", "holiday"] == "National Day"
+    # The 13th is not a working day: 90 minutes is within the 2-hour limit, measured as holiday.
+    assert comp.loc["holiday", "tickets"] == 1 and comp.loc["holiday", "met"] == 1
+    assert comp.loc["other", "breached"] == 1 and comp.loc["other", "tickets"] == 1
+
+
+def test_a_noteless_holiday_shows_a_generic_name_on_the_page(noteless_db, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_DB", str(noteless_db))
+    at = AppTest.from_file(str(ROOT / "pages" / "process.py"), default_timeout=60)
+    at.query_params["from"] = at.query_params["to"] = "2025-10"
+    at.run()
+    assert not at.exception
+    shown = table(at, "process_duty_table")
+    names = dict(zip(shown.iloc[:, 0].astype(str).str[:10], shown.iloc[:, 1], strict=True))
+    assert names["2025-10-13"] == "节假日" and names["2025-10-01"] == "国庆节"
+    assert metrics(at)["法定节假日天数"] == "9"

@@ -102,6 +102,32 @@ def test_summary_grid_and_checks(db, fixture_db):
         fixture_db, "SELECT count(*) FROM faults WHERE rule_severity = 'severe'")
 
 
+def test_the_unknown_filter_selects_the_faults_this_page_calls_unknown(db, fixture_db):
+    """§2.3: unknown is a fault with no flag or ratio; tickets that are not faults are apart."""
+    from service_quality.queries.overview import ticket_volume
+    from service_quality.queries.sla import sla_by
+    from service_quality.queries.tickets import ticket_list
+
+    everyone = Scope.everyone()
+    unknown = severity_summary(db, everyone, PERIOD).rule["unknown"]
+    assert unknown == count(fixture_db, "SELECT count(*) FROM faults "
+                                        "WHERE rule_severity = 'unknown'") > 0
+    picked = Filters(PERIOD.start, PERIOD.end, severities=("unknown",))
+    assert ticket_volume(db, everyone, picked) == unknown
+    listed = ticket_list(db, everyone, picked, limit=100_000)
+    assert len(listed) == unknown and set(listed["category"]) == {"fault"}
+    # the other tickets: a group of their own in the filter and in every split by severity
+    others = count(fixture_db, "SELECT count(*) FROM tickets WHERE category <> 'fault' "
+                               "AND reported_at >= '2024-11-01' AND reported_at < '2026-11-01'")
+    not_fault = Filters(PERIOD.start, PERIOD.end, severities=("not_fault",))
+    assert ticket_volume(db, everyone, not_fault) == others > 0
+    assert severity_summary(db, everyone, not_fault).faults == 0
+    by = sla_by(db, everyone, PERIOD, "response", "severity").set_index("grp")
+    statuses = ["met", "breached", "no_record", "pending", "na"]
+    assert by.loc["unknown", statuses].sum() == unknown
+    assert by.loc["not_fault", statuses].sum() == others
+
+
 def test_ratio_bins_split_at_the_one_in_ten_line(db, fixture_db):
     dist = ratio_distribution(db, Scope.everyone(), PERIOD, "error_ratio")
     assert (dist["bin_start"] % BIN_WIDTH == 0).all() and dist["bin_start"].max() <= BIN_CAP
@@ -254,6 +280,18 @@ def test_default_fault_list_is_severe_by_rule(app, fixture_db):
     assert any(f"共 {severe} 张工单" in c.value for c in app.caption)
     app.segmented_control(key="severity_basis").set_value("reported").run()
     assert not app.exception
+
+
+def test_the_sidebar_severity_filter_names_non_faults(app, fixture_db):
+    app.query_params["severities"] = "unknown"
+    app.run()
+    assert not app.exception
+    pick = app.multiselect(key="f_severities")
+    assert list(pick.options) == ["一般", "严重", "未知", "非故障"]
+    assert pick.value == ["unknown"]
+    cards = {m.label: m.value for m in app.metric}
+    assert cards["故障数"] == str(count(fixture_db, "SELECT count(*) FROM faults "
+                                                   "WHERE rule_severity = 'unknown'"))
 
 
 def test_english(app):

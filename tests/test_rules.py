@@ -11,6 +11,7 @@ from service_quality.calendar import build_calendar, parse_windows
 from service_quality.database import ENTITY_SQL, REPLACE_DERIVED, create_tables
 from service_quality.schema import conform
 from service_quality.settings import Settings
+from tests import ticket_sla_oracle as oracle
 from tests.test_ticket_sla_sql import assert_same_judgements
 
 WINDOWS = parse_windows(["08:30-17:30"])
@@ -32,14 +33,14 @@ def tickets(*rows):
 
 
 def sla(*rows, events=None, reports=None, settings=S, as_of=AS_OF, cal=CAL):
-    """ticket_sla of the given ticket rows."""
+    """ticket_sla of the given ticket rows as the load judges them (in SQL)."""
     ev = conform(pd.DataFrame(events or [], columns=["ticket_id", "at", "event"]), "ticket_events")
     rp = pd.DataFrame(reports or [], columns=["ticket_id", "submitted_at"])
     rp = conform(rp, "fault_reports")
-    want = rules.ticket_sla(tickets(*rows), ev, rp, cal, settings, as_of)
-    # The load judges in SQL: every worked example must come out the same there.
-    assert_same_judgements(sql_sla(tickets(*rows), ev, rp, cal, settings, as_of), want)
-    return want
+    got = sql_sla(tickets(*rows), ev, rp, cal, settings, as_of)
+    # The oracle reads the same rules in pandas: every worked example must come out the same.
+    assert_same_judgements(got, oracle.ticket_sla(tickets(*rows), ev, rp, cal, settings, as_of))
+    return got.sort_values("ticket_id", key=lambda k: k.str[1:].astype(int), ignore_index=True)
 
 
 def sql_sla(t, ev, rp, cal, settings, as_of) -> pd.DataFrame:
@@ -80,6 +81,7 @@ def test_in_working_time(moment, working):
     ("2025-09-30 18:00", "2025-10-09 17:30"),  # Oct 1–8 are holidays
     ("2025-10-09 07:00", "2025-10-09 17:30"),  # before hours on a working day: that day
     ("2025-10-09 17:29", "2025-10-09 17:30"),
+    ("2025-10-09 17:29:59", "2025-10-09 17:30"),  # to the second: still before the end
     ("2025-10-09 17:30", "2025-10-10 17:30"),  # at the end: next working day
     ("2025-10-18 09:00", "2025-10-20 17:30"),  # Saturday → Monday
     ("2025-02-07 20:00", "2025-02-08 17:30"),  # Friday night → make-up Saturday
@@ -136,6 +138,20 @@ def test_overrides_beat_the_official_calendar():
     assert cal.confirm_deadline(pd.Series([ts("2025-09-30 18:00")]))[0] == ts("2025-10-10 17:30")
 
 
+@pytest.mark.parametrize("day, note, name", [
+    ("2025-10-13", None, "Holiday"),          # an ordinary Monday: a generic holiday (节假日)
+    ("2025-10-13", "  ", "Holiday"),          # blank is no note
+    ("2025-10-01", None, "National Day"),     # restated official holiday keeps its name
+    ("2025-10-13", "公司调整", "公司调整"),     # the file's own note names it
+    ("2027-01-01", None, "Holiday"),          # a year only the file covers
+])
+def test_a_calendar_file_holiday_is_a_holiday_whatever_its_note(day, note, name):
+    overrides = pd.DataFrame({"date": pd.to_datetime([day]), "kind": ["holiday"], "note": [note]})
+    cal = build_calendar(date(2025, 9, 1), date(2027, 1, 31), WINDOWS, overrides)
+    row = cal.days.set_index("date").loc[day]
+    assert not row["is_workday"] and row["holiday"] == name
+
+
 # ---- ticket promises: the worked examples of §2.2 ---------------------------------------------
 @pytest.mark.parametrize("reported, arrived, limit, minutes, status", [
     ("2025-09-28 10:00", "2025-09-28 11:30", 60, 90, "breached"),   # make-up working Sunday
@@ -173,6 +189,7 @@ def test_arrival_pending_vs_breached_at_as_of():
 @pytest.mark.parametrize("channel, responded, resolved, minutes, status", [
     ("email", "2025-10-09 10:15", None, 15, "met"),
     ("email", "2025-10-09 10:16", None, 16, "breached"),
+    ("email", "2025-10-09 10:15:03", None, 15.05, "breached"),   # three seconds over
     ("phone", None, "2025-10-09 12:00", 0, "met"),      # a phone call is answered as recorded
     ("email", None, "2025-10-09 12:00", None, "no_record"),
     ("email", None, None, None, "breached"),
@@ -188,6 +205,7 @@ def test_response(channel, responded, resolved, minutes, status):
 @pytest.mark.parametrize("reported, confirmed, as_of, status", [
     ("2025-09-26 18:00", "2025-09-28 17:30", AS_OF, "met"),        # deadline itself is in time
     ("2025-09-26 18:00", "2025-09-28 17:31", AS_OF, "breached"),
+    ("2025-09-26 18:00", "2025-09-28 17:30:01", AS_OF, "breached"),   # one second late
     ("2025-09-30 18:00", "2025-10-09 09:00", AS_OF, "met"),
     ("2025-09-30 18:00", None, "2025-10-08 23:00", "pending"),     # still in the holiday
     ("2025-09-30 18:00", None, "2025-10-09 17:31", "breached"),
@@ -243,7 +261,8 @@ def test_report_for_severe_only():
 @pytest.mark.parametrize("approved, arrived, resolved, closed, status", [
     ("2025-10-08 09:00", "2025-10-09 10:00", None, None, "met"),
     ("2025-10-09 10:00", "2025-10-09 10:00", None, None, "met"),
-    ("2025-10-09 10:00:40", "2025-10-09 10:00:10", None, None, "met"),   # the same minute
+    ("2025-10-09 10:00:40", "2025-10-09 10:00:10", None, None, "breached"),  # 30 s after start
+    ("2025-10-09 10:00:10", "2025-10-09 10:00:40", None, None, "met"),       # 30 s before
     ("2025-10-09 11:00", "2025-10-09 10:00", None, None, "breached"),
     ("2025-10-08 09:00", None, "2025-10-09 10:00", None, "met"),      # no arrival: resolution
     (None, "2025-10-09 10:00", None, None, "breached"),               # work began, no approval
@@ -276,6 +295,110 @@ def test_handling_minutes_less_waiting_time():
     assert rows["handling_minutes"].tolist()[:2] == [330, 240]
     assert pd.isna(rows.loc[2, "handling_minutes"])
     assert rows["handling_status"].tolist() == ["na", "na", "na"]   # no target by default
+
+
+# The handling clock is [confirmed_at (else reported_at), resolved_at (else as_of)]; a wait
+# counts only for its part inside that clock and within 3 calendar months of its start.
+@pytest.mark.parametrize("ticket, pauses, minutes", [
+    # issue 11, 1: a pause before confirmation is not inside the clock (was −89)
+    ({"reported_at": "2025-10-09 09:00", "confirmed_at": "2025-10-09 11:30",
+      "resolved_at": "2025-10-09 12:00"}, [("2025-10-09 09:01", "2025-10-09 11:00")], 30),
+    # a pause running past resolution counts up to resolution only (was 0)
+    ({"reported_at": "2025-10-09 09:00", "confirmed_at": "2025-10-09 10:00",
+      "resolved_at": "2025-10-09 12:00"}, [("2025-10-09 11:00", "2025-10-09 13:00")], 60),
+    # a pause straddling confirmation counts from confirmation
+    ({"reported_at": "2025-10-09 09:00", "confirmed_at": "2025-10-09 10:00",
+      "resolved_at": "2025-10-09 14:00"}, [("2025-10-09 09:30", "2025-10-09 11:00")], 180),
+    # not confirmed: the clock starts at the report
+    ({"reported_at": "2025-10-09 09:00", "resolved_at": "2025-10-09 14:00"},
+     [("2025-10-09 08:00", "2025-10-09 10:00")], 240),
+    # 3 months from confirmation end on 2025-04-10 10:00; the wait after that is handling time:
+    # 2 h before the pause + 30 days 4 h after the window closed
+    ({"reported_at": "2025-01-10 09:00", "confirmed_at": "2025-01-10 10:00",
+      "resolved_at": "2025-05-10 14:00"}, [("2025-01-10 12:00", "2025-05-10 12:00")],
+     120 + 30 * 1440 + 240),
+    # a calendar month, not 90 days: confirmed 2025-11-30, the window ends 2026-02-28 10:00
+    ({"reported_at": "2025-11-30 09:00", "confirmed_at": "2025-11-30 10:00",
+      "resolved_at": "2026-03-01 10:00"}, [("2025-11-30 10:00", "2026-03-01 09:00")], 1440),
+    # resolved before it was confirmed: no handling time, never negative
+    ({"reported_at": "2025-10-09 09:00", "confirmed_at": "2025-10-09 15:00",
+      "resolved_at": "2025-10-09 12:00"}, [], 0),
+])
+def test_waits_count_inside_the_clock_only(ticket, pauses, minutes):
+    events = [e for a, b in pauses for e in ({"ticket_id": "T0", "at": ts(a), "event": "pause"},
+                                             {"ticket_id": "T0", "at": ts(b), "event": "resume"})]
+    row = sla({k: ts(v) for k, v in ticket.items()}, events=events, as_of=ts("2026-06-01 00:00"))
+    assert row.loc[0, "handling_minutes"] == minutes
+
+
+@pytest.mark.parametrize("wait, minutes", [
+    (30.0, 90),     # inside the clock: 120 − 30
+    (180.0, 0),     # longer than the clock: placed from confirmation, cut at resolution (was −60)
+    (0.0, 120),
+    (-10.0, 120),   # a negative declaration waits for nothing
+])
+def test_declared_wait_starts_at_confirmation(wait, minutes):
+    row = sla({"reported_at": ts("2025-10-09 09:00"), "confirmed_at": ts("2025-10-09 10:00"),
+               "resolved_at": ts("2025-10-09 12:00"), "wait_minutes": wait})
+    assert row.loc[0, "handling_minutes"] == minutes
+
+
+def test_declared_wait_is_cut_at_three_months():
+    # confirmed 2025-01-10 10:00: at most the 90 days to 2025-04-10 10:00 are a wait
+    row = sla({"reported_at": ts("2025-01-10 09:00"), "confirmed_at": ts("2025-01-10 10:00"),
+               "resolved_at": ts("2025-05-10 14:00"), "wait_minutes": 200_000.0},
+              as_of=ts("2026-06-01 00:00"))
+    assert row.loc[0, "handling_minutes"] == (120 * 1440 + 240) - 90 * 1440
+
+
+def test_pause_events_say_when_a_declared_wait_does_not():
+    # both recorded: the events place the wait in time, the declaration is not added to them
+    events = [{"ticket_id": "T0", "at": ts("2025-10-09 10:30"), "event": "pause"},
+              {"ticket_id": "T0", "at": ts("2025-10-09 11:00"), "event": "resume"}]
+    row = sla({"reported_at": ts("2025-10-09 09:00"), "confirmed_at": ts("2025-10-09 10:00"),
+               "resolved_at": ts("2025-10-09 12:00"), "wait_minutes": 90.0}, events=events)
+    assert row.loc[0, "handling_minutes"] == 90
+
+
+def test_open_ticket_running_clock_less_waits_inside_it():
+    s = Settings(handling_target_minutes={"general": 120})
+    events = [{"ticket_id": "T0", "at": ts("2025-10-20 09:00"), "event": "pause"}]
+    base = {"reported_at": ts("2025-10-20 07:00"), "confirmed_at": ts("2025-10-20 08:00"),
+            "error_ratio": 0.01}
+    # at 11:00: 3 h since confirmation, 2 h of them paused → 60 min run, within 120
+    assert sla(base, events=events, settings=s,
+               as_of=ts("2025-10-20 11:00")).loc[0, "handling_status"] == "pending"
+    # without the pause the same clock has run 180 min → breached
+    assert sla(base, settings=s, as_of=ts("2025-10-20 11:00")).loc[0, "handling_status"] == \
+        "breached"
+    # a pause before confirmation does not stop the clock
+    early = [{"ticket_id": "T0", "at": ts("2025-10-20 07:30"), "event": "pause"},
+             {"ticket_id": "T0", "at": ts("2025-10-20 08:00"), "event": "resume"}]
+    assert sla(base, events=early, settings=s,
+               as_of=ts("2025-10-20 11:00")).loc[0, "handling_status"] == "breached"
+
+
+def test_recurrence_due_three_calendar_months_after_confirmation():
+    pause = [{"ticket_id": "T0", "at": ts("2025-12-01 10:00"), "event": "pause"},
+             {"ticket_id": "T3", "at": ts("2025-12-01 10:00"), "event": "pause"},
+             {"ticket_id": "T4", "at": ts("2025-12-01 10:00"), "event": "note"}]
+    rows = sla(
+        {"reported_at": ts("2025-11-30 09:00"), "confirmed_at": ts("2025-11-30 10:00")},
+        # waited, recorded only as minutes (issue 11, 2: was never due)
+        {"reported_at": ts("2025-11-30 09:00"), "confirmed_at": ts("2025-11-30 10:00"),
+         "resolved_at": ts("2025-12-05 10:00"), "wait_minutes": 600.0},
+        {"reported_at": ts("2025-11-30 09:00"), "confirmed_at": ts("2025-11-30 10:00"),
+         "wait_minutes": 0.0},                                     # declared no wait
+        {"reported_at": ts("2025-11-30 09:00")},                   # never confirmed: the report
+        {"reported_at": ts("2025-11-30 09:00"), "confirmed_at": ts("2025-11-30 10:00")},
+        events=pause, as_of=ts("2026-06-01 00:00"))
+    due = rows["recurrence_due_at"].tolist()
+    assert due[:2] == [ts("2026-02-28 10:00")] * 2
+    assert pd.isna(due[2]) and pd.isna(due[4])                     # no wait, a note is no wait
+    assert due[3] == ts("2026-02-28 09:00")
+    six = sla({"reported_at": ts("2025-11-30 09:00"), "confirmed_at": ts("2025-11-30 10:00"),
+               "wait_minutes": 5.0}, settings=Settings(reproduction_wait_months=6))
+    assert six.loc[0, "recurrence_due_at"] == ts("2026-05-30 10:00")
 
 
 def test_handling_targets_by_rule_severity():
@@ -354,6 +477,17 @@ def actions(*rows):
     return conform(frame, "actions")
 
 
+def action_status(frame: pd.DataFrame, as_of=AS_OF) -> pd.DataFrame:
+    """action_status as the load judges it (rules.action_status_in_db) on an in-memory database."""
+    con = duckdb.connect()
+    create_tables(con)
+    con.register("staged", frame)
+    con.execute(ENTITY_SQL["actions"]["insert_staged"])
+    con.unregister("staged")
+    rules.action_status_in_db(con, as_of)
+    return con.execute("SELECT * FROM action_status ORDER BY action_id").df()
+
+
 @pytest.mark.parametrize("status, due, completed, overdue, days, completion", [
     ("open", "2025-10-19", None, True, 1, "open"),
     ("in_progress", "2025-10-20", None, False, 0, "open"),       # due today is not yet overdue
@@ -362,12 +496,36 @@ def actions(*rows):
     ("cancelled", "2025-10-01", None, False, 0, "cancelled"),
     (None, "2025-10-01", "2025-09-30 09:00", False, 0, "on_time"),  # no status: done when dated
     ("done", "2025-10-01", None, False, 0, "late"),             # done, no date: not shown on time
+    # a completion date does not make an action in progress done (issue 11, 5)
+    ("in_progress", "2025-10-01", "2025-10-05 09:00", True, 19, "open"),
 ])
 def test_actions(status, due, completed, overdue, days, completion):
-    got = rules.action_status(actions({"status": status, "due_date": ts(due),
-                                       "completed_at": ts(completed)}), AS_OF)
+    got = action_status(actions({"status": status, "due_date": ts(due),
+                                 "completed_at": ts(completed)}))
     assert got.loc[0, ["is_overdue", "days_overdue", "completion"]].tolist() == [
         overdue, days, completion]
+
+
+@pytest.mark.parametrize("status, created, due, done, moment, overdue", [
+    ("open", "2025-09-01", "2025-09-30", None, "2025-10-01 00:00", True),
+    ("open", "2025-09-01", "2025-09-30", None, "2025-09-30 23:59", False),  # due that day
+    ("open", "2025-10-05", "2025-09-30", None, "2025-10-01 00:00", False),  # not created yet
+    ("done", "2025-09-01", "2025-09-30", "2025-10-05 09:00", "2025-10-01 00:00", True),
+    ("done", "2025-09-01", "2025-09-30", "2025-10-05 09:00", "2025-10-06 00:00", False),
+    ("done", "2025-09-01", "2025-09-30", None, "2025-10-01 00:00", False),  # no date: done
+    ("in_progress", "2025-09-01", "2025-09-30", "2025-09-15", "2025-10-01 00:00", True),
+    ("cancelled", "2025-09-01", "2025-09-30", None, "2025-10-01 00:00", False),
+])
+def test_action_overdue_at_a_moment(status, created, due, done, moment, overdue):
+    """The macro every overdue count uses (the overview's previous period and trend)."""
+    from service_quality.database import MACROS
+
+    con = duckdb.connect()
+    con.execute(MACROS)
+    got = con.execute("SELECT action_overdue_at(?, CAST(? AS DATE), CAST(? AS TIMESTAMP), "
+                      "CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP))",
+                      [status, due, created, done, moment]).fetchall()[0][0]
+    assert got is overdue
 
 
 def test_survey_facts():

@@ -1,4 +1,5 @@
-"""The load judges tickets in SQL (rules.ticket_sla_in_db); it must agree with rules.ticket_sla."""
+"""The load judges tickets in SQL (rules.ticket_sla_in_db); over the whole fixture it must agree
+with the test oracle (tests/ticket_sla_oracle.py), a plain pandas reading of the same rules."""
 
 import shutil
 from dataclasses import replace
@@ -10,10 +11,10 @@ import pandas as pd
 import pytest
 
 from etl.load import derive
-from service_quality import rules
 from service_quality.calendar import build_calendar
 from service_quality.schema import RELATIONS, conform
 from service_quality.settings import Settings, load_settings
+from tests import ticket_sla_oracle as oracle
 
 VARIANTS = {
     "defaults": {},
@@ -26,12 +27,13 @@ VARIANTS = {
         "working_hours": ((8 * 60 + 30, 12 * 60), (13 * 60 + 30, 17 * 60 + 30)),
         "response_limit_minutes": 5, "arrival_limit_working_minutes": 30,
         "arrival_limit_non_working_minutes": 45, "report_due_hours": 24.5,
+        "reproduction_wait_months": 1,
     },
 }
 
 
-def _pandas_ticket_sla(con, settings: Settings, as_of: datetime) -> pd.DataFrame:
-    """The reference: rules.ticket_sla on the database's tables, as derive used to call it."""
+def _oracle_ticket_sla(con, settings: Settings, as_of: datetime) -> pd.DataFrame:
+    """The oracle's ticket_sla on the database's tables."""
     def table(name):
         return conform(con.execute(f"SELECT * FROM {name}").df(), name)  # noqa: S608
 
@@ -39,12 +41,12 @@ def _pandas_ticket_sla(con, settings: Settings, as_of: datetime) -> pd.DataFrame
     stamp = pd.Timestamp(as_of)
     days = con.execute("SELECT min(date), max(date) FROM calendar_days").fetchall()[0]
     cal = build_calendar(days[0], days[1], settings.working_hours, table("calendar"))
-    return rules.ticket_sla(tickets, table("ticket_events"), table("fault_reports"), cal,
-                            settings, stamp)
+    return oracle.ticket_sla(tickets, table("ticket_events"), table("fault_reports"), cal,
+                             settings, stamp)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_sql_judgements_equal_the_pandas_rules(fixture_db, tmp_path, variant):
+def test_sql_judgements_equal_the_oracle(fixture_db, tmp_path, variant):
     path = tmp_path / "db.duckdb"
     shutil.copyfile(fixture_db, path)
     settings = replace(load_settings(), **VARIANTS[variant])
@@ -52,16 +54,23 @@ def test_sql_judgements_equal_the_pandas_rules(fixture_db, tmp_path, variant):
         as_of = datetime.fromisoformat(
             con.execute("SELECT value FROM load_info WHERE key = 'as_of'").fetchall()[0][0])
         # Edge cases the sample may lack: a pause and a resume at the same moment, an open pause,
-        # a phone report without a response time, a ticket after the last calendar day's end.
+        # a phone report without a response time, a ticket after the last calendar day's end, a
+        # pause before confirmation, a declared wait longer than the clock.
         con.execute("""INSERT INTO ticket_events SELECT ticket_id, reported_at + INTERVAL 1 HOUR,
                        'pause', NULL FROM tickets WHERE ticket_id IN
                        (SELECT ticket_id FROM tickets ORDER BY ticket_id LIMIT 30)""")
         con.execute("""INSERT INTO ticket_events SELECT ticket_id, reported_at + INTERVAL 1 HOUR,
                        'resume', NULL FROM tickets WHERE ticket_id IN
                        (SELECT ticket_id FROM tickets ORDER BY ticket_id LIMIT 10)""")
+        con.execute("""INSERT INTO ticket_events SELECT ticket_id, reported_at + INTERVAL 1 MINUTE,
+                       'pause', NULL FROM tickets WHERE confirmed_at > reported_at + INTERVAL 1 HOUR
+                       AND ticket_id NOT IN (SELECT ticket_id FROM ticket_events) LIMIT 20""")
+        con.execute("""UPDATE tickets SET wait_minutes = 100000 WHERE ticket_id IN (SELECT ticket_id
+                       FROM tickets WHERE ticket_id NOT IN (SELECT ticket_id FROM ticket_events)
+                       ORDER BY ticket_id DESC LIMIT 20)""")
         derive(con, settings, as_of)
         got = con.execute("SELECT * FROM ticket_sla").df()
-        want = _pandas_ticket_sla(con, settings, as_of)
+        want = _oracle_ticket_sla(con, settings, as_of)
     assert len(got) == len(want) > 700
     assert_same_judgements(got, want)
     # every status the sample can show is reached somewhere, so the comparison judged something
@@ -79,10 +88,26 @@ def assert_same_judgements(got: pd.DataFrame, want: pd.DataFrame) -> None:
         if column.endswith("_minutes"):
             assert np.allclose(a.astype(float), b.astype(float), rtol=0, atol=1e-9,
                                equal_nan=True), column
-        elif column in ("confirm_deadline", "report_due_at", "reported_at"):
+        elif column in ("confirm_deadline", "report_due_at", "reported_at", "recurrence_due_at"):
             assert (pd.to_datetime(a).astype("datetime64[ns]").fillna(pd.Timestamp(0)).tolist()
                     == pd.to_datetime(b).astype("datetime64[ns]").fillna(pd.Timestamp(0))
                     .tolist()), column
         else:
             assert (a.astype(object).where(a.notna(), None).tolist()
                     == b.astype(object).where(b.notna(), None).tolist()), column
+
+
+def test_handling_minutes_are_never_negative_on_the_sample(fixture_db):
+    """The sample resolves some tickets before their confirmation and waits up to 91 days: no
+    handling time below zero, and none longer than its clock."""
+    con = duckdb.connect(str(fixture_db), read_only=True)
+    try:
+        negative, longer = con.execute("""
+            SELECT count(*) FILTER (WHERE s.handling_minutes < 0),
+                   count(*) FILTER (WHERE s.handling_minutes > greatest(date_diff(
+                       'second', coalesce(k.confirmed_at, k.reported_at), k.resolved_at) / 60, 0))
+            FROM ticket_sla AS s JOIN tickets AS k USING (ticket_id)""").fetchall()[0]
+        waited = con.execute("SELECT count(recurrence_due_at) FROM ticket_sla").fetchall()[0][0]
+    finally:
+        con.close()
+    assert (negative, longer) == (0, 0) and waited > 0

@@ -41,15 +41,24 @@ OLD = {
     WHERE event IN ('pause', 'resume') AND "at" <= $as_of
     QUALIFY row_number() OVER (PARTITION BY ticket_id
                                ORDER BY "at" DESC, (event = 'resume') DESC) = 1
+), at_due AS (
+    SELECT e.ticket_id, e.event FROM ticket_events AS e JOIN ticket_facts AS f USING (ticket_id)
+    WHERE e.event IN ('pause', 'resume') AND e."at" <= f.recurrence_due_at
+    QUALIFY row_number() OVER (PARTITION BY e.ticket_id
+                               ORDER BY e."at" DESC, (e.event = 'resume') DESC) = 1
 )
-SELECT w.ticket_id, coalesce(k.name, w.customer_id) AS customer_name, l.paused_at,
-       date_diff('day', l.paused_at, CAST($as_of AS TIMESTAMP)) AS days_waiting,
+SELECT w.ticket_id, coalesce(k.name, w.customer_id) AS customer_name, w.recurrence_due_at,
+       date_diff('day', w.recurrence_due_at, CAST($as_of AS TIMESTAMP)) AS days_past,
+       w.confirmed_at, CASE WHEN l.event = 'pause' THEN l.paused_at END AS paused_at,
        w.reported_at, w.rule_severity, w.engineer_name, l.note, count(*) OVER () AS matching
-FROM w JOIN last_wait AS l USING (ticket_id)
+FROM w LEFT JOIN last_wait AS l USING (ticket_id)
+LEFT JOIN at_due AS d USING (ticket_id)
 LEFT JOIN customers AS k ON k.customer_id = w.customer_id
-WHERE NOT w.finished AND l.event = 'pause'
-  AND l.paused_at <= $as_of - to_months(CAST($reproduction_wait_months AS INTEGER))
-ORDER BY l.paused_at, w.ticket_id LIMIT $limit""",  # noqa: S608 (our constants)
+WHERE NOT w.finished AND w.recurrence_due_at <= $as_of
+  AND (d.event = 'pause' OR (d.event IS NULL AND NOT EXISTS (
+        SELECT 1 FROM ticket_events AS e WHERE e.ticket_id = w.ticket_id
+          AND e.event IN ('pause', 'resume'))))
+ORDER BY w.recurrence_due_at, w.ticket_id LIMIT $limit""",  # noqa: S608 (our constants)
     "severity": OLD_BASE + """
 SELECT w.ticket_id, coalesce(n.name, w.customer_id) AS customer_name, w.reported_at, w.finished,
        w.reported_severity, w.rule_severity,

@@ -35,6 +35,7 @@ class ReportOverview:
     decisions: pd.DataFrame  # decision, reports: the customer's decision on the latest version
     versions: pd.DataFrame  # versions, tickets
     stages: dict[str, int]  # due / overdue / late → faults (the due-or-late list)
+    rejected_no_reason: int  # versions rejected without the reason the agreement requires
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,13 @@ class ReportDrill:
     decision: str | None = None
     rejected: bool | None = None
     reason: str | None = None
+    no_reason: bool | None = None
 
     def is_empty(self) -> bool:
         """Whether nothing was clicked."""
         return all(v is None for v in (self.sections, self.missing, self.incomplete,
-                                       self.decision, self.rejected, self.reason))
+                                       self.decision, self.rejected, self.reason,
+                                       self.no_reason))
 
 
 REPORT_CHARTS = ("sections", "missing", "decision", "reason")
@@ -64,7 +67,9 @@ def report_drill_for(chart: str | None, value=None) -> ReportDrill:
     selected rejection reason (None: rejected without a reason given).
     """
     if chart == "reason":
-        return ReportDrill(rejected=True, reason=None if value is None else str(value))
+        if value is None:
+            return ReportDrill(rejected=True, no_reason=True)
+        return ReportDrill(rejected=True, reason=str(value))
     if chart is None or value is None:
         return ReportDrill(incomplete=True)
     if chart == "sections":
@@ -117,6 +122,7 @@ def report_overview(db: Database, scope: Scope, filters: Filters) -> ReportOverv
                                "tickets": versions.to_numpy()}).sort_values("versions")
         .reset_index(drop=True),
         stages={k: int(v) for k, v in counts("stage", STAGES).items()},
+        rejected_no_reason=int(counts("flag", ["rejected_no_reason"]).iloc[0]),
     )
 
 
@@ -134,7 +140,7 @@ def report_list(db: Database, scope: Scope, filters: Filters, drill: ReportDrill
     return run(db, "fault_reports_list", scope, filters, base="_tickets", d_limit=limit,
                d_sections=drill.sections, d_missing=drill.missing,
                d_incomplete=drill.incomplete, d_decision=drill.decision,
-               d_rejected=drill.rejected, d_reason=drill.reason)
+               d_rejected=drill.rejected, d_reason=drill.reason, d_no_reason=drill.no_reason)
 
 
 def reports_due(db: Database, scope: Scope, filters: Filters, stage: str | None = None,

@@ -92,6 +92,7 @@ LABELS = {
     "sections": "mgmt_col_sections", "completeness": "mgmt_col_completeness",
     "decision": "mgmt_col_decision", "decided_at": "mgmt_col_decided_at",
     "rejections": "mgmt_col_rejections", "reject_reasons": "mgmt_col_reject_reasons",
+    "no_reason_rejections": "fault_reports_col_no_reason_rejections",
     "reason": "mgmt_col_reason", "resubmitted": "mgmt_col_resubmitted",
     "accepted_later": "mgmt_col_accepted_later", "not_resubmitted": "mgmt_col_not_resubmitted",
     "later_versions": "mgmt_col_later_versions",
@@ -332,6 +333,7 @@ class _Book:
             "mgmt_sheet_fault_reports", frame, title=self.title("mgmt_fr_title", frame),
             percent=("completeness",),
             flag_values={"report_status": self.bad("breached", "no_record")},
+            flag_positive=("no_reason_rejections",),
             below=[self.table("", reasons, title=self.t("mgmt_fr_reasons_title"))])
 
 

@@ -8,7 +8,7 @@ WITH w AS (
     WHERE ($customers IS NULL OR list_contains($customers, customer_id))
       AND ($f_customers IS NULL OR list_contains($f_customers, customer_id))
       AND ($f_severities IS NULL
-           OR list_contains($f_severities, coalesce(rule_severity, 'unknown')))
+           OR list_contains($f_severities, coalesce(rule_severity, 'not_fault')))
       AND ($f_service_modes IS NULL OR list_contains($f_service_modes, service_mode))
       AND ($f_teams IS NULL OR list_contains($f_teams, team))
 )

@@ -4,10 +4,11 @@
 -- headline numbers read tens of thousands of rows whatever the volume, instead of every ticket.
 -- Months only: a question narrower than a month, or by engineer, reads ticket_facts.
 -- `tickets` counts every ticket of the row's group (the same for each promise of the group).
+-- severity: a fault's rule severity (general, severe, unknown), `not_fault` for other tickets.
 CREATE OR REPLACE TABLE ticket_monthly AS
 WITH g AS (
     SELECT
-        month, customer_id, coalesce(rule_severity, 'unknown') AS severity, service_mode, team,
+        month, customer_id, coalesce(rule_severity, 'not_fault') AS severity, service_mode, team,
         reported_in_working_time, holiday,
         response_status AS response, arrival_status AS arrival, confirm_status AS confirm,
         report_status AS report, upgrade_status AS upgrade, handling_status AS handling,

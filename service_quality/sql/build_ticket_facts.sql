@@ -3,7 +3,9 @@
 -- The report_* columns sum up the ticket's fault reports (NULL when it has none): how many versions,
 -- the latest one's number, the customer's decision on it (none recorded = pending) and its
 -- non-empty sections as a bit mask (bit i = section i of the agreement's seven, as
--- fault_reports_overview.sql reads it), the first submission, whether any version was rejected.
+-- fault_reports_overview.sql reads it), the first submission, whether any version was rejected,
+-- and how many versions were rejected without a reason (the agreement requires one: 如拒绝，需注明
+-- 原因; a blank or whitespace-only reason is none).
 -- The fault-report page reads these instead of trimming seven texts of every version per view.
 -- transfer_events counts the ticket's recorded transfer events (0 when none), for the process
 -- page's check against tickets.transfers.
@@ -28,7 +30,10 @@ r AS (
                    + (nullif(trim(lessons), '') IS NOT NULL)::INT * 32
                    + (nullif(trim(prevention), '') IS NOT NULL)::INT * 64, version)
                AS report_present,
-           bool_or(customer_decision = 'rejected') AS report_rejected
+           bool_or(customer_decision = 'rejected') AS report_rejected,
+           count(*) FILTER (WHERE customer_decision = 'rejected'
+                              AND nullif(trim(reject_reason), '') IS NULL)
+               AS report_rejected_no_reason
     FROM fault_reports
     GROUP BY ticket_id
 )
@@ -44,7 +49,8 @@ SELECT
     coalesce(d.is_workday, false) AS reported_on_workday,
     d.holiday AS holiday,
     r.report_versions, r.report_version, r.report_first_submitted_at, r.report_decision,
-    r.report_present, r.report_rejected, coalesce(te.transfer_events, 0) AS transfer_events
+    r.report_present, r.report_rejected, r.report_rejected_no_reason,
+    coalesce(te.transfer_events, 0) AS transfer_events
 FROM ticket_sla AS s
 JOIN tickets AS k USING (ticket_id)
 LEFT JOIN engineers AS e USING (engineer_id)

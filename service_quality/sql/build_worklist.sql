@@ -27,7 +27,10 @@ WHERE f.low_score AND NOT f.has_action;
 -- Last: DuckDB binds parameters ($as_of) of the last statement only.
 -- worklist_tickets: ticket_facts rows that are unfinished (clocks, reproduction), whose fault
 -- report is pending or breached without any version (reports), or that the desk
--- under-classified (severity); with the outage flags and the latest pause/resume at $as_of.
+-- under-classified (severity); with the outage flags, the latest pause/resume at $as_of, and
+-- whether the ticket was still waiting for a recurrence when its window closed
+-- (waiting_at_due: its last pause/resume by recurrence_due_at is a pause; a wait recorded only
+-- as wait_minutes says nothing of a recurrence, so such a ticket is still waiting).
 CREATE OR REPLACE TABLE worklist_tickets AS
 WITH last_wait AS (
     SELECT ticket_id, event AS wait_event, "at" AS paused_at, note AS wait_note
@@ -35,12 +38,27 @@ WITH last_wait AS (
     WHERE event IN ('pause', 'resume') AND "at" <= $as_of
     QUALIFY row_number() OVER (PARTITION BY ticket_id
                                ORDER BY "at" DESC, (event = 'resume') DESC) = 1
+),
+wait_at_due AS (
+    SELECT e.ticket_id, e.event = 'pause' AS waiting
+    FROM ticket_events AS e
+    JOIN ticket_sla AS s USING (ticket_id)
+    WHERE e.event IN ('pause', 'resume') AND e."at" <= s.recurrence_due_at
+    QUALIFY row_number() OVER (PARTITION BY e.ticket_id
+                               ORDER BY e."at" DESC, (e.event = 'resume') DESC) = 1
+),
+wait_events AS (
+    SELECT DISTINCT ticket_id FROM ticket_events WHERE event IN ('pause', 'resume')
 )
 SELECT f.*, k.system_down, k.network_down, k.key_device_down, k.imminent_outage,
-       l.wait_event, l.paused_at, l.wait_note
+       l.wait_event, l.paused_at, l.wait_note,
+       f.recurrence_due_at IS NOT NULL AND coalesce(d.waiting, x.ticket_id IS NULL)
+           AS waiting_at_due
 FROM ticket_facts AS f
 JOIN tickets AS k USING (ticket_id)
 LEFT JOIN last_wait AS l USING (ticket_id)
+LEFT JOIN wait_at_due AS d USING (ticket_id)
+LEFT JOIN wait_events AS x USING (ticket_id)
 WHERE NOT f.finished
    OR f.report_status = 'pending'
    OR (f.report_status = 'breached' AND f.report_versions IS NULL)

@@ -1,7 +1,9 @@
--- ticket_sla in SQL: rules.ticket_sla (the pandas reference, DESIGN §2.2–§2.4) over the load's
--- tables. Reads tickets, ticket_events, fault_reports, calendar_days and the temp tables
--- sla_windows (working-hour windows in minutes of the day) and sla_targets (handling target
--- minutes by severity). Minutes are microsecond differences / 60e6: the same doubles as pandas.
+-- ticket_sla in SQL (DESIGN §2.2–§2.3; the worked examples are docs/rules.md): the one
+-- implementation of the ticket promises, run by the load over its tables. Reads tickets,
+-- ticket_events, fault_reports, calendar_days and the temp tables sla_windows (working-hour
+-- windows in minutes of the day) and sla_targets (handling target minutes by severity).
+-- Minutes are microsecond differences / 60e6; moments are compared to the microsecond, so
+-- "within" and "before" hold to the second as recorded.
 WITH days AS (
     SELECT date, is_workday, estimated,
            sum(CAST(estimated AS INTEGER)) OVER (ORDER BY date) AS estimated_through
@@ -16,22 +18,38 @@ working_day_ends AS (
 first_report AS (
     SELECT ticket_id, min(submitted_at) AS submitted_at FROM fault_reports GROUP BY ticket_id
 ),
--- A ticket is paused from an event `pause` until the next event (file order breaks ties),
--- open pauses up to resolution, else as_of.
+-- The handling clock runs from confirmation (else the report) to resolution (else as_of). A wait
+-- for the fault to recur counts only inside that clock and within $wait_months calendar months
+-- of its start (clause 6.6: 自确认故障服务申请之日起3个月内): recurrence_due_at ends the window.
+clock AS (
+    SELECT ticket_id,
+           coalesce(confirmed_at, reported_at) AS clock_start,
+           coalesce(confirmed_at, reported_at) + to_months(CAST($wait_months AS INTEGER))
+               AS window_end,
+           least(coalesce(resolved_at, CAST($as_of AS TIMESTAMP)),
+                 coalesce(confirmed_at, reported_at)
+                     + to_months(CAST($wait_months AS INTEGER))) AS wait_until
+    FROM tickets
+),
+-- A ticket is paused from an event `pause` until the next pause/resume event (file order breaks
+-- ties), an open pause up to resolution, else as_of; each span is cut to the wait window.
 pause_events AS (
     SELECT e.ticket_id, e.event, e."at",
            coalesce(lead(e."at") OVER (PARTITION BY e.ticket_id ORDER BY e."at", e.rowid),
                     coalesce(t.resolved_at, $as_of)) AS until
     FROM ticket_events AS e
-    LEFT JOIN tickets AS t USING (ticket_id)
+    JOIN tickets AS t USING (ticket_id)
     WHERE e.event IN ('pause', 'resume')
 ),
 paused AS (
-    SELECT ticket_id,
-           sum(greatest(epoch_us(until) - epoch_us("at"), 0)) / 60e6 AS paused_minutes
-    FROM pause_events
-    WHERE event = 'pause' AND until IS NOT NULL
-    GROUP BY ticket_id
+    SELECT p.ticket_id,
+           sum(greatest(epoch_us(least(p.until, c.wait_until))
+                        - epoch_us(greatest(p."at", c.clock_start)), 0)) / 60e6
+               AS paused_minutes
+    FROM pause_events AS p
+    JOIN clock AS c USING (ticket_id)
+    WHERE p.event = 'pause'
+    GROUP BY p.ticket_id
 ),
 base AS (
     SELECT
@@ -60,19 +78,28 @@ base AS (
             ELSE 'unknown'
         END AS severity,
         r.submitted_at,
-        coalesce(t.wait_minutes, p.paused_minutes, 0.0) AS wait,
-        coalesce(t.confirmed_at, t.reported_at) AS clock_start
+        -- Pause events say when the ticket waited; a bare wait_minutes is taken to start at
+        -- the clock's start (confirmation), so it is cut to the same window.
+        CASE WHEN p.ticket_id IS NOT NULL THEN p.paused_minutes
+             ELSE greatest(least(coalesce(t.wait_minutes, 0.0),
+                                 (epoch_us(c.wait_until) - epoch_us(c.clock_start)) / 60e6),
+                           0.0)
+        END AS wait,
+        CASE WHEN p.ticket_id IS NOT NULL OR t.wait_minutes > 0 THEN c.window_end END
+            AS recurrence_due_at,
+        c.clock_start
     FROM tickets AS t
+    JOIN clock AS c USING (ticket_id)
     LEFT JOIN days AS d ON d.date = CAST(t.reported_at AS DATE)
     LEFT JOIN first_report AS r USING (ticket_id)
     LEFT JOIN paused AS p USING (ticket_id)
 ),
--- The first end of working hours strictly after the minute reported: today's end on a working
--- day before it, else the next working day's.
+-- The first end of working hours strictly after the moment reported: today's end on a working
+-- day before it (17:29:59 still is), else the next working day's.
 confirm AS (
     SELECT b.*, e.ends_at AS confirm_deadline
     FROM base AS b
-    ASOF LEFT JOIN working_day_ends AS e ON e.ends_at > date_trunc('minute', b.reported_at)
+    ASOF LEFT JOIN working_day_ends AS e ON e.ends_at > b.reported_at
 ),
 timed AS (
     SELECT
@@ -90,11 +117,17 @@ timed AS (
         c.fault AND ($report_for_all OR c.severity = 'severe') AS needs_report,
         c.resolved_at + to_microseconds(CAST(round($report_due_hours * 3600e6) AS BIGINT))
             AS due,
-        date_trunc('minute', coalesce(c.arrived_at, c.resolved_at)) AS upgrade_start,
-        date_trunc('minute', c.approved_at) AS approved,
-        (epoch_us(c.resolved_at) - epoch_us(c.clock_start)) / 60e6 - c.wait AS handling_minutes,
-        (epoch_us(CAST($as_of AS TIMESTAMP)) - epoch_us(c.clock_start)) / 60e6 - c.wait
-            AS handling_running,
+        -- Approval before work starts, to the second: approved 10:00:40 after a start at
+        -- 10:00:10 is late; the same recorded moment counts as before.
+        coalesce(c.arrived_at, c.resolved_at) AS upgrade_start,
+        c.approved_at AS approved,
+        -- Never negative: a ticket resolved before it was confirmed took no handling time.
+        -- (greatest() skips NULLs: an unresolved ticket has no handling minutes, not 0.)
+        CASE WHEN c.resolved_at IS NOT NULL THEN
+            greatest((epoch_us(c.resolved_at) - epoch_us(c.clock_start)) / 60e6 - c.wait, 0.0)
+        END AS handling_minutes,
+        greatest((epoch_us(CAST($as_of AS TIMESTAMP)) - epoch_us(c.clock_start)) / 60e6 - c.wait,
+                 0.0) AS handling_running,
         CASE WHEN c.fault THEN g.minutes END AS handling_target
     FROM confirm AS c
     LEFT JOIN sla_targets AS g ON g.severity = c.severity
@@ -162,6 +195,7 @@ SELECT
         WHEN s.handling_running > s.handling_target THEN 'breached'
         ELSE 'pending'
     END AS handling_status,
+    s.recurrence_due_at,
     CASE WHEN s.fault THEN s.severity END AS rule_severity,
     CASE
         WHEN NOT s.fault THEN NULL

@@ -2,14 +2,16 @@
 -- ticket first, narrowed by its number of non-empty sections ($d_sections), a missing section
 -- ($d_missing), any section missing ($d_incomplete), the customer's decision on it ($d_decision,
 -- none recorded = pending), or a rejection of any version ($d_rejected; $d_reason = that
--- rejection's reason). Sections travel as a bit mask (bit i = the i-th of the seven, as in
+-- rejection's reason; $d_no_reason = a rejection without any reason). no_reason_rejections: the
+-- ticket's versions rejected without the reason the agreement requires. Sections travel as a bit mask (bit i = the i-th of the seven, as in
 -- fault_reports_overview.sql) so the narrowing is one GROUP BY; text is fetched for the shown
 -- rows only.
 , agg AS (
     -- each ticket's versions in one row, summed up by the load (sql/build_ticket_facts.sql)
     SELECT ticket_id, report_versions AS versions, report_version AS version,
            report_first_submitted_at AS first_submitted_at, report_decision AS decision,
-           report_present AS present, report_rejected AS any_rejected, customer_id, reported_at,
+           report_present AS present, report_rejected AS any_rejected,
+           report_rejected_no_reason AS no_reason_rejections, customer_id, reported_at,
            resolved_at, report_due_at, report_status
     FROM t
     WHERE report_versions IS NOT NULL
@@ -35,6 +37,7 @@ r AS (
       AND ($d_decision IS NULL OR a.decision = $d_decision)
       AND ($d_rejected IS NULL OR a.any_rejected = $d_rejected)
       AND ($d_reason IS NULL OR coalesce(x.has_reason, false))
+      AND ($d_no_reason IS NULL OR (a.no_reason_rejections > 0) = $d_no_reason)
     ORDER BY a.reported_at DESC, a.ticket_id
     LIMIT $d_limit
 ),
@@ -58,7 +61,7 @@ SELECT r.ticket_id, r.customer_id, coalesce(c.name, r.customer_id) AS customer_n
            CASE WHEN r.present & 32 = 0 THEN 'lessons' END,
            CASE WHEN r.present & 64 = 0 THEN 'prevention' END
        ], lambda s: s IS NOT NULL) AS missing,
-       r.decision, v.decided_at, x.reject_reasons, r.matching
+       r.decision, v.decided_at, x.reject_reasons, r.no_reason_rejections, r.matching
 FROM r
 JOIN fault_reports AS v ON v.ticket_id = r.ticket_id AND v.version = r.version
 LEFT JOIN reasons AS x ON x.ticket_id = r.ticket_id

@@ -6,6 +6,8 @@
 --   versions  tickets by how many versions they have
 --   stage     reports due (pending with a due time), overdue (breached, none submitted) or late
 --             (breached, submitted after the due time) — the rows of fault_reports_due.sql
+--   flag      rejected_no_reason: versions the customer rejected without the reason the
+--             agreement requires (blank or whitespace only) — a finding, not an accepted answer
 , latest AS (
     -- the tickets with a report: the latest version's decision and its sections as a bit mask
     -- (bit i = section i of the seven), summed up by the load (sql/build_ticket_facts.sql)
@@ -47,6 +49,10 @@ UNION ALL
 SELECT 'versions', CAST(versions AS VARCHAR), count(*)
 FROM latest
 GROUP BY ALL
+UNION ALL
+SELECT 'flag', 'rejected_no_reason', coalesce(sum(report_rejected_no_reason), 0)
+FROM t
+WHERE report_versions IS NOT NULL
 UNION ALL
 SELECT 'stage',
        CASE WHEN t.report_status = 'pending' THEN 'due'

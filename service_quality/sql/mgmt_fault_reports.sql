@@ -2,7 +2,8 @@
 -- 3-day report rule applies to (report_status other than na), with or without a report, oldest
 -- first: its 3-day status (ticket_sla's), versions, the latest version's sections present and
 -- completeness (sections / 7, as fault_reports_list.sql), the customer's decision on it (none
--- recorded = pending) and the reasons of any rejection.
+-- recorded = pending), the reasons of any rejection and how many rejections gave none (the
+-- agreement requires one: a finding).
 , f AS (
     SELECT t.ticket_id, t.customer_id, t.reported_at, t.rule_severity, t.resolved_at,
            t.report_due_at, t.report_status, count(*) OVER () AS matching
@@ -28,7 +29,9 @@ agg AS (
            string_agg(DISTINCT nullif(trim(reject_reason), ''), '；'
                       ORDER BY nullif(trim(reject_reason), ''))
                FILTER (WHERE customer_decision = 'rejected') AS reject_reasons,
-           count(*) FILTER (WHERE customer_decision = 'rejected') AS rejections
+           count(*) FILTER (WHERE customer_decision = 'rejected') AS rejections,
+           count(*) FILTER (WHERE customer_decision = 'rejected'
+                              AND nullif(trim(reject_reason), '') IS NULL) AS no_reason
     FROM fault_reports
     WHERE ticket_id IN (SELECT ticket_id FROM f)
     GROUP BY ticket_id
@@ -37,7 +40,8 @@ SELECT f.ticket_id, f.customer_id, coalesce(c.name, f.customer_id) AS customer_n
        f.reported_at, f.rule_severity, f.resolved_at, f.report_due_at, a.first_submitted_at,
        f.report_status, coalesce(a.versions, 0) AS versions, a.sections,
        a.sections / 7 AS completeness, a.decision, a.decided_at,
-       coalesce(a.rejections, 0) AS rejections, a.reject_reasons, f.matching
+       coalesce(a.rejections, 0) AS rejections, a.reject_reasons,
+       coalesce(a.no_reason, 0) AS no_reason_rejections, f.matching
 FROM f
 LEFT JOIN agg AS a USING (ticket_id)
 LEFT JOIN customers AS c ON c.customer_id = f.customer_id

@@ -2,7 +2,8 @@
 -- for that month, for the cards' trend lines. A month without data has NULLs (a gap, not a 0).
 -- Compliance = met / (met + breached + no_record) as everywhere; CSAT and the survey response
 -- rate count the surveys sent that month; overdue_actions is the count at the month's end (or
--- at $as_of for the month it falls in; NULL for months after it), rebuilt as overview_overdue.sql.
+-- at $as_of for the month it falls in, which is action_status.is_overdue; NULL for months after
+-- it), by action_overdue_at (macros.sql) as everywhere.
 -- The median handling hours are not a sum of months: overview_handling_monthly.sql adds them.
 , months AS (
     SELECT strftime(m, '%Y-%m') AS month, m + INTERVAL 1 MONTH AS month_end
@@ -58,11 +59,8 @@ ac AS (
     SELECT
         m.month,
         count(x.action_id) FILTER (
-            WHERE x.created_at < m.moment
-              AND a.due_date < CAST(m.moment AS DATE)
-              AND a.status <> 'cancelled'
-              AND NOT coalesce(coalesce(x.completed_at, x.verified_at) < m.moment,
-                               a.status IN ('done', 'verified'))
+            WHERE action_overdue_at(a.status, a.due_date, x.created_at,
+                                    coalesce(x.completed_at, x.verified_at), m.moment)
         ) AS overdue_actions
     FROM moments AS m
     CROSS JOIN action_status AS a

@@ -1,16 +1,12 @@
 -- Overdue improvement actions in scope and the customer filter: now (action_status.is_overdue,
--- judged at as_of) and at the moment $before (the end of the previous period), rebuilt from the
--- dates: created by then, due before that day, not cancelled and not completed by then.
--- An action marked done/verified without any completion date cannot be placed in time; it is
--- counted as done, as action_status does.
+-- judged at as_of) and at the moment $before (the end of the previous period), both by the one
+-- definition action_overdue_at (macros.sql) that action_status itself was judged with.
 SELECT
     count(*) FILTER (WHERE a.is_overdue) AS now,
     count(*) FILTER (
-        WHERE x.created_at < $before
-          AND a.due_date < CAST($before AS DATE)
-          AND a.status <> 'cancelled'
-          AND NOT coalesce(coalesce(x.completed_at, x.verified_at) < $before,
-                           a.status IN ('done', 'verified'))
+        WHERE action_overdue_at(a.status, a.due_date, x.created_at,
+                                coalesce(x.completed_at, x.verified_at),
+                                CAST($before AS TIMESTAMP))
     ) AS before
 FROM action_status AS a
 JOIN actions AS x USING (action_id)

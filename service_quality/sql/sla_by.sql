@@ -1,13 +1,14 @@
 -- (after _tickets.sql) Status counts and compliance of one promise ($metric) grouped by $group:
 -- month, customer, engineer, severity, working_time or holiday. `grp` is the key, `label` the
--- name to show (customer or engineer name; holiday name; codes otherwise).
+-- name to show (customer or engineer name; holiday name; codes otherwise). By severity, tickets
+-- that are not faults are their own group, `not_fault`.
 , s AS (
     SELECT
         CASE $group
             WHEN 'month' THEN t.month
             WHEN 'customer' THEN t.customer_id
             WHEN 'engineer' THEN coalesce(t.engineer_id, '—')
-            WHEN 'severity' THEN coalesce(t.rule_severity, 'unknown')
+            WHEN 'severity' THEN coalesce(t.rule_severity, 'not_fault')
             WHEN 'working_time' THEN CASE WHEN t.reported_in_working_time THEN 'working'
                                           ELSE 'non_working' END
             WHEN 'holiday' THEN coalesce(t.holiday, '')

@@ -1,5 +1,7 @@
 -- One ticket's timeline within the caller's scope: each step with its moment and, where the
--- agreement sets one, its deadline. $response_limit is the response limit in minutes.
+-- agreement sets one, its deadline (to the second, as ticket_sla judged it). $response_limit is
+-- the response limit in minutes. A ticket that waited for the fault to recur shows when its
+-- recurrence window closes (recurrence_due_at: due to close unless it recurred by then).
 WITH k AS (
     SELECT *
     FROM ticket_facts
@@ -11,17 +13,22 @@ steps AS (
            NULL::VARCHAR AS status, channel AS note FROM k
     UNION ALL
     SELECT 2, 'responded', responded_at,
-           reported_at + to_minutes(CAST($response_limit AS BIGINT)), response_status, NULL FROM k
+           reported_at + to_microseconds(CAST(round($response_limit * 60e6) AS BIGINT)),
+           response_status, NULL FROM k
     UNION ALL
     SELECT 3, 'confirmed', confirmed_at, confirm_deadline, confirm_status, NULL FROM k
     UNION ALL
     SELECT 4, 'arrived', arrived_at,
-           reported_at + to_minutes(CAST(arrival_limit_minutes AS BIGINT)), arrival_status,
+           reported_at + to_microseconds(CAST(round(arrival_limit_minutes * 60e6) AS BIGINT)),
+           arrival_status,
            engineer_name
     FROM k WHERE service_mode = 'onsite'
     UNION ALL
     SELECT 5, e.event, e."at", NULL, NULL, e.note
     FROM ticket_events AS e JOIN k USING (ticket_id)
+    UNION ALL
+    SELECT 6, 'recurrence_due', NULL, recurrence_due_at, NULL, NULL
+    FROM k WHERE recurrence_due_at IS NOT NULL
     UNION ALL
     SELECT 6, 'resolved', resolved_at, NULL, handling_status, NULL FROM k
     UNION ALL
