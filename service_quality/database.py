@@ -30,7 +30,8 @@ SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 
 # Bump when a table's shape changes: the load migrates an older file (migrations.py); the app
 # refuses to read a file of another version until it is loaded again.
-SCHEMA_VERSION = 3   # 2: ticket_facts report_* columns, ticket_monthly; 3: worklist_* tables
+SCHEMA_VERSION = 4   # 2: ticket_facts report_* columns, ticket_monthly; 3: worklist_* tables;
+# 4: customers.report_emails
 
 SQL_TYPES = {
     STR: "VARCHAR", TIMESTAMP: "TIMESTAMP", DATE: "DATE", BOOL: "BOOLEAN", RATIO: "DOUBLE",

@@ -20,6 +20,8 @@ MIGRATIONS: dict[int, list[str]] = {
     # 2 → 3 added derived tables only (worklist_tickets, worklist_actions_overdue,
     # worklist_low_scores), which every load recomputes.
     2: [],
+    # 3 → 4 added the optional input column customers.report_emails (where reports are mailed).
+    3: ["ALTER TABLE customers ADD COLUMN IF NOT EXISTS report_emails VARCHAR"],
 }
 
 
