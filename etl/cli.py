@@ -74,18 +74,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv-only", action="store_true", dest="csv_only",
                    help="write the workbook entities as UTF-8 CSV too (large samples, benchmarks)")
 
-    p = sub.add_parser("report", help="write the customer periodic report (xlsx + PDF)")
-    p.add_argument("--period", required=True, help="a month (2026-10) or a quarter (2026-Q3)")
+    p = sub.add_parser("report", help="write the customer periodic report (xlsx + PDF), or "
+                                      "mail it to each customer's report_emails (--send)")
+    p.add_argument("--period", required=True, help="a month (2026-10), a quarter (2026-Q3), "
+                   "last-month or last-quarter (before today)")
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--customer", help="one customer id")
     who.add_argument("--all", action="store_true", help="every customer")
-    p.add_argument("--out", type=Path, required=True, help="folder for the files")
+    p.add_argument("--out", type=Path, help="folder for the files (needed unless --send or "
+                   "--dry-run; with --send, a copy of what was mailed)")
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file "
                    "(default data/service.duckdb)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    _add_send_arguments(p, "the report")
+
+    p = sub.add_parser("digest", help="the supervision worklist as of the last load, for the "
+                                      "supervisors: printed, or mailed with --send")
+    p.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file "
+                   "(default data/service.duckdb)")
+    p.add_argument("--users", type=Path, help="users file whose supervisors with an e-mail get "
+                   "the digest (default $DASHBOARD_USERS)")
+    p.add_argument("--to", action="append", default=[], metavar="ADDRESS",
+                   help="send to this address instead of the supervisors (repeatable)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    _add_send_arguments(p, "the digest")
 
     _add_user_parser(sub)
     return parser
+
+
+def _add_send_arguments(p, what: str) -> None:
+    """--send, --dry-run, --force and --settings of the commands that mail."""
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--send", action="store_true",
+                     help=f"mail {what} (SMTP_* environment or [smtp] in settings.toml)")
+    how.add_argument("--dry-run", action="store_true", dest="dry_run",
+                     help="list who would get what; send and record nothing")
+    p.add_argument("--force", action="store_true",
+                   help="send again to addresses that already got it")
+    p.add_argument("--settings", type=Path, help="settings file (default settings.toml)")
 
 
 def _add_user_parser(sub) -> None:
@@ -137,16 +164,25 @@ def _write_report(db_path: Path, customer_id: str, period: str, lang: str, out: 
 
 
 def report_command(args) -> int:
-    """Write <customer>_<period>.xlsx and .pdf per customer; 2 with a message when refused."""
+    """Write <customer>_<period>.xlsx and .pdf per customer, or mail them (--send); 2 with a
+    message when refused, 1 when a mail failed."""
     from service_quality.database import Database, db_version
+    from service_quality.delivery.reports import resolve_period, today_in_china
     from service_quality.queries import Scope
     from service_quality.queries.report import report_customers
-    from service_quality.reports.customer import report_period
 
     try:
-        _, _, period = report_period(args.period)
+        period = resolve_period(args.period, today_in_china())
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    mailing = args.send or args.dry_run
+    if not mailing and args.out is None:
+        print("error: give --out FOLDER for the files, or --send to mail them", file=sys.stderr)
+        return 2
+    if args.force and not mailing:
+        print("error: --force goes with --send (send again what already went out)",
+              file=sys.stderr)
         return 2
     if db_version(args.db) is None:
         print(f"error: no database at {args.db}; build it with "
@@ -162,6 +198,8 @@ def report_command(args) -> int:
     finally:
         db.close()
     ids = list(known["customer_id"]) if args.all else [args.customer]
+    if mailing:
+        return mail_command(args, None if args.all else ids, period)
     names = dict(zip(known["customer_id"], known["name"], strict=True))
     args.out.mkdir(parents=True, exist_ok=True)
     _progress(0, len(ids), "")
@@ -170,6 +208,64 @@ def report_command(args) -> int:
         _progress(n, len(ids), f"{customer_id} {names[customer_id]}")
     print(f"{len(ids)} customer(s): {2 * len(ids)} files in {args.out}")
     return 0
+
+
+def _outcome_line(o) -> str:
+    """One customer's line of the mailing summary."""
+    who = f"{o.customer_id} {o.name}: "
+    to = ", ".join(o.addresses)
+    if o.status == "sent":
+        return who + f"sent to {to} ({', '.join(o.files)})"
+    if o.status == "partial":
+        refused = "; ".join(f"{a}: {why}" for a, why in o.refused.items())
+        return who + f"sent to {', '.join(o.delivered)}; NOT to {refused}"
+    if o.status == "failed":
+        return who + f"FAILED, nothing sent to {to}: {o.note}"
+    if o.status == "no_address":
+        return who + "no address (customers file, column report_emails / 报告邮箱); not sent"
+    if o.status == "already_sent":
+        return who + f"already sent to {o.note} (--force sends again)"
+    return who + f"would send {', '.join(o.files)} to {to}"
+
+
+def mail_command(args, customer_ids: list[str] | None, period: str) -> int:
+    """Mail (or, with --dry-run, list) PERIOD's reports; 1 when any mail failed."""
+    from service_quality.delivery.config import smtp_config
+    from service_quality.delivery.log import DeliveryLog, deliveries_path
+    from service_quality.delivery.reports import data_before_period_end, mail_reports
+
+    try:
+        smtp = smtp_config(args.settings)
+    except ValueError as e:
+        if args.send:
+            print(f"error: {e}", file=sys.stderr)
+            print("Nothing was sent.", file=sys.stderr)
+            return 2
+        smtp = None
+        print(f"note: --send would refuse: {e}")
+    log = DeliveryLog(deliveries_path(args.db))
+    if smtp is not None:
+        print(f"{'Dry run: would mail' if args.dry_run else 'Mailing'} the {period} reports "
+              f"via {smtp.describe()}")
+    try:
+        result = mail_reports(args.db, customer_ids, period, log=log, smtp=smtp, lang=args.lang,
+                              dry_run=args.dry_run, force=args.force, out=args.out,
+                              progress=lambda o: print(_outcome_line(o), flush=True))
+    except KeyboardInterrupt:
+        print("\ninterrupted: what was sent so far is recorded in " + str(log.path),
+              file=sys.stderr)
+        return 130
+    if data_before_period_end(result.as_of, period):
+        print(f"warning: the data is as of {result.as_of:%Y-%m-%d %H:%M}, before {period} "
+              "ended: the report covers only part of the period", file=sys.stderr)
+    counts = ", ".join(f"{result.count(s)} {label}" for s, label in (
+        ("sent", "sent"), ("partial", "partly sent"), ("failed", "failed"),
+        ("no_address", "without an address"), ("already_sent", "already sent"),
+        ("would_send", "would be sent")) if result.count(s) or s in ("sent", "failed"))
+    print(f"{len(result.outcomes)} customer(s): {counts}.")
+    if not args.dry_run:
+        print(f"Every attempt is recorded in {log.path} (Data page, 发送记录 Deliveries).")
+    return 1 if result.failed else 0
 
 
 class UserError(Exception):
