@@ -1,4 +1,4 @@
-"""The command line: python -m etl load | sample | report | user."""
+"""The command line: python -m etl load | sample | report | digest | user."""
 
 from __future__ import annotations
 
@@ -126,6 +126,7 @@ def _add_user_parser(sub) -> None:
     a.add_argument("--role", required=True, help="supervisor, manager or customer")
     a.add_argument("--customer", help="the customer id a customer user may see")
     a.add_argument("--db", type=Path, help="check --customer against this database")
+    a.add_argument("--email", help="the user's e-mail address (supervisors get the digest)")
     a.add_argument("--users", type=Path, help=users_help)
     a = actions.add_parser("passwd", help="set a user's password")
     a.add_argument("name", metavar="NAME")
@@ -134,6 +135,10 @@ def _add_user_parser(sub) -> None:
     a.add_argument("name", metavar="NAME")
     a.add_argument("--users", type=Path, help=users_help)
     a = actions.add_parser("list", help="list users: name, role, customer")
+    a.add_argument("--users", type=Path, help=users_help)
+    a = actions.add_parser("email", help="set a user's e-mail address (empty: remove it)")
+    a.add_argument("name", metavar="NAME")
+    a.add_argument("email", metavar="ADDRESS", nargs="?", default="")
     a.add_argument("--users", type=Path, help=users_help)
 
 
@@ -268,6 +273,79 @@ def mail_command(args, customer_ids: list[str] | None, period: str) -> int:
     return 1 if result.failed else 0
 
 
+def digest_command(args) -> int:
+    """Print the digest, or mail it to the supervisors (--send); 2 when refused, 1 on failure."""
+    from service_quality import accounts
+    from service_quality.database import Database, db_version
+    from service_quality.delivery.config import digest_config, smtp_config
+    from service_quality.delivery.digest import build_digest, send_digest
+    from service_quality.delivery.log import DeliveryLog, deliveries_path
+
+    def refuse(message: str) -> int:
+        print(f"error: {message}", file=sys.stderr)
+        if args.send:
+            print("Nothing was sent.", file=sys.stderr)
+        return 2
+
+    if db_version(args.db) is None:
+        return refuse(f"no database at {args.db}; build it with "
+                      "`python -m etl load SOURCE --db PATH`")
+    try:
+        config = digest_config(args.settings)
+    except ValueError as e:
+        return refuse(str(e))
+    db = Database(args.db)
+    try:
+        digest = build_digest(db, config.base_url, args.lang)
+    finally:
+        db.close()
+    if not (args.send or args.dry_run):
+        print(f"Subject: {digest.subject}\n")
+        print(digest.text(), end="")
+        return 0
+    recipients = list(args.to)
+    if not recipients:
+        recipients = list(config.recipients)
+        path = args.users or accounts.users_path()
+        if path is not None:
+            try:
+                store = accounts.UserStore.open(path)
+            except ValueError as e:
+                return refuse(str(e))
+            recipients += [store.email(u.username) for u in store.users()
+                           if u.role == "supervisor" and store.email(u.username)]
+    if not recipients and not config.webhook_url:
+        return refuse("nobody to send the digest to: give a supervisor an address "
+                      "(python -m etl user email NAME ADDRESS), list them under [digest] "
+                      "recipients in settings.toml, or set DIGEST_WEBHOOK_URL")
+    smtp = None
+    if recipients:
+        try:
+            smtp = smtp_config(args.settings)
+        except ValueError as e:
+            if args.send:
+                return refuse(str(e))
+            print(f"note: --send would refuse: {e}")
+    print(f"Digest as of {digest.period}: {digest.total} item(s) to follow up ("
+          + ", ".join(f"{s.title} {s.count}" for s in digest.sections) + ")")
+    log = DeliveryLog(deliveries_path(args.db))
+    runs = send_digest(digest, recipients, log=log, smtp=smtp, config=config,
+                       dry_run=args.dry_run, force=args.force)
+    for run in runs:
+        what = "e-mail" if run.channel == "email" else "robot webhook"
+        to = ", ".join(run.recipients)
+        print(f"{what}: " + {
+            "sent": f"sent to {to}",
+            "partial": f"sent to {', '.join(run.delivered)}; FAILED for the others: {run.note}",
+            "failed": f"FAILED, nothing sent to {to}: {run.note}",
+            "already_sent": f"already sent to {to} for this load (--force sends again)",
+            "would_send": f"would send to {to}",
+        }[run.status])
+    if not args.dry_run and any(r.status in ("sent", "partial", "failed") for r in runs):
+        print(f"Every attempt is recorded in {log.path} (Data page, 发送记录 Deliveries).")
+    return 1 if any(r.status in ("failed", "partial") for r in runs) else 0
+
+
 class UserError(Exception):
     """A mistake in a `user` command, reported as one line and exit status 2."""
 
@@ -328,10 +406,17 @@ def user_command(args, stdin=None) -> int:
             if not users:
                 print(f"no users in {path}")
             width = max([len(u.username) for u in users] + [4])
+            # The e-mail column only when someone has an address (most files have none).
+            emails = {u.username: store.email(u.username) or "" for u in users}
+            extra = max(len(c or "") for c in [u.customer_id for u in users] + ["customer"]) \
+                if any(emails.values()) else 0
             for n, u in enumerate(users):
                 if n == 0:
-                    print(f"{'name':<{width}}  {'role':<10}  customer")
-                print(f"{u.username:<{width}}  {u.role:<10}  {u.customer_id or ''}")
+                    print(f"{'name':<{width}}  {'role':<10}  "
+                          + (f"{'customer':<{extra}}  email" if extra else "customer"))
+                customer = u.customer_id or ""
+                print(f"{u.username:<{width}}  {u.role:<10}  "
+                      + (f"{customer:<{extra}}  {emails[u.username]}" if extra else customer))
             return 0
         name = args.name
         # Every check that can fail comes before the password is asked for.
@@ -343,12 +428,21 @@ def user_command(args, stdin=None) -> int:
                 raise UserError(f"user {name!r} already exists")
             if args.db is not None:
                 _check_customer(args.db, args.customer)
+            if args.email:
+                accounts.check_email(args.email)
             store.add(name, args.role, _read_password(stdin), customer_id=args.customer)
+            if args.email:
+                store.set_email(name, args.email)
             details = {"role": args.role, "customer_id": args.customer}
             done = f"added {args.role} {name!r}" + (
                 f" for customer {args.customer}" if args.customer else "")
         elif store.get(name) is None:
             raise UserError(f"no user {name!r} in {path}")
+        elif args.user_command == "email":
+            store.set_email(name, args.email.strip() or None)
+            details = {"email": args.email.strip() or None}
+            done = (f"set the e-mail of {name!r} to {args.email.strip()}" if args.email.strip()
+                    else f"removed the e-mail of {name!r}")
         elif args.user_command == "passwd":
             store.set_password(name, _read_password(stdin))
             details, done = {}, f"changed the password of {name!r}"
@@ -432,6 +526,8 @@ def main(argv: list[str] | None = None) -> int:
         print_summary(summary)
     elif args.command == "report":
         return report_command(args)
+    elif args.command == "digest":
+        return digest_command(args)
     elif args.command == "user":
         return user_command(args)
     elif args.command == "sample":

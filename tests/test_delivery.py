@@ -49,7 +49,8 @@ def set_emails(db: Path, **emails: str | None) -> None:
         con.close()
 
 
-def cli(*args, port=None, security="none", **env) -> subprocess.CompletedProcess:
+def cli(*args, port=None, security="none", input_text=None, **env
+        ) -> subprocess.CompletedProcess:
     """`python -m etl ARGS` with the SMTP settings in its environment."""
     full = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "DASHBOARD_"))}
     if port is not None:
@@ -57,7 +58,7 @@ def cli(*args, port=None, security="none", **env) -> subprocess.CompletedProcess
                     SMTP_FROM=SENDER)
     full.update(env)
     return subprocess.run([sys.executable, "-m", "etl", *map(str, args)], cwd=ROOT, env=full,
-                          capture_output=True, text=True, timeout=600)
+                          input=input_text or "", capture_output=True, text=True, timeout=600)
 
 
 def log_rows(db: Path) -> list[dict]:
