@@ -143,7 +143,8 @@ def test_the_digest_is_posted_to_a_group_robot(setup):
         assert path == "/cgi-bin/webhook/send?key=test-key"
         assert body["msgtype"] == "text"
         content = body["text"]["content"]
-        assert content.startswith("监督待办 ") and f"故障报告催交：{counts['reports']} 项" in content
+        assert content.startswith("监督待办 ")
+        assert f"故障报告催交：{counts['reports']} 项" in content
         assert len(content.encode("utf-8")) <= 2000
         assert f"{BASE}/fault_reports?" in content
         again = cli("digest", "--send", "--db", db_path, "--to", "duty@example.com",
@@ -215,3 +216,55 @@ def test_user_addresses_from_the_command_line(tmp_path):
     assert UserStore.open(users).email("ann") is None
     log = [json.loads(line) for line in (tmp_path / "audit.log").read_text().splitlines()]
     assert [e["event"] for e in log] == ["user_add", "user_email", "user_email"]
+
+
+# --- the Data page shows the log ------------------------------------------------------------------
+
+def test_the_data_page_lists_deliveries_newest_first(db, monkeypatch):  # noqa: F811
+    from streamlit.testing.v1 import AppTest
+
+    from service_quality.delivery.log import Delivery, DeliveryLog, FileSent, deliveries_path
+    from tests.test_delivery import ROOT
+
+    monkeypatch.setenv("DASHBOARD_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60).run()
+    assert not at.exception
+    assert any("还没有发送记录" in i.value for i in at.info)
+
+    log = DeliveryLog(deliveries_path(db))
+    log.record(Delivery(run_id="r1", kind="report", channel="email", period="2026-10",
+                        result="sent", customer_id="C001", customer_name="湛江滨海人民医院",
+                        recipients=("a@example.com",), delivered=("a@example.com",),
+                        files=(FileSent("C001_2026-10.pdf", "ab" * 32, 1234),)))
+    log.record(Delivery(run_id="r2", kind="report", channel="email", period="2026-10",
+                        result="failed", customer_id="C004", customer_name="粤西",
+                        recipients=("x@example.com",), error="<script>alert(1)</script>"))
+    log.record(Delivery(run_id="r2", kind="report", channel="email", period="2026-10",
+                        result="no_address", customer_id="C010", customer_name="坡头"))
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60).run()
+    assert not at.exception
+    shown = next(d.value for d in at.dataframe if "尝试时间" in d.value.columns)
+    assert list(shown["客户"]) == ["C010 坡头", "C004 粤西", "C001 湛江滨海人民医院"]
+    assert list(shown["结果"]) == ["无邮箱", "失败", "已发送"]
+    assert shown["错误"].iloc[1] == "<script>alert(1)</script>"   # literal text, never HTML
+    assert shown["附件（SHA-256）"].iloc[2] == "C001_2026-10.pdf (abababababab…, 1,234 B)"
+    assert [w.value for w in at.warning if "最近一次发送有 1 项失败" in w.value]
+
+
+def test_the_readme_schedules_commands_that_run():
+    import re
+    import shlex
+
+    from etl.cli import build_parser
+    from tests.test_delivery import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    cron = re.findall(r"^([\d*]+ [\d*]+ [\d*]+ [\d*]+ [\d*]+) +cd .*?-m etl (.+?) >>", text, re.M)
+    timers = re.findall(r"^ExecStart=\S+ -m etl (.+)$", text, re.M)
+    assert [when for when, _ in cron] == ["0 8 1 * *", "30 7 * * *"]
+    commands = [c for _, c in cron] + timers
+    assert "report --period last-month --all --send" in commands
+    assert commands.count("digest --send") == 2
+    for command in commands:
+        build_parser().parse_args(shlex.split(command))   # exits on an unknown argument
+    assert "[Timer]" in text and "OnCalendar=*-*-* 07:30:00 Asia/Shanghai" in text

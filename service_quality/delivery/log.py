@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -58,16 +57,16 @@ SELECT delivered FROM deliveries
 WHERE kind = ? AND channel = ? AND customer_id = ? AND period = ? AND result IN ('sent', 'partial')
 """
 RECENT = """
-SELECT id, attempted_at, kind, channel, customer_id, customer_name, period, recipients,
+SELECT id, run_id, attempted_at, kind, channel, customer_id, customer_name, period, recipients,
        delivered, refused, files, subject, sent_at, result, error, forced, data_as_of,
        count(*) OVER () AS matching
 FROM deliveries
 ORDER BY id DESC
 LIMIT ?
 """
-COLUMNS = ("id", "attempted_at", "kind", "channel", "customer_id", "customer_name", "period",
-           "recipients", "delivered", "refused", "files", "subject", "sent_at", "result", "error",
-           "forced", "data_as_of", "matching")
+COLUMNS = ("id", "run_id", "attempted_at", "kind", "channel", "customer_id", "customer_name",
+           "period", "recipients", "delivered", "refused", "files", "subject", "sent_at", "result",
+           "error", "forced", "data_as_of", "matching")
 
 
 def now() -> datetime:
@@ -198,6 +197,36 @@ class DeliveryLog:
         return frame
 
 
-def addresses_text(values: Iterable[str]) -> str:
-    """Addresses as one line ("a@x; b@y")."""
-    return "; ".join(values)
+RESULT_COLORS = {"sent": "#2e7d32", "partial": "#f9a825", "failed": "#c62828",
+                 "no_address": "#9e9e9e"}
+SHOWN = ("attempted_at", "kind", "channel", "customer", "period", "result", "recipients",
+         "delivered", "error", "files", "sent_at")
+
+
+def _files_text(text: str) -> str:
+    return "; ".join(f"{f['name']} ({f['sha256'][:12]}…, {f['bytes']:,} B)"
+                     for f in json.loads(text or "[]"))
+
+
+def display_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The log as a table shows it: one line of addresses, files with a short SHA-256, the
+    customer as "id name"; codes (kind, channel, result) kept for the caller to word."""
+    out = pd.DataFrame({
+        "attempted_at": frame["attempted_at"], "kind": frame["kind"],
+        "channel": frame["channel"],
+        "customer": (frame["customer_id"] + " " + frame["customer_name"].fillna("")).str.strip(),
+        "period": frame["period"], "result": frame["result"],
+        "recipients": frame["recipients"],
+        "delivered": frame["delivered"].map(lambda v: "; ".join(json.loads(v or "[]"))),
+        "error": frame["error"], "files": frame["files"].map(_files_text),
+        "sent_at": frame["sent_at"],
+    })
+    return out[list(SHOWN)]
+
+
+def latest_failures(frame: pd.DataFrame) -> pd.DataFrame:
+    """The failed or partial rows of the newest run in FRAME (newest first, as recent() gives)."""
+    if frame.empty:
+        return frame
+    latest = frame[frame["run_id"] == frame["run_id"].iloc[0]] if "run_id" in frame else frame
+    return latest[latest["result"].isin(["failed", "partial"])]
