@@ -1,0 +1,80 @@
+"""The two HTTP endpoints that set and clear the sign-in cookie (app.py mounts them with st.App).
+
+A Streamlit script talks to the browser over a websocket and cannot answer with a Set-Cookie
+header; Streamlit's st.App serves extra routes beside the app, and these are ours:
+
+- POST /api/session, form field `code`: the one-time code the sign-in form gave the page;
+  answers 204 with the HttpOnly session cookie, or 403 when the code is unknown, used or late.
+- POST /api/session/end: ends the session the cookie names and clears the cookie (sign-out).
+
+Without a users file (local mode) there is no sign-in, and both answer 404.
+"""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from service_quality import accounts
+from service_quality.sessions import COOKIE_NAME, SessionStore
+
+SIGN_IN_PATH = "/api/session"
+SIGN_OUT_PATH = "/api/session/end"
+# Set when app.py mounts the routes: the sign-in form only hands over a cookie when someone
+# will take it (plain `streamlit run dashboard.py` keeps each sign-in to its tab).
+MOUNTED = False
+
+
+def _store() -> SessionStore | None:
+    path = accounts.users_path()
+    return SessionStore(path.parent) if path is not None else None
+
+
+def _secure(request: Request) -> bool:
+    # Behind a TLS proxy the app sees http; the proxy says what the browser used.
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return request.url.scheme == "https" or forwarded == "https"
+
+
+def _cookie_args(request: Request) -> dict:
+    return {"key": COOKIE_NAME, "path": "/", "httponly": True, "samesite": "strict",
+            "secure": _secure(request)}
+
+
+async def start(request: Request) -> Response:
+    """Trade the sign-in form's one-time code for the session cookie."""
+    store = _store()
+    if store is None:
+        return JSONResponse({"error": "no sign-in in local mode"}, status_code=404)
+    form = await request.form()
+    issued = await run_in_threadpool(store.redeem, str(form.get("code") or ""))
+    if issued is None:
+        return JSONResponse({"error": "unknown, used or expired code"}, status_code=403)
+    value, max_age = issued
+    response = Response(status_code=204, headers={"Cache-Control": "no-store"})
+    response.set_cookie(value=value, max_age=max_age, **_cookie_args(request))
+    return response
+
+
+async def end(request: Request) -> Response:
+    """End the cookie's session and clear the cookie."""
+    store = _store()
+    if store is None:
+        return JSONResponse({"error": "no sign-in in local mode"}, status_code=404)
+    cookie = request.cookies.get(COOKIE_NAME)
+    if cookie:
+        await run_in_threadpool(store.end_cookie, cookie)
+    response = Response(status_code=204, headers={"Cache-Control": "no-store"})
+    args = _cookie_args(request)
+    response.delete_cookie(args.pop("key"), **args)
+    return response
+
+
+def routes() -> list[Route]:
+    """The routes for st.App(routes=…); the sign-in form hands cookies over from now on."""
+    global MOUNTED
+    MOUNTED = True
+    return [Route(SIGN_IN_PATH, start, methods=["POST"]),
+            Route(SIGN_OUT_PATH, end, methods=["POST"])]
