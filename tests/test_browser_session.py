@@ -180,3 +180,29 @@ def test_the_cookie_endpoints_refuse_a_bad_code(served):
     assert f"{COOKIE_NAME}=\"\"" in ended.headers["set-cookie"] or \
         f"{COOKIE_NAME}=;" in ended.headers["set-cookie"]
     assert "HttpOnly" in ended.headers["set-cookie"]
+
+
+def test_no_deploy_button_or_developer_menu(served, browser):  # noqa: F811
+    url, _ = served
+    context = browser.new_context(viewport=VIEW)
+    page = context.new_page()
+    page.goto(url + "/?from=2025-07&to=2025-12")
+    assert page.get_by_role("button", name="Deploy").count() == 0   # not even before sign-in
+    sign_in_here(page, "sup", "sup-pass")
+    page.get_by_text("工单数").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    assert page.get_by_text("Deploy", exact=True).count() == 0
+    menu = page.locator("[data-testid='stMainMenu']")
+    if menu.count():
+        menu.click()
+        popover = page.locator("[data-testid='stMainMenuPopover']")
+        popover.wait_for(timeout=30_000)
+        text = popover.inner_text()
+        for developer in ("Clear cache", "Rerun", "Developer", "Deploy"):
+            assert developer not in text, text
+        page.keyboard.press("Escape")
+    # The worklist: late time left in red chips (a screenshot to look at).
+    page.get_by_role("tab", name="故障报告催交").click()
+    wait_idle(page)
+    shot(page, "chrome_overview_worklist")
+    context.close()
