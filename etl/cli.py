@@ -233,6 +233,19 @@ def _outcome_line(o) -> str:
     return who + f"would send {', '.join(o.files)} to {to}"
 
 
+def _log_writable(log) -> bool:
+    """Whether the delivery log can be written; says why not (then nothing may be sent)."""
+    import sqlite3
+
+    try:
+        log.ensure()
+    except (OSError, sqlite3.Error) as e:
+        print(f"error: cannot write the delivery log {log.path}: {e}", file=sys.stderr)
+        print("Nothing was sent.", file=sys.stderr)
+        return False
+    return True
+
+
 def mail_command(args, customer_ids: list[str] | None, period: str) -> int:
     """Mail (or, with --dry-run, list) PERIOD's reports; 1 when any mail failed."""
     from service_quality.delivery.config import smtp_config
@@ -249,6 +262,8 @@ def mail_command(args, customer_ids: list[str] | None, period: str) -> int:
         smtp = None
         print(f"note: --send would refuse: {e}")
     log = DeliveryLog(deliveries_path(args.db))
+    if not args.dry_run and not _log_writable(log):
+        return 2
     if smtp is not None:
         print(f"{'Dry run: would mail' if args.dry_run else 'Mailing'} the {period} reports "
               f"via {smtp.describe()}")
@@ -329,6 +344,8 @@ def digest_command(args) -> int:
     print(f"Digest as of {digest.period}: {digest.total} item(s) to follow up ("
           + ", ".join(f"{s.title} {s.count}" for s in digest.sections) + ")")
     log = DeliveryLog(deliveries_path(args.db))
+    if not args.dry_run and not _log_writable(log):
+        return 2
     runs = send_digest(digest, recipients, log=log, smtp=smtp, config=config,
                        dry_run=args.dry_run, force=args.force)
     for run in runs:

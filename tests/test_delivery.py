@@ -343,3 +343,14 @@ def test_the_log_is_read_newest_first(db):
     assert list(recent["period"]) == ["2026-10", "2026-09"]
     assert int(recent["matching"].iloc[0]) == 2
     assert DeliveryLog(db.with_name("none.sqlite")).recent().empty
+
+
+def test_an_unwritable_log_stops_the_mailing_before_anything_is_sent(db, monkeypatch):
+    with smtp_server() as (port, inbox):
+        proc = cli("report", "--period", "2026-10", "--customer", "C001", "--send", "--db", db,
+                   port=port, DASHBOARD_DELIVERIES=str(db.parent / "no-such-folder" / "d.sqlite"))
+    assert proc.returncode == 2
+    no_traceback(proc)
+    assert "error: cannot write the delivery log" in proc.stderr and "Nothing was sent." in \
+        proc.stderr
+    assert inbox.mails == []

@@ -155,6 +155,16 @@ class DeliveryLog:
         con.execute(CREATE_INDEX)
         return con
 
+    def ensure(self) -> None:
+        """Create the log if need be; OSError or sqlite3.Error when it cannot be written (a run
+        checks this before it sends anything, so no attempt goes unrecorded)."""
+        con = self._connect()
+        try:
+            with con:
+                con.execute("BEGIN IMMEDIATE")
+        finally:
+            con.close()
+
     def record(self, delivery: Delivery) -> None:
         """Append one attempt (its own transaction: a later failure cannot lose it)."""
         con = self._connect()
