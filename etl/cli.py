@@ -281,7 +281,8 @@ def mail_command(args, customer_ids: list[str] | None, period: str) -> int:
     counts = ", ".join(f"{result.count(s)} {label}" for s, label in (
         ("sent", "sent"), ("partial", "partly sent"), ("failed", "failed"),
         ("no_address", "without an address"), ("already_sent", "already sent"),
-        ("would_send", "would be sent")) if result.count(s) or s in ("sent", "failed"))
+        ("would_send", "would be sent"))
+        if result.count(s) or (s in ("sent", "failed") and not args.dry_run))
     print(f"{len(result.outcomes)} customer(s): {counts}.")
     if not args.dry_run:
         print(f"Every attempt is recorded in {log.path} (Data page, 发送记录 Deliveries).")

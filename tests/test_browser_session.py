@@ -206,3 +206,24 @@ def test_no_deploy_button_or_developer_menu(served, browser):  # noqa: F811
     wait_idle(page)
     shot(page, "chrome_overview_worklist")
     context.close()
+
+
+def test_a_digest_link_opens_its_filtered_page_after_sign_in(served, browser):  # noqa: F811
+    from service_quality.delivery.digest import page_link
+    from service_quality.filters import Filters
+
+    url, _ = served
+    link = page_link(url, "fault_reports", Filters("2025-04", "2025-09"), "en")
+    context = browser.new_context(viewport=VIEW)
+    page = context.new_page()
+    page.goto(link)
+    page.get_by_role("button", name="Sign in", exact=True).wait_for(timeout=60_000)
+    page.get_by_label("User name").fill("sup")
+    page.get_by_label("Password", exact=True).fill("sup-pass")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("heading", name="Fault reports").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    assert "/fault_reports?" in page.url and "from=2025-04" in page.url and "lang=en" in page.url
+    assert sidebar_months(page) == ["2025-04", "2025-09"]
+    shot(page, "session_digest_link")
+    context.close()
