@@ -166,16 +166,23 @@ def test_a_new_password_ends_the_session_everywhere(served, browser):  # noqa: F
     context.close()
 
 
-def test_the_cookie_endpoints_refuse_a_bad_code(served):
+def test_the_cookie_endpoints_refuse_a_bad_code_and_other_sites(served):
     url, _ = served
-    request = urllib.request.Request(url + "/api/session", data=b"code=" + b"A" * 43,
-                                     method="POST")
+    ours = {"X-Dashboard-Session": "1"}
+    for headers in (ours, {}):   # a bad code; no header (another site's form)
+        request = urllib.request.Request(url + "/api/session", data=b"code=" + b"A" * 43,
+                                         method="POST", headers=headers)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code == 403
+        assert "set-cookie" not in {k.lower() for k in refused.value.headers}
     with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(request, timeout=30)
+        urllib.request.urlopen(urllib.request.Request(url + "/api/session/end", data=b"",
+                                                      method="POST"), timeout=30)
     assert refused.value.code == 403
-    assert "set-cookie" not in {k.lower() for k in refused.value.headers}
     ended = urllib.request.urlopen(urllib.request.Request(url + "/api/session/end", data=b"",
-                                                          method="POST"), timeout=30)
+                                                          method="POST", headers=ours),
+                                   timeout=30)
     assert ended.status == 204
     assert f"{COOKIE_NAME}=\"\"" in ended.headers["set-cookie"] or \
         f"{COOKIE_NAME}=;" in ended.headers["set-cookie"]

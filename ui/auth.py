@@ -223,9 +223,10 @@ def _cookie() -> str | None:
 def _post(path: str, body: str = "") -> None:
     # The fetch carries the browser's cookies and receives the Set-Cookie answer; the cookie
     # itself is HttpOnly, so no script on the page can read it.
+    headers = {"Content-Type": "application/x-www-form-urlencoded", session_routes.HEADER: "1"}
     script = (f"<script>fetch({json.dumps(path)}, {{method: 'POST', credentials: "
-              "'same-origin', headers: {'Content-Type': 'application/x-www-form-urlencoded'}, "
-              f"body: {json.dumps(body)}}});</script>")
+              f"'same-origin', headers: {json.dumps(headers)}, body: {json.dumps(body)}}});"
+              "</script>")
     st.html(script, unsafe_allow_javascript=True)
 
 

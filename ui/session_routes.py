@@ -22,6 +22,9 @@ from service_quality.sessions import COOKIE_NAME, SessionStore
 
 SIGN_IN_PATH = "/api/session"
 SIGN_OUT_PATH = "/api/session/end"
+# Sent by the page's own script. Another site's form cannot add a header, and its script cannot
+# either without a CORS preflight this server never grants: no cross-site sign-in or sign-out.
+HEADER = "X-Dashboard-Session"
 # Set when app.py mounts the routes: the sign-in form only hands over a cookie when someone
 # will take it (plain `streamlit run dashboard.py` keeps each sign-in to its tab).
 MOUNTED = False
@@ -43,11 +46,20 @@ def _cookie_args(request: Request) -> dict:
             "secure": _secure(request)}
 
 
+def _refused(request: Request) -> Response | None:
+    if _store() is None:
+        return JSONResponse({"error": "no sign-in in local mode"}, status_code=404)
+    if request.headers.get(HEADER) != "1":
+        return JSONResponse({"error": f"the {HEADER} header is missing"}, status_code=403)
+    return None
+
+
 async def start(request: Request) -> Response:
     """Trade the sign-in form's one-time code for the session cookie."""
+    refused = _refused(request)
+    if refused is not None:
+        return refused
     store = _store()
-    if store is None:
-        return JSONResponse({"error": "no sign-in in local mode"}, status_code=404)
     form = await request.form()
     issued = await run_in_threadpool(store.redeem, str(form.get("code") or ""))
     if issued is None:
@@ -60,9 +72,10 @@ async def start(request: Request) -> Response:
 
 async def end(request: Request) -> Response:
     """End the cookie's session and clear the cookie."""
+    refused = _refused(request)
+    if refused is not None:
+        return refused
     store = _store()
-    if store is None:
-        return JSONResponse({"error": "no sign-in in local mode"}, status_code=404)
     cookie = request.cookies.get(COOKIE_NAME)
     if cookie:
         await run_in_threadpool(store.end_cookie, cookie)
