@@ -239,8 +239,19 @@ class SessionStore:
         finally:
             con.close()
 
-    def end_cookie(self, cookie: str) -> None:
-        """End the session a (correctly signed) COOKIE names."""
+    def cookie_sid(self, cookie: str) -> str | None:
+        """The session id a correctly signed, unexpired COOKIE names, else None."""
         checked = self._check(cookie)
-        if checked is not None:
-            self.end(checked[0])
+        return checked[0] if checked else None
+
+    def forget(self, cookie: str, sid: str) -> bool:
+        """Whether the browser should drop COOKIE when a page asks to forget session SID: yes
+        when the cookie is not valid at all, or names SID (which then ends); a valid cookie
+        of another session (a newer sign-in in another tab) is kept."""
+        current = self.cookie_sid(cookie)
+        if current is None:
+            return True
+        if sid and hmac.compare_digest(current, sid):
+            self.end(current)
+            return True
+        return False

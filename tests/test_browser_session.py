@@ -180,13 +180,19 @@ def test_the_cookie_endpoints_refuse_a_bad_code_and_other_sites(served):
         urllib.request.urlopen(urllib.request.Request(url + "/api/session/end", data=b"",
                                                       method="POST"), timeout=30)
     assert refused.value.code == 403
+    # Without a cookie there is nothing to forget; an invalid one is always dropped.
     ended = urllib.request.urlopen(urllib.request.Request(url + "/api/session/end", data=b"",
                                                           method="POST", headers=ours),
                                    timeout=30)
+    assert ended.status == 204 and ended.headers["set-cookie"] is None
+    bad = {**ours, "Cookie": f"{COOKIE_NAME}=v1.forged.token.9999999999.sig"}
+    ended = urllib.request.urlopen(urllib.request.Request(url + "/api/session/end",
+                                                          data=b"sid=forged", method="POST",
+                                                          headers=bad), timeout=30)
     assert ended.status == 204
-    assert f"{COOKIE_NAME}=\"\"" in ended.headers["set-cookie"] or \
-        f"{COOKIE_NAME}=;" in ended.headers["set-cookie"]
-    assert "HttpOnly" in ended.headers["set-cookie"]
+    cleared = ended.headers["set-cookie"]
+    assert cleared.startswith(f"{COOKIE_NAME}=") and "HttpOnly" in cleared
+    assert "Max-Age=0" in cleared or "expires=Thu, 01 Jan 1970" in cleared
 
 
 def test_no_deploy_button_or_developer_menu(served, browser):  # noqa: F811
@@ -233,4 +239,34 @@ def test_a_digest_link_opens_its_filtered_page_after_sign_in(served, browser):  
     assert "/fault_reports?" in page.url and "from=2025-04" in page.url and "lang=en" in page.url
     assert sidebar_months(page) == ["2025-04", "2025-09"]
     shot(page, "session_digest_link")
+    context.close()
+
+
+def test_a_stale_tab_does_not_sign_out_a_newer_sign_in(served, browser):  # noqa: F811
+    url, _ = served
+    context = browser.new_context(viewport=VIEW)
+    stale = context.new_page()
+    stale.goto(url + "/overview?from=2025-07&to=2025-12")
+    sign_in_here(stale, "sup", "sup-pass")
+    stale.get_by_text("工单数").first.wait_for(timeout=60_000)
+    session_cookie(context)
+    fresh = context.new_page()
+    fresh.goto(url + "/sla?from=2025-07&to=2025-12")   # opened with the first cookie
+    assert not on_sign_in_form(fresh)
+    stale.reload()                                       # this tab too now holds it
+    assert not on_sign_in_form(stale)
+    fresh.get_by_role("button", name="退出登录").click()
+    assert on_sign_in_form(fresh)
+    session_cookie(context, present=False)
+    sign_in_here(fresh, "sup", "sup-pass")               # a new session, a new cookie
+    fresh.get_by_role("heading", name="服务时效").first.wait_for(timeout=60_000)
+    newer = session_cookie(context)
+    # The stale tab learns its session ended, and its form asks to forget only that one.
+    stale.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.click()
+    with stale.expect_response(lambda r: r.url.endswith("/api/session/end"), timeout=60_000):
+        stale.get_by_role("option", name="2025-08").click()
+    assert on_sign_in_form(stale)
+    assert session_cookie(context)["value"] == newer["value"]
+    fresh.reload()
+    assert not on_sign_in_form(fresh)
     context.close()

@@ -75,9 +75,14 @@ def test_sign_out_ends_the_session_wherever_its_cookie_is(store):
     store.end(sid)
     assert store.resume(stolen, STAMPS.get) is None
     assert store.state(sid, STAMPS.get) == "ended"
-    _, cookie = signed_in(store)
-    store.end_cookie(cookie)
-    assert store.resume(cookie, STAMPS.get) is None
+    # A page forgets its own session; a newer sign-in's cookie (another tab) is kept.
+    old_sid, old = signed_in(store)
+    new_sid, new = signed_in(store)
+    assert not store.forget(new, old_sid)
+    assert store.resume(new, STAMPS.get) == (new_sid, "alice")
+    assert store.forget(new, new_sid) and store.resume(new, STAMPS.get) is None
+    assert store.forget("garbage", old_sid)          # an invalid cookie is always dropped
+    assert store.cookie_sid(old) == old_sid and store.cookie_sid("x") is None
 
 
 def test_a_new_password_or_a_removed_user_ends_every_session(store):
@@ -161,7 +166,8 @@ def test_the_app_hands_over_resumes_and_forgets(tmp_path, monkeypatch, fixture_d
     now[0] += accounts.IDLE_LIMIT_SECONDS + 1
     late = app().run()
     assert not late.metric and late.text_input
-    assert '"/api/session/end"' in scripts(late)
+    sid = SessionStore(tmp_path, clock=lambda: now[0]).cookie_sid(cookie)
+    assert '"/api/session/end"' in scripts(late) and f'"sid={sid}"' in scripts(late)
 
     # A tab-only sign-in (plain `streamlit run dashboard.py`) hands nothing over.
     monkeypatch.setattr(session_routes, "MOUNTED", False)

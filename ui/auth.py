@@ -44,7 +44,7 @@ _SEEN = "_auth_seen"
 _NOTICE = "_auth_notice"
 _SID = "_auth_sid"            # the persistent session this tab is signed in with
 _HANDOFF = "_auth_handoff"    # its one-time code, until the page has traded it for the cookie
-_FORGET = "_auth_forget"      # the browser's cookie is to be cleared (after a sign-out)
+_FORGET = "_auth_forget"      # the session whose cookie the browser is to drop (sign-out)
 _TOUCHED = "_auth_touched"    # when the session's last use was last written down
 # Write a session's last use at most this often (the idle limit is hours).
 TOUCH_SECONDS = 60
@@ -198,7 +198,7 @@ def _sign_out(username: str, reason: str = "button") -> None:
         sessions.end(sid)
     _clear_session()
     if sid:
-        st.session_state[_FORGET] = True
+        st.session_state[_FORGET] = sid
     notice = {"button": "auth_signed_out", "idle": "auth_idle",
               "ended": "auth_session_ended"}.get(reason)
     if notice:
@@ -238,9 +238,14 @@ def _hand_over_cookie() -> None:
 
 
 def _forget_cookie() -> None:
-    """Before sign-in: clear a cookie the browser still holds (signed out, ended, or stale)."""
-    if session_routes.MOUNTED and (st.session_state.pop(_FORGET, False) or _cookie()):
-        _post(session_routes.SIGN_OUT_PATH)
+    """Before sign-in: have the browser drop the cookie of a session that ended here (signed
+    out, or no longer valid when the page was opened); a newer one, from another tab, stays."""
+    sid, cookie, sessions = st.session_state.pop(_FORGET, None), _cookie(), _sessions()
+    if sessions is None or not (sid or cookie):
+        return
+    if sid is None:
+        sid = sessions.cookie_sid(cookie) or ""
+    _post(session_routes.SIGN_OUT_PATH, f"sid={sid}")
 
 
 def _resumed(store: UserStore) -> User | None:

@@ -5,7 +5,9 @@ header; Streamlit's st.App serves extra routes beside the app, and these are our
 
 - POST /api/session, form field `code`: the one-time code the sign-in form gave the page;
   answers 204 with the HttpOnly session cookie, or 403 when the code is unknown, used or late.
-- POST /api/session/end: ends the session the cookie names and clears the cookie (sign-out).
+- POST /api/session/end, form field `sid`: the page forgets that session (sign-out, or a cookie
+  that no longer signs in): when the cookie names it, or is not valid at all, the session ends
+  and the cookie is cleared; a valid cookie of a newer sign-in (another tab) is left alone.
 
 Without a users file (local mode) there is no sign-in, and both answer 404.
 """
@@ -71,17 +73,17 @@ async def start(request: Request) -> Response:
 
 
 async def end(request: Request) -> Response:
-    """End the cookie's session and clear the cookie."""
+    """Forget session `sid`: end it and clear the cookie, unless the cookie is another's."""
     refused = _refused(request)
     if refused is not None:
         return refused
     store = _store()
+    form = await request.form()
     cookie = request.cookies.get(COOKIE_NAME)
-    if cookie:
-        await run_in_threadpool(store.end_cookie, cookie)
     response = Response(status_code=204, headers={"Cache-Control": "no-store"})
-    args = _cookie_args(request)
-    response.delete_cookie(args.pop("key"), **args)
+    if cookie and await run_in_threadpool(store.forget, cookie, str(form.get("sid") or "")):
+        args = _cookie_args(request)
+        response.delete_cookie(args.pop("key"), **args)
     return response
 
 
