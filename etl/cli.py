@@ -1,4 +1,4 @@
-"""The command line: python -m etl load | sample | report | user."""
+"""The command line: python -m etl load | sample | report | digest | user."""
 
 from __future__ import annotations
 
@@ -74,18 +74,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv-only", action="store_true", dest="csv_only",
                    help="write the workbook entities as UTF-8 CSV too (large samples, benchmarks)")
 
-    p = sub.add_parser("report", help="write the customer periodic report (xlsx + PDF)")
-    p.add_argument("--period", required=True, help="a month (2026-10) or a quarter (2026-Q3)")
+    p = sub.add_parser("report", help="write the customer periodic report (xlsx + PDF), or "
+                                      "mail it to each customer's report_emails (--send)")
+    p.add_argument("--period", required=True, help="a month (2026-10), a quarter (2026-Q3), "
+                   "last-month or last-quarter (before today)")
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--customer", help="one customer id")
     who.add_argument("--all", action="store_true", help="every customer")
-    p.add_argument("--out", type=Path, required=True, help="folder for the files")
+    p.add_argument("--out", type=Path, help="folder for the files (needed unless --send or "
+                   "--dry-run; with --send, a copy of what was mailed)")
     p.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file "
                    "(default data/service.duckdb)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    _add_send_arguments(p, "the report")
+
+    p = sub.add_parser("digest", help="the supervision worklist as of the last load, for the "
+                                      "supervisors: printed, or mailed with --send")
+    p.add_argument("--db", type=Path, default=DEFAULT_DB, help="database file "
+                   "(default data/service.duckdb)")
+    p.add_argument("--users", type=Path, help="users file whose supervisors with an e-mail get "
+                   "the digest (default $DASHBOARD_USERS)")
+    p.add_argument("--to", action="append", default=[], metavar="ADDRESS",
+                   help="send to this address instead of the supervisors (repeatable)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    _add_send_arguments(p, "the digest")
 
     _add_user_parser(sub)
     return parser
+
+
+def _add_send_arguments(p, what: str) -> None:
+    """--send, --dry-run, --force and --settings of the commands that mail."""
+    how = p.add_mutually_exclusive_group()
+    how.add_argument("--send", action="store_true",
+                     help=f"mail {what} (SMTP_* environment or [smtp] in settings.toml)")
+    how.add_argument("--dry-run", action="store_true", dest="dry_run",
+                     help="list who would get what; send and record nothing")
+    p.add_argument("--force", action="store_true",
+                   help="send again to addresses that already got it")
+    p.add_argument("--settings", type=Path, help="settings file (default settings.toml)")
 
 
 def _add_user_parser(sub) -> None:
@@ -99,6 +126,7 @@ def _add_user_parser(sub) -> None:
     a.add_argument("--role", required=True, help="supervisor, manager or customer")
     a.add_argument("--customer", help="the customer id a customer user may see")
     a.add_argument("--db", type=Path, help="check --customer against this database")
+    a.add_argument("--email", help="the user's e-mail address (supervisors get the digest)")
     a.add_argument("--users", type=Path, help=users_help)
     a = actions.add_parser("passwd", help="set a user's password")
     a.add_argument("name", metavar="NAME")
@@ -107,6 +135,10 @@ def _add_user_parser(sub) -> None:
     a.add_argument("name", metavar="NAME")
     a.add_argument("--users", type=Path, help=users_help)
     a = actions.add_parser("list", help="list users: name, role, customer")
+    a.add_argument("--users", type=Path, help=users_help)
+    a = actions.add_parser("email", help="set a user's e-mail address (empty: remove it)")
+    a.add_argument("name", metavar="NAME")
+    a.add_argument("email", metavar="ADDRESS", nargs="?", default="")
     a.add_argument("--users", type=Path, help=users_help)
 
 
@@ -142,18 +174,26 @@ def _write_report(db_path: Path, customer_id: str, stem: str, period: str, lang:
 
 
 def report_command(args) -> int:
-    """Write <customer>_<period>.xlsx and .pdf per customer; 2 with a message when refused,
-    1 when some customer's report failed (the others are written)."""
+    """Write <customer>_<period>.xlsx and .pdf per customer, or mail them (--send); 2 with a
+    message when refused, 1 when some customer's report or mail failed (the others go on)."""
     from service_quality import files
     from service_quality.database import Database, db_version
+    from service_quality.delivery.reports import resolve_period, today_in_china
     from service_quality.queries import Scope
     from service_quality.queries.report import report_customers
-    from service_quality.reports.customer import report_period
 
     try:
-        _, _, period = report_period(args.period)
+        period = resolve_period(args.period, today_in_china())
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    mailing = args.send or args.dry_run
+    if not mailing and args.out is None:
+        print("error: give --out FOLDER for the files, or --send to mail them", file=sys.stderr)
+        return 2
+    if args.force and not mailing:
+        print("error: --force goes with --send (send again what already went out)",
+              file=sys.stderr)
         return 2
     if db_version(args.db) is None:
         print(f"error: no database at {args.db}; build it with "
@@ -169,6 +209,8 @@ def report_command(args) -> int:
     finally:
         db.close()
     ids = list(known["customer_id"]) if args.all else [args.customer]
+    if mailing:
+        return mail_command(args, None if args.all else ids, period)
     names = dict(zip(known["customer_id"], known["name"], strict=True))
     # Names for every known customer at once: the same customer gets the same file name
     # whichever customers a run writes, and no two customers ever share one.
@@ -198,6 +240,155 @@ def report_command(args) -> int:
               file=sys.stderr)
         return 1
     return 0
+
+
+def _outcome_line(o) -> str:
+    """One customer's line of the mailing summary."""
+    who = f"{o.customer_id} {o.name}: "
+    to = ", ".join(o.addresses)
+    if o.status == "sent":
+        return who + f"sent to {to} ({', '.join(o.files)})"
+    if o.status == "partial":
+        refused = "; ".join(f"{a}: {why}" for a, why in o.refused.items())
+        return who + f"sent to {', '.join(o.delivered)}; NOT to {refused}"
+    if o.status == "failed":
+        return who + f"FAILED, nothing sent to {to}: {o.note}"
+    if o.status == "no_address":
+        return who + "no address (customers file, column report_emails / 报告邮箱); not sent"
+    if o.status == "already_sent":
+        return who + f"already sent to {o.note} (--force sends again)"
+    return who + f"would send {', '.join(o.files)} to {to}"
+
+
+def _log_writable(log) -> bool:
+    """Whether the delivery log can be written; says why not (then nothing may be sent)."""
+    import sqlite3
+
+    try:
+        log.ensure()
+    except (OSError, sqlite3.Error) as e:
+        print(f"error: cannot write the delivery log {log.path}: {e}", file=sys.stderr)
+        print("Nothing was sent.", file=sys.stderr)
+        return False
+    return True
+
+
+def mail_command(args, customer_ids: list[str] | None, period: str) -> int:
+    """Mail (or, with --dry-run, list) PERIOD's reports; 1 when any mail failed."""
+    from service_quality.delivery.config import smtp_config
+    from service_quality.delivery.log import DeliveryLog, deliveries_path
+    from service_quality.delivery.reports import data_before_period_end, mail_reports
+
+    try:
+        smtp = smtp_config(args.settings)
+    except ValueError as e:
+        if args.send:
+            print(f"error: {e}", file=sys.stderr)
+            print("Nothing was sent.", file=sys.stderr)
+            return 2
+        smtp = None
+        print(f"note: --send would refuse: {e}")
+    log = DeliveryLog(deliveries_path(args.db))
+    if not args.dry_run and not _log_writable(log):
+        return 2
+    if smtp is not None:
+        print(f"{'Dry run: would mail' if args.dry_run else 'Mailing'} the {period} reports "
+              f"via {smtp.describe()}")
+    try:
+        result = mail_reports(args.db, customer_ids, period, log=log, smtp=smtp, lang=args.lang,
+                              dry_run=args.dry_run, force=args.force, out=args.out,
+                              progress=lambda o: print(_outcome_line(o), flush=True))
+    except KeyboardInterrupt:
+        print("\ninterrupted: what was sent so far is recorded in " + str(log.path),
+              file=sys.stderr)
+        return 130
+    if data_before_period_end(result.as_of, period):
+        print(f"warning: the data is as of {result.as_of:%Y-%m-%d %H:%M}, before {period} "
+              "ended: the report covers only part of the period", file=sys.stderr)
+    counts = ", ".join(f"{result.count(s)} {label}" for s, label in (
+        ("sent", "sent"), ("partial", "partly sent"), ("failed", "failed"),
+        ("no_address", "without an address"), ("already_sent", "already sent"),
+        ("would_send", "would be sent"))
+        if result.count(s) or (s in ("sent", "failed") and not args.dry_run))
+    print(f"{len(result.outcomes)} customer(s): {counts}.")
+    if not args.dry_run:
+        print(f"Every attempt is recorded in {log.path} (Data page, 发送记录 Deliveries).")
+    return 1 if result.failed else 0
+
+
+def digest_command(args) -> int:
+    """Print the digest, or mail it to the supervisors (--send); 2 when refused, 1 on failure."""
+    from service_quality import accounts
+    from service_quality.database import Database, db_version
+    from service_quality.delivery.config import digest_config, smtp_config
+    from service_quality.delivery.digest import build_digest, send_digest
+    from service_quality.delivery.log import DeliveryLog, deliveries_path
+
+    def refuse(message: str) -> int:
+        print(f"error: {message}", file=sys.stderr)
+        if args.send:
+            print("Nothing was sent.", file=sys.stderr)
+        return 2
+
+    if db_version(args.db) is None:
+        return refuse(f"no database at {args.db}; build it with "
+                      "`python -m etl load SOURCE --db PATH`")
+    try:
+        config = digest_config(args.settings)
+    except ValueError as e:
+        return refuse(str(e))
+    db = Database(args.db)
+    try:
+        digest = build_digest(db, config.base_url, args.lang)
+    finally:
+        db.close()
+    if not (args.send or args.dry_run):
+        print(f"Subject: {digest.subject}\n")
+        print(digest.text(), end="")
+        return 0
+    recipients = list(args.to)
+    if not recipients:
+        recipients = list(config.recipients)
+        path = args.users or accounts.users_path()
+        if path is not None:
+            try:
+                store = accounts.UserStore.open(path)
+            except ValueError as e:
+                return refuse(str(e))
+            recipients += [store.email(u.username) for u in store.users()
+                           if u.role == "supervisor" and store.email(u.username)]
+    if not recipients and not config.webhook_url:
+        return refuse("nobody to send the digest to: give a supervisor an address "
+                      "(python -m etl user email NAME ADDRESS), list them under [digest] "
+                      "recipients in settings.toml, or set DIGEST_WEBHOOK_URL")
+    smtp = None
+    if recipients:
+        try:
+            smtp = smtp_config(args.settings)
+        except ValueError as e:
+            if args.send:
+                return refuse(str(e))
+            print(f"note: --send would refuse: {e}")
+    print(f"Digest as of {digest.period}: {digest.total} item(s) to follow up ("
+          + ", ".join(f"{s.title} {s.count}" for s in digest.sections) + ")")
+    log = DeliveryLog(deliveries_path(args.db))
+    if not args.dry_run and not _log_writable(log):
+        return 2
+    runs = send_digest(digest, recipients, log=log, smtp=smtp, config=config,
+                       dry_run=args.dry_run, force=args.force)
+    for run in runs:
+        what = "e-mail" if run.channel == "email" else "robot webhook"
+        to = ", ".join(run.recipients)
+        print(f"{what}: " + {
+            "sent": f"sent to {to}",
+            "partial": f"sent to {', '.join(run.delivered)}; FAILED for the others: {run.note}",
+            "failed": f"FAILED, nothing sent to {to}: {run.note}",
+            "already_sent": f"already sent to {to} for this load (--force sends again)",
+            "would_send": f"would send to {to}",
+        }[run.status])
+    if not args.dry_run and any(r.status in ("sent", "partial", "failed") for r in runs):
+        print(f"Every attempt is recorded in {log.path} (Data page, 发送记录 Deliveries).")
+    return 1 if any(r.status in ("failed", "partial") for r in runs) else 0
 
 
 class UserError(Exception):
@@ -260,10 +451,17 @@ def user_command(args, stdin=None) -> int:
             if not users:
                 print(f"no users in {path}")
             width = max([len(u.username) for u in users] + [4])
+            # The e-mail column only when someone has an address (most files have none).
+            emails = {u.username: store.email(u.username) or "" for u in users}
+            extra = max(len(c or "") for c in [u.customer_id for u in users] + ["customer"]) \
+                if any(emails.values()) else 0
             for n, u in enumerate(users):
                 if n == 0:
-                    print(f"{'name':<{width}}  {'role':<10}  customer")
-                print(f"{u.username:<{width}}  {u.role:<10}  {u.customer_id or ''}")
+                    print(f"{'name':<{width}}  {'role':<10}  "
+                          + (f"{'customer':<{extra}}  email" if extra else "customer"))
+                customer = u.customer_id or ""
+                print(f"{u.username:<{width}}  {u.role:<10}  "
+                      + (f"{customer:<{extra}}  {emails[u.username]}" if extra else customer))
             return 0
         name = args.name
         # Every check that can fail comes before the password is asked for.
@@ -275,12 +473,21 @@ def user_command(args, stdin=None) -> int:
                 raise UserError(f"user {name!r} already exists")
             if args.db is not None:
                 _check_customer(args.db, args.customer)
+            if args.email:
+                accounts.check_email(args.email)
             store.add(name, args.role, _read_password(stdin), customer_id=args.customer)
+            if args.email:
+                store.set_email(name, args.email)
             details = {"role": args.role, "customer_id": args.customer}
             done = f"added {args.role} {name!r}" + (
                 f" for customer {args.customer}" if args.customer else "")
         elif store.get(name) is None:
             raise UserError(f"no user {name!r} in {path}")
+        elif args.user_command == "email":
+            store.set_email(name, args.email.strip() or None)
+            details = {"email": args.email.strip() or None}
+            done = (f"set the e-mail of {name!r} to {args.email.strip()}" if args.email.strip()
+                    else f"removed the e-mail of {name!r}")
         elif args.user_command == "passwd":
             store.set_password(name, _read_password(stdin))
             details, done = {}, f"changed the password of {name!r}"
@@ -364,6 +571,8 @@ def main(argv: list[str] | None = None) -> int:
         print_summary(summary)
     elif args.command == "report":
         return report_command(args)
+    elif args.command == "digest":
+        return digest_command(args)
     elif args.command == "user":
         return user_command(args)
     elif args.command == "sample":

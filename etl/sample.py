@@ -108,6 +108,22 @@ CUSTOMERS = (
     ("C012", "粤西高速公路茂湛段运营管理中心", "茂名市电白区",
      "2024-08-01", "2027-07-31", "林志豪", 4, 1),
 )
+# Where each customer's periodic report is mailed (report_emails, 报告邮箱): fictional
+# example.com addresses, several separated by ";"; two customers have none yet.
+REPORT_EMAILS = {
+    "C001": "xinxike@example.com; zhiliang.c001@example.com",
+    "C002": "it-service.c002@example.com",
+    "C003": "keji.c003@example.com; yunwei.c003@example.com",
+    "C004": "it.c004@example.com",
+    "C005": "wangluo.c005@example.com",
+    "C006": "shuju.c006@example.com; anquan.c006@example.com",
+    "C007": "xinxi.c007@example.com",
+    "C008": "noc.c008@example.com",
+    "C009": "xinxike.c009@example.com",
+    "C010": "",
+    "C011": "xinxike.c011@example.com",
+    "C012": "",
+}
 # The expressway centre is 80 km from the base: onsite arrivals there are late more often.
 _FAR_CUSTOMER = "C012"
 # Resident engineers sit at the two largest customers.
@@ -1359,6 +1375,7 @@ def _customer_frame() -> pd.DataFrame:
         "contract_start": [dt.date.fromisoformat(d) for d in columns[3]],
         "contract_end": [dt.date.fromisoformat(d) for d in columns[4]],
         "project_manager": columns[5],
+        "report_emails": [REPORT_EMAILS[c] for c in columns[0]],
     })
 
 

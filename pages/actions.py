@@ -23,7 +23,7 @@ from ui.data import figure, query
 from ui.drill import chart_selection, words
 from ui.export import show_table
 from ui.frame import Context, context
-from ui.text import md_escape
+from ui.text import md_escape, why_empty
 
 DRILL_FROM = "act_drill_from"
 OVERDUE_COLUMNS = ("action_id", "owner_dept", "owner", "due_date", "days_overdue", "status",
@@ -134,11 +134,13 @@ cols[0].metric(ctx.t("act_created"), int(total["actions"]), border=True)
 cols[1].metric(ctx.t("act_overdue_now"), int(total["overdue"]), border=True,
                help=ctx.t("act_overdue_help"))
 cols[2].metric(ctx.t("act_on_time_rate"), pct(total["on_time_rate"]), border=True,
-               help=ctx.t("act_on_time_help", **{k: int(total[k]) for k in
-                                                  ("on_time", "late", "open", "cancelled")}))
+               help=why_empty(total["on_time_rate"], ctx.t("empty_on_time"), ctx.t(
+                   "act_on_time_help", **{k: int(total[k]) for k in
+                                          ("on_time", "late", "open", "cancelled")})))
 cols[3].metric(ctx.t("act_notified_rate"), pct(total["notified_rate"]), border=True,
-               help=ctx.t("act_notified_help", finished=int(total["finished"]),
-                          notified=int(total["notified"])))
+               help=why_empty(total["notified_rate"], ctx.t("empty_notified"),
+                              ctx.t("act_notified_help", finished=int(total["finished"]),
+                                    notified=int(total["notified"]))))
 st.caption(ctx.t("act_rules", as_of=f"{ctx.as_of:%Y-%m-%d}"))
 
 # --- status funnel, cancelled aside -----------------------------------------------------------

@@ -18,7 +18,7 @@ from ui.data import figure, query
 from ui.drill import chart_selection, localise_statuses, status_chips, words
 from ui.export import show_table
 from ui.frame import Context, context
-from ui.text import md_escape
+from ui.text import md_escape, why_empty
 
 DRILL_FROM = "cmp_drill_from"
 STATUS_COLUMNS = ("first_reply_status", "resolution_status")
@@ -78,8 +78,10 @@ for column, promise in zip(cols[1:3], PROMISES, strict=True):
     row = totals.loc[promise]
     column.metric(ctx.t(f"metric_complaint_{promise}"),
                   "—" if pd.isna(row["compliance"]) else f"{row['compliance']:.1%}",
-                  help=ctx.t("counts_help", **{k: int(row[k]) for k in
-                                                ("met", "breached", "no_record", "pending")}),
+                  help=why_empty(row["compliance"], ctx.t("empty_rate"),
+                                 ctx.t("counts_help", **{k: int(row[k]) for k in
+                                                         ("met", "breached", "no_record",
+                                                          "pending")})),
                   border=True)
 open_now = 0 if still_open.empty else int(still_open["matching"].iloc[0])
 cols[3].metric(ctx.t("cmp_open_now"), open_now,

@@ -15,6 +15,7 @@ from service_quality.queries.data import (
     settings_in_force,
 )
 from ui.data import figure, query
+from ui.deliveries import render as render_deliveries
 from ui.drill import chart_selection
 from ui.export import show_table
 from ui.frame import context
@@ -54,7 +55,7 @@ for warning in query(calendar_warnings, ctx.scope):
 
 tabs = st.tabs([ctx.t(f"data_tab_{name}")
                 for name in ("batches", "rejected", "calendar", "settings")]
-               + [ctx.t("upload_tab")])
+               + [ctx.t("upload_tab"), ctx.t("data_tab_deliveries")])
 
 # ── 载入记录 ─────────────────────────────────────────────────────────────────────────
 with tabs[0]:
@@ -166,3 +167,7 @@ with tabs[3]:
 # ── 上传数据 ─────────────────────────────────────────────────────────────────────────
 with tabs[4]:
     render_upload(ctx)
+
+# ── 发送记录 ─────────────────────────────────────────────────────────────────────────
+with tabs[5]:
+    render_deliveries(ctx)

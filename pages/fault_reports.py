@@ -31,7 +31,7 @@ from ui.drill import (
 )
 from ui.export import show_table
 from ui.frame import context
-from ui.text import chart_value, md_escape
+from ui.text import chart_value, md_escape, why_empty
 
 # What the supervisor acts on first, the dates after.
 REPORT_COLUMNS = ("ticket_id", "customer_name", "completeness", "missing", "decision",
@@ -74,15 +74,16 @@ if sum(overview.statuses.values()) == 0 and overview.reports == 0:
 cards = st.columns(7)
 rate = overview.compliance
 cards[0].metric(ctx.t("fault_reports_kpi_compliance"), "—" if rate is None else f"{rate:.1%}",
-                border=True, help=ctx.t("counts_help", **{k: overview.statuses[k] for k in
-                                                           ("met", "breached", "no_record",
-                                                            "pending")}))
+                border=True, help=why_empty(rate, ctx.t("empty_rate"), ctx.t(
+                    "counts_help", **{k: overview.statuses[k] for k in
+                                      ("met", "breached", "no_record", "pending")})))
 cards[1].metric(ctx.t("fault_reports_kpi_breached"), overview.statuses["breached"], border=True)
 cards[2].metric(ctx.t("fault_reports_kpi_due"), overview.stages["due"], border=True)
 cards[3].metric(ctx.t("fault_reports_kpi_reports"), overview.reports, border=True)
 mean = overview.mean_completeness
 cards[4].metric(ctx.t("fault_reports_kpi_completeness"), "—" if mean is None else f"{mean:.1%}",
-                border=True, help=ctx.t("fault_reports_kpi_completeness_help"))
+                border=True, help=why_empty(mean, ctx.t("empty_completeness"),
+                                            ctx.t("fault_reports_kpi_completeness_help")))
 decisions = overview.decisions.set_index("decision")["reports"]
 cards[5].metric(ctx.t("fault_reports_kpi_rejected"), int(decisions["rejected"]), border=True)
 # The agreement requires a reason for every rejection: one without is a finding, not an answer.

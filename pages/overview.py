@@ -13,6 +13,7 @@ from ui.drill import show_timeline, status_chips, ticket_drilldown, words
 from ui.export import show_table
 from ui.frame import context
 from ui.management import management_download
+from ui.text import why_empty
 
 ctx = context()
 f, prev = ctx.filters, ctx.filters.previous()
@@ -29,7 +30,10 @@ for warning in ctx.info["calendar_warnings"]:
 
 # --- KPI cards: four a row, each with its delta against the previous period and a trend line.
 VALUE = {"rate": lambda v: f"{v:.1%}", "count": lambda v: f"{v:,.0f}",
-         "hours": lambda v: f"— · {v:.1f} h"}
+         "hours": lambda v: f"{v:.1f} h"}
+# Why a card reads "—" (first in its help): by card, else by unit.
+EMPTY = {"csat": "empty_csat", "survey_response": "empty_survey_response",
+         "hours": "empty_handling_hours", "rate": "empty_rate"}
 DELTA = {"rate": lambda d: f"{d * 100:+.1f} pp", "count": lambda d: f"{d:+,.0f}",
          "hours": lambda d: f"{d:+.1f} h"}
 DELTA_COLOR = {"higher": "normal", "lower": "inverse", "none": "off"}
@@ -43,7 +47,12 @@ def card_label(kpi: str) -> str:
 
 
 def card_help(card) -> str:
-    """The denominators behind a card."""
+    """The denominators behind a card, led by why it is empty when it reads "—"."""
+    reason = EMPTY.get(card["kpi"]) or EMPTY.get(card["unit"])
+    return why_empty(card["value"], ctx.t(reason) if reason else "", _card_counts(card))
+
+
+def _card_counts(card) -> str:
     counts = {k: int(card[k]) if pd.notna(card[k]) else 0
               for k in ("met", "breached", "no_record", "pending", "numerator", "denominator")}
     previous = "—" if pd.isna(card["previous"]) else f"{card['previous']:,.0f}"

@@ -19,7 +19,7 @@ from ui.drill import (
 )
 from ui.export import show_table
 from ui.frame import context
-from ui.text import md_escape
+from ui.text import md_escape, why_empty
 
 # Code columns of the process lists and the message prefix that names their values.
 CODE_PREFIXES = {"channel": "process_channel_", "service_mode": "mode_",
@@ -209,7 +209,8 @@ with tabs[3]:
                     help=ctx.t("process_parts_waiting_help"))
         for col, key, value in ((c[2], "process_median_hours", lead.median_hours),
                                 (c[3], "process_p90_hours", lead.p90_hours)):
-            col.metric(ctx.t(key), "—" if value is None else f"{value:.1f} h", border=True)
+            col.metric(ctx.t(key), "—" if value is None else f"{value:.1f} h", border=True,
+                       help=why_empty(value, ctx.t("empty_parts_hours")) or None)
         if lead.inconsistent:
             st.warning(ctx.t("process_parts_inconsistent", n=lead.inconsistent))
     trend_lead = query(q.part_lead_time, ctx.scope, trend)
@@ -270,8 +271,9 @@ with tabs[5]:
         rate = comp["compliance"].get(grp) if grp in comp.index else None
         col.metric(ctx.t(f"process_compliance_{grp}"),
                    "—" if rate is None or pd.isna(rate) else f"{rate:.1%}",
-                   help=ctx.t("process_holiday_tickets", metric=ctx.t(f"metric_{metric}"),
-                              n=int(comp["tickets"].get(grp, 0)) if grp in comp.index else 0),
+                   help=why_empty(rate, ctx.t("empty_rate"), ctx.t(
+                       "process_holiday_tickets", metric=ctx.t(f"metric_{metric}"),
+                       n=int(comp["tickets"].get(grp, 0)) if grp in comp.index else 0)),
                    border=True)
 
     st.subheader(ctx.t("process_duty_title"))

@@ -24,7 +24,7 @@ from service_quality.reports.customer import (
 from ui.auth import audit_export
 from ui.data import current_version, query
 from ui.frame import context
-from ui.text import md_escape
+from ui.text import md_escape, why_empty
 
 KINDS = ("month", "quarter")
 
@@ -77,7 +77,9 @@ period = c3.selectbox(ctx.t("report_period"), choices, index=choices.index(defau
 report = query(customer_report, ctx.scope, None, customer_id, period, ctx.lang)
 st.caption(md_escape(f"{report.name} · {report.period} · ")
            + ctx.t("report_as_of", as_of=report.as_of.strftime("%Y-%m-%d %H:%M")))
-st.caption(ctx.t("report_intro") + " " + ctx.t("report_filters_note"))
+# A customer has no sidebar filters (ui/frame.py); others are told theirs do not apply here.
+st.caption(ctx.t("report_intro") + ("" if ctx.user.role == "customer"
+                                    else " " + ctx.t("report_filters_note")))
 
 version = current_version()
 d1, d2, _ = st.columns([1, 1, 3])
@@ -104,14 +106,17 @@ cards[0].metric(ctx.t("report_kpi_tickets"), s["tickets"])
 cards[1].metric(ctx.t("report_kpi_onsite_visits"), s["onsite_visits"])
 cards[2].metric(ctx.t("report_kpi_severe"), s["severe"])
 cards[3].metric(ctx.t("report_kpi_complaints"), s["complaints"])
-cards[4].metric(ctx.t("report_kpi_csat"), rate(s["csat"]))
+cards[4].metric(ctx.t("report_kpi_csat"), rate(s["csat"]),
+                help=why_empty(s["csat"], ctx.t("empty_csat")) or None)
 cards[5].metric(ctx.t("report_kpi_open"), sum(report.open_counts.values()))
 promises = report.sla[~report.sla["metric"].isin(COMPLAINT_METRICS)]
 cards = st.columns(max(len(promises), 1))
 for card, (_, row) in zip(cards, promises.iterrows(), strict=False):
     label = ctx.t(f"metric_{row['metric']}")
     # Long promise names are cut on a narrow card: the help repeats them in full.
-    card.metric(label, rate(row["compliance"]), help=f"{label}. {ctx.t('rate_rule')}")
+    card.metric(label, rate(row["compliance"]),
+                help=why_empty(row["compliance"], ctx.t("empty_rate"),
+                               f"{label}. {ctx.t('rate_rule')}"))
 
 for section in sections(report, ctx.lang):
     if section.key in ("info", "summary"):
@@ -135,4 +140,5 @@ for section in sections(report, ctx.lang):
     formats = {c: st.column_config.NumberColumn(c, format="%.1f") for c in frame.columns
                if pd.api.types.is_float_dtype(frame[c]) and c not in rates}
     formats.update({c: st.column_config.NumberColumn(c, format="percent") for c in rates})
-    st.dataframe(frame, hide_index=True, column_config=formats, key=f"report_table_{section.key}")
+    st.dataframe(frame, hide_index=True, column_config=formats, key=f"report_table_{section.key}",
+                 placeholder="—")

@@ -21,7 +21,7 @@ from ui.data import figure, query
 from ui.drill import chart_selection
 from ui.export import show_table
 from ui.frame import Context, context
-from ui.text import md_escape
+from ui.text import md_escape, why_empty
 
 DRILL_FROM = "sat_drill_from"
 LIST_COLUMNS = ("survey_id", "customer_name", "engineer_name", "score", "problem_category",
@@ -75,12 +75,15 @@ for survey_type in [s for s in summary.index if s != "all" and summary.loc[s, "s
     help_text = ctx.t("sat_counts_help", **{k: int(row[k]) for k in
                                              ("sent", "answered", "satisfied", "low")})
     cols = st.columns(3)
-    cols[0].metric(f"{name} · {ctx.t('sat_csat')}", pct(row["csat"]), help=help_text, border=True)
+    cols[0].metric(f"{name} · {ctx.t('sat_csat')}", pct(row["csat"]),
+                   help=why_empty(row["csat"], ctx.t("empty_csat"), help_text), border=True)
     cols[1].metric(f"{name} · {ctx.t('sat_mean_score')}",
                    "—" if pd.isna(row["mean_score"]) else f"{row['mean_score']:.2f}",
-                   help=help_text, border=True)
+                   help=why_empty(row["mean_score"], ctx.t("empty_mean_score"), help_text),
+                   border=True)
     cols[2].metric(f"{name} · {ctx.t('sat_response_rate')}", pct(row["response_rate"]),
-                   help=help_text, border=True)
+                   help=why_empty(row["response_rate"], ctx.t("empty_survey_response"),
+                                  help_text), border=True)
 st.caption(ctx.t("sat_rule"))
 
 # --- trend with alert months ------------------------------------------------------------------

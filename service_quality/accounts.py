@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import threading
 import time
@@ -40,6 +41,7 @@ AUDIT_MAX_BYTES = 10 << 20
 # Longest text and list kept in one audit field: whatever was typed stays bounded.
 AUDIT_MAX_TEXT = 200
 AUDIT_MAX_ITEMS = 100
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _check_role(role: str, customer_id: str | None) -> None:
@@ -100,6 +102,13 @@ def _check_password(password: str) -> bytes:
     return data
 
 
+def check_email(email) -> str:
+    """The address, stripped; ValueError unless it looks like name@domain.tld."""
+    if not isinstance(email, str) or not _EMAIL.match(email.strip()):
+        raise ValueError(f"{email!r} is not an e-mail address")
+    return email.strip()
+
+
 def _hash(password: str) -> str:
     """A bcrypt hash of the password."""
     return bcrypt.hashpw(_check_password(password), bcrypt.gensalt(BCRYPT_ROUNDS)).decode("ascii")
@@ -147,6 +156,8 @@ class UserStore:
                 _check_role(rec.get("role"), rec.get("customer_id"))
                 records[name] = {"hash": rec["hash"], "role": rec["role"],
                                  "customer_id": rec.get("customer_id")}
+                if rec.get("email") is not None:
+                    records[name]["email"] = check_email(rec["email"])
         except (ValueError, TypeError, KeyError, AttributeError) as e:
             raise ValueError(f"the users file {path} is not valid: {e}") from None
         return cls(path, records)
@@ -157,6 +168,26 @@ class UserStore:
         if name in self._records:
             raise ValueError(f"user {name!r} already exists")
         self._records[name] = {"hash": _hash(password), "role": role, "customer_id": customer_id}
+
+    def set_email(self, name: str, email: str | None) -> None:
+        """Set (or, with None or "", clear) the address a user's mail goes to (the digest)."""
+        record = self._require(name)
+        if email:
+            record["email"] = check_email(email)
+        else:
+            record.pop("email", None)
+
+    def email(self, name: str) -> str | None:
+        """The user's e-mail address, or None."""
+        return self._records.get(name, {}).get("email")
+
+    def password_stamp(self, name: str) -> str | None:
+        """A fingerprint of the user's current password hash (None for an unknown user): it
+        changes with every new password, so a session bound to it ends then."""
+        rec = self._records.get(name)
+        if rec is None:
+            return None
+        return hashlib.sha256(rec["hash"].encode("ascii")).hexdigest()[:32]
 
     def set_password(self, name: str, password: str) -> None:
         """Replace a user's password; ValueError for an unknown user or an empty password."""

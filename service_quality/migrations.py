@@ -24,6 +24,8 @@ MIGRATIONS: dict[int, list[str]] = {
     # handling clock, ticket_monthly's `not_fault` severity group, calendar_days.holiday of a
     # noteless calendar-file holiday, action_status judged in SQL): every load recomputes them.
     3: [],
+    # 4 → 5 added the optional input column customers.report_emails (where reports are mailed).
+    4: ["ALTER TABLE customers ADD COLUMN IF NOT EXISTS report_emails VARCHAR"],
 }
 
 

@@ -242,6 +242,8 @@ ENTITIES: dict[str, Entity] = {
             _c("contract_start", "合同开始|合同开始日期", DATE),
             _c("contract_end", "合同结束|合同结束日期", DATE),
             _c("project_manager", "项目经理"),
+            # Where the periodic report is mailed: one or more addresses separated by ";".
+            _c("report_emails", "报告邮箱|报告邮件地址"),
         )),
         Entity("engineers", "工程师", ("engineer_id",), (
             _c("engineer_id", "工程师编号|工号", required=True),

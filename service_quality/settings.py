@@ -11,6 +11,8 @@ from .calendar import parse_windows
 
 DEFAULT_SETTINGS = Path(__file__).resolve().parent.parent / "settings.toml"
 SECTIONS = ("calendar", "ticket", "severity", "complaint", "survey")
+# Sections that are not limits of the agreement: read by service_quality.delivery, not here.
+DELIVERY_SECTIONS = ("smtp", "digest")
 
 
 @dataclass(frozen=True)
@@ -34,9 +36,14 @@ class Settings:
     low_score_max: float = 2
 
 
+def settings_path(path: Path | str | None = None) -> Path:
+    """The settings file in force: `path`, else $DASHBOARD_SETTINGS, else settings.toml."""
+    return Path(path or os.environ.get("DASHBOARD_SETTINGS") or DEFAULT_SETTINGS)
+
+
 def load_settings(path: Path | str | None = None) -> Settings:
     """Settings from `path`, $DASHBOARD_SETTINGS or the project's settings.toml."""
-    path = Path(path or os.environ.get("DASHBOARD_SETTINGS") or DEFAULT_SETTINGS)
+    path = settings_path(path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -46,6 +53,8 @@ def load_settings(path: Path | str | None = None) -> Settings:
     # Sections only group the keys for the reader; a key may also stand outside any section.
     flat = {}
     for key, value in raw.items():
+        if key in DELIVERY_SECTIONS and isinstance(value, dict):
+            continue
         if key in SECTIONS and isinstance(value, dict):
             flat.update(value)
         else:

@@ -41,16 +41,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(folder: Path, db: Path | None = None, args: tuple[str, ...] = ()):
-    """Start `streamlit run dashboard.py` in `folder` (ARGS: more options); yield its URL; stop
-    it (only it)."""
+def serve(folder: Path, db: Path | None = None, args: tuple[str, ...] = (),
+          script: str = "app.py"):
+    """Start `streamlit run app.py` (as the README says; or SCRIPT) in `folder` with ARGS (more
+    options); yield its URL; stop it (only it)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DASHBOARD_DB"}
     if db is not None:
         env["DASHBOARD_DB"] = str(db)
     log = open(folder / "streamlit.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args],
         cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -76,7 +77,7 @@ def serve(folder: Path, db: Path | None = None, args: tuple[str, ...] = ()):
 
 @pytest.fixture(scope="module")
 def fresh_app(tmp_path_factory):
-    """`streamlit run dashboard.py` in a copy of the tracked files: no database yet."""
+    """`streamlit run app.py` in a copy of the tracked files: no database yet."""
     _need_browser()
     clone = tmp_path_factory.mktemp("clone")
     files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import sys
@@ -25,7 +26,9 @@ from service_quality.accounts import (
 )
 from service_quality.messages import LANGUAGES, t
 from service_quality.queries import Scope
+from service_quality.sessions import COOKIE_NAME, SessionStore
 
+from . import session_routes
 from .text import md_escape
 
 PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
@@ -43,6 +46,12 @@ lockout = Lockout(clock=lambda: clock())
 _USER = "_auth_user"
 _SEEN = "_auth_seen"
 _NOTICE = "_auth_notice"
+_SID = "_auth_sid"            # the persistent session this tab is signed in with
+_HANDOFF = "_auth_handoff"    # its one-time code, until the page has traded it for the cookie
+_FORGET = "_auth_forget"      # the session whose cookie the browser is to drop (sign-out)
+_TOUCHED = "_auth_touched"    # when the session's last use was last written down
+# Write a session's last use at most this often (the idle limit is hours).
+TOUCH_SECONDS = 60
 _log = logging.getLogger(__name__)
 
 
@@ -119,14 +128,18 @@ def current_user(entrypoint: bool = False) -> User:
         _stop(entrypoint)
     user = _signed_in(store)
     if user is None:
+        user = _resumed(store)
+    if user is None:
         placeholders = _placeholders() if entrypoint else None
         _sign_in_form(store, placeholders)
+        _forget_cookie()
         st.stop()
     with st.sidebar:
         st.caption(t("auth_signed_in_as", _lang(), user=md_escape(user.username),
                      role=t(f"auth_role_{user.role}", _lang())))
         st.button(t("auth_sign_out", _lang()), key="auth_sign_out", on_click=_sign_out,
                   args=(user.username,), icon=":material/logout:")
+        _hand_over_cookie()
     return user
 
 
@@ -222,10 +235,76 @@ def _clear_session() -> None:
 
 def _sign_out(username: str, reason: str = "button") -> None:
     audit("sign_out", username, reason=reason)
+    sid, sessions = st.session_state.get(_SID), _sessions()
+    if sid and sessions is not None:
+        # Server side first: the cookie stops working wherever it is, copied or not.
+        sessions.end(sid)
     _clear_session()
-    notice = {"button": "auth_signed_out", "idle": "auth_idle"}.get(reason)
+    if sid:
+        st.session_state[_FORGET] = sid
+    notice = {"button": "auth_signed_out", "idle": "auth_idle",
+              "ended": "auth_session_ended"}.get(reason)
     if notice:
         st.session_state[_NOTICE] = notice
+
+
+# --- the session cookie (service_quality/sessions.py, ui/session_routes.py) ---------------------
+
+def _sessions() -> SessionStore | None:
+    """The persistent sessions beside the users file, when app.py serves the cookie routes."""
+    path = accounts.users_path()
+    if path is None or not session_routes.MOUNTED:
+        return None
+    return SessionStore(path.parent, clock=lambda: clock())
+
+
+def _cookie() -> str | None:
+    """The session cookie the browser sent when this page was opened (tests replace it)."""
+    return st.context.cookies.get(COOKIE_NAME)
+
+
+def _post(path: str, body: str = "") -> None:
+    # The fetch carries the browser's cookies and receives the Set-Cookie answer; the cookie
+    # itself is HttpOnly, so no script on the page can read it.
+    headers = {"Content-Type": "application/x-www-form-urlencoded", session_routes.HEADER: "1"}
+    script = (f"<script>fetch({json.dumps(path)}, {{method: 'POST', credentials: "
+              f"'same-origin', headers: {json.dumps(headers)}, body: {json.dumps(body)}}});"
+              "</script>")
+    st.html(script, unsafe_allow_javascript=True)
+
+
+def _hand_over_cookie() -> None:
+    """Once after a sign-in: the page trades the one-time code for the session cookie."""
+    code = st.session_state.pop(_HANDOFF, None)
+    if code:
+        _post(session_routes.SIGN_IN_PATH, f"code={code}")
+
+
+def _forget_cookie() -> None:
+    """Before sign-in: have the browser drop the cookie of a session that ended here (signed
+    out, or no longer valid when the page was opened); a newer one, from another tab, stays."""
+    sid, cookie, sessions = st.session_state.pop(_FORGET, None), _cookie(), _sessions()
+    if sessions is None or not (sid or cookie):
+        return
+    if sid is None:
+        sid = sessions.cookie_sid(cookie) or ""
+    _post(session_routes.SIGN_OUT_PATH, f"sid={sid}")
+
+
+def _resumed(store: UserStore) -> User | None:
+    """The user of the browser's live session cookie (a reload, a bookmark), else None."""
+    sessions, cookie = _sessions(), _cookie()
+    if sessions is None or not cookie:
+        return None
+    found = sessions.resume(cookie, store.password_stamp)
+    user = store.get(found[1]) if found else None
+    if user is None:
+        return None
+    st.session_state[_USER] = user.username
+    st.session_state[_SEEN] = st.session_state[_TOUCHED] = clock()
+    st.session_state[_SID] = found[0]
+    audit("session_resumed", user.username, role=user.role)
+    return user
 
 
 def _signed_in(store: UserStore) -> User | None:
@@ -233,7 +312,11 @@ def _signed_in(store: UserStore) -> User | None:
     if name is None:
         return None
     now = clock()
-    if now - st.session_state.get(_SEEN, now) > IDLE_LIMIT_SECONDS:
+    sid, sessions = st.session_state.get(_SID), _sessions()
+    persistent = bool(sid) and sessions is not None
+    # A tab-only sign-in counts its own use; a persistent session counts the use of every tab
+    # of the browser (the store's last use), judged below.
+    if not persistent and now - st.session_state.get(_SEEN, now) > IDLE_LIMIT_SECONDS:
         _sign_out(name, "idle")
         return None
     # The file rules on every run: a removed user is out, a changed role applies at once.
@@ -241,6 +324,15 @@ def _signed_in(store: UserStore) -> User | None:
     if user is None:
         _sign_out(name, "removed")
         return None
+    if persistent:
+        # Signed out in another tab, idle too long, or the password changed: out here too.
+        state = sessions.state(sid, store.password_stamp)
+        if state != "live":
+            _sign_out(name, state)
+            return None
+        if now - st.session_state.get(_TOUCHED, 0) > TOUCH_SECONDS:
+            sessions.touch(sid)
+            st.session_state[_TOUCHED] = now
     st.session_state[_SEEN] = now
     return user
 
@@ -309,10 +401,16 @@ def _sign_in_form(store: UserStore, placeholders: tuple[str, dict] | None) -> No
         audit("sign_in", user.username, role=user.role, customer_id=user.customer_id)
         _clear_session()
         st.session_state[_USER] = user.username
-        st.session_state[_SEEN] = clock()
+        st.session_state[_SEEN] = st.session_state[_TOUCHED] = clock()
+        sessions = _sessions()
+        if sessions is not None:
+            sid, code = sessions.begin(user.username, store.password_stamp(user.username))
+            st.session_state[_SID], st.session_state[_HANDOFF] = sid, code
     if placeholders is None:
         st.rerun()
     # Open the page whose address was typed (the page refuses if the role may not open it),
     # or the user's first page; the placeholder shares its address, so the real page runs.
+    # The address's filters come along: a bookmark opens as it was saved.
     requested, pages = placeholders
-    st.switch_page(pages[requested if requested in all_pages() else default_page(user)])
+    st.switch_page(pages[requested if requested in all_pages() else default_page(user)],
+                   query_params=st.query_params.to_dict())

@@ -7,10 +7,12 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from service_quality.charts import STATUS_COLORS
 from service_quality.excel import Sheet, workbook_bytes
 from service_quality.messages import has
 
@@ -117,6 +119,44 @@ def chip_columns(chips: dict[str, dict[str, str]]) -> dict:
             for column, colors in chips.items()}
 
 
+def _number_format(config) -> str:
+    # The printf format a NumberColumn config draws with ("%.1f"), else plain numbers.
+    found = ((config or {}).get("type_config") or {}).get("format") if isinstance(config, dict) \
+        else None
+    return found if isinstance(found, str) and found.startswith("%") else "%g"
+
+
+def late_chips(screen: pd.DataFrame, negative: Iterable[str], positive: Iterable[str],
+               column_config: dict | None) -> tuple[pd.DataFrame, dict]:
+    """Number columns whose late values are drawn red on screen: below zero (time left) for
+    NEGATIVE, above zero (days overdue) for POSITIVE; the others in the running-clock colour.
+
+    Each value becomes the text of its on-screen format and a chip of one of the column's
+    options (one per distinct value), so the browser colours the cells: no per-cell styling on
+    a rerun. Missing values stay missing.
+    """
+    out, config = screen, {}
+    wanted = [(c, True) for c in negative] + [(c, False) for c in positive]
+    for column, below in wanted:
+        if column not in screen.columns or not pd.api.types.is_numeric_dtype(screen[column]):
+            continue
+        values = screen[column].to_numpy(dtype=float, na_value=np.nan)
+        present = ~np.isnan(values)
+        text = np.full(len(values), None, dtype=object)
+        text[present] = np.char.mod(_number_format((column_config or {}).get(column)),
+                                    values[present])
+        late = (values < 0) if below else (values > 0)
+        options = pd.unique(text[present])
+        late_text = set(text[present & late])
+        colors = [STATUS_COLORS["breached"] if o in late_text else STATUS_COLORS["pending"]
+                  for o in options]
+        if out is screen:
+            out = screen.copy(deep=False)
+        out[column] = text
+        config[column] = st.column_config.MultiselectColumn(options=list(options), color=colors)
+    return out, config
+
+
 def show_table(ctx: Context, shown: pd.DataFrame | Styler, name: str, key: str | None, *,
                labels: dict[str, str] | None = None, percent: Iterable[str] = (),
                flag_values: dict[str, Iterable[str]] | None = None,
@@ -142,6 +182,14 @@ def show_table(ctx: Context, shown: pd.DataFrame | Styler, name: str, key: str |
         present = {c: colors for c, colors in chips.items() if c in screen.columns}
         dataframe_kwargs["column_config"] = {**chip_columns(present),
                                              **(dataframe_kwargs.get("column_config") or {})}
+    export_config = dataframe_kwargs.get("column_config")
+    if isinstance(screen, pd.DataFrame) and (flag_negative or flag_positive):
+        names = dict(labels or {})
+        screen, late = late_chips(screen, [names.get(c, c) for c in flag_negative],
+                                  [names.get(c, c) for c in flag_positive], export_config)
+        dataframe_kwargs["column_config"] = {**(export_config or {}), **late}
+    # A missing value reads "—" like every empty figure, not Streamlit's "None".
+    dataframe_kwargs.setdefault("placeholder", "—")
     event = st.dataframe(screen, key=key, **dataframe_kwargs)
 
     def spec() -> Sheet:
@@ -151,7 +199,7 @@ def show_table(ctx: Context, shown: pd.DataFrame | Styler, name: str, key: str |
                             flag_values=flag_values, flag_negative=flag_negative,
                             flag_positive=flag_positive,
                             column_order=dataframe_kwargs.get("column_order"),
-                            column_config=dataframe_kwargs.get("column_config"),
+                            column_config=export_config,
                             hide_index=dataframe_kwargs.get("hide_index"))
 
     download(ctx, spec, file_name(ctx, name), key=f"{key or name}_xlsx")

@@ -95,14 +95,32 @@ def render_frame(user: User, entrypoint: bool = False) -> Context:
         lang = st.segmented_control(
             t("language", st.session_state["lang"]), LANGUAGES, **_kept("lang"),
             format_func=lambda x: {"zh": "中文", "en": "English"}[x]) or "zh"
+    # A customer's only page, its report, has its own period and customer: filters in the
+    # sidebar would do nothing there, so a customer gets none.
+    filters = Filters(wanted.start, wanted.end) if customer_user else \
+        _filter_sidebar(options, months, lang)
+    target = {**({} if customer_user else filters.to_query()),
+              **({"lang": lang} if lang != "zh" else {})}
+    keep = {k: v for k, v in url.items() if k not in (*LIST_FIELDS, "from", "to", "lang")}
+    if {**keep, **target} != url:
+        st.query_params.from_dict({**keep, **target})
+    ctx = Context(lang, scope, filters, as_of, info, user)
+    if entrypoint:
+        st.session_state[_CONTEXT] = ctx
+        st.session_state[_FROM_ENTRYPOINT] = True
+    return ctx
+
+
+def _filter_sidebar(options, months: list[str], lang: str) -> Filters:
+    """The shared filters in the sidebar (supervisors and managers): period and narrowing."""
+    with st.sidebar:
         st.subheader(t("filters", lang))
         c1, c2 = st.columns(2)
         start = c1.selectbox(t("period_from", lang), months, **_kept("f_from"))
         end = c2.selectbox(t("period_to", lang), months, **_kept("f_to"))
         if start > end:
             start, end = end, start
-        # A customer sees its own rows only: a customer filter would have nothing to choose.
-        customers = () if customer_user else st.multiselect(
+        customers = st.multiselect(
             t("customers", lang), list(options.customers), **_kept("f_customers"),
             format_func=lambda c: options.customers.get(c, c), placeholder=t("all", lang))
         severities = st.multiselect(t("severities", lang), SEVERITIES, **_kept("f_severities"),
@@ -113,16 +131,7 @@ def render_frame(user: User, entrypoint: bool = False) -> Context:
                                placeholder=t("all", lang))
         teams = st.multiselect(t("teams", lang), list(options.teams), **_kept("f_teams"),
                                placeholder=t("all", lang))
-    filters = Filters(start, end, tuple(customers), tuple(severities), tuple(modes), tuple(teams))
-    target = {**filters.to_query(), **({"lang": lang} if lang != "zh" else {})}
-    keep = {k: v for k, v in url.items() if k not in (*LIST_FIELDS, "from", "to", "lang")}
-    if {**keep, **target} != url:
-        st.query_params.from_dict({**keep, **target})
-    ctx = Context(lang, scope, filters, as_of, info, user)
-    if entrypoint:
-        st.session_state[_CONTEXT] = ctx
-        st.session_state[_FROM_ENTRYPOINT] = True
-    return ctx
+    return Filters(start, end, tuple(customers), tuple(severities), tuple(modes), tuple(teams))
 
 
 def context() -> Context:

@@ -15,6 +15,11 @@ def report_customers(db: Database, scope: Scope, filters=None) -> pd.DataFrame:
     return run(db, "report_customers", scope)
 
 
+def report_recipients(db: Database, scope: Scope, filters=None) -> pd.DataFrame:
+    """Customers in scope with where their report is mailed: customer_id, name, report_emails."""
+    return run(db, "report_recipients", scope)
+
+
 def service_summary(db: Database, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Tickets, on-site visits and finished tickets per category and service mode."""
     return run(db, "report_service", scope, filters, base="_tickets")
