@@ -42,9 +42,9 @@ def free_port() -> int:
 
 
 def serve(folder: Path, db: Path | None = None, args: tuple[str, ...] = (),
-          script: str = "app.py"):
-    """Start `streamlit run app.py` (as the README says; or SCRIPT) in `folder` with ARGS (more
-    options); yield its URL; stop it (only it)."""
+          script: str = "dashboard.py"):
+    """Start `streamlit run dashboard.py` (as the README says; or SCRIPT) in `folder` with ARGS
+    (more options); yield its URL; stop it (only it)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DASHBOARD_DB"}
     if db is not None:
@@ -77,7 +77,7 @@ def serve(folder: Path, db: Path | None = None, args: tuple[str, ...] = (),
 
 @pytest.fixture(scope="module")
 def fresh_app(tmp_path_factory):
-    """`streamlit run app.py` in a copy of the tracked files: no database yet."""
+    """`streamlit run dashboard.py` in a copy of the tracked files: no database yet."""
     _need_browser()
     clone = tmp_path_factory.mktemp("clone")
     files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],

@@ -1,4 +1,4 @@
-"""Sign-in that behaves like a web app, in a real browser against `streamlit run app.py`: a reload
+"""Sign-in that behaves like a web app, in a real browser against `streamlit run dashboard.py`: a reload
 or a bookmark keeps the user signed in and the page's filters; sign-out and a password change
 end the session, also for a copied cookie."""
 
@@ -30,7 +30,7 @@ VIEW = {"width": 1400, "height": 1000}
 
 @pytest.fixture(scope="module")
 def served(fixture_db, tmp_path_factory):
-    """The app served by app.py on the fixture database with a users file."""
+    """The app served by dashboard.py on the fixture database with a users file."""
     _need_browser()
     folder = tmp_path_factory.mktemp("session_users")
     with pytest.MonkeyPatch.context() as mp:

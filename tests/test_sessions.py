@@ -141,7 +141,7 @@ def test_the_app_hands_over_resumes_and_forgets(tmp_path, monkeypatch, fixture_d
     now = [START]
     monkeypatch.setattr(auth, "clock", lambda: now[0])
     monkeypatch.setattr(auth, "lockout", accounts.Lockout(clock=lambda: now[0]))
-    monkeypatch.setattr(session_routes, "MOUNTED", True)   # as app.py does
+    monkeypatch.setattr(session_routes, "MOUNTED", True)   # as dashboard.py does
     browser_cookie = [None]
     monkeypatch.setattr(auth, "_cookie", lambda: browser_cookie[0])
 

@@ -251,7 +251,7 @@ def _sign_out(username: str, reason: str = "button") -> None:
 # --- the session cookie (service_quality/sessions.py, ui/session_routes.py) ---------------------
 
 def _sessions() -> SessionStore | None:
-    """The persistent sessions beside the users file, when app.py serves the cookie routes."""
+    """The persistent sessions beside the users file, when dashboard.py serves the cookie routes."""
     path = accounts.users_path()
     if path is None or not session_routes.MOUNTED:
         return None

@@ -1,4 +1,4 @@
-"""The two HTTP endpoints that set and clear the sign-in cookie (app.py mounts them with st.App).
+"""The two HTTP endpoints that set and clear the sign-in cookie (dashboard.py mounts them with st.App).
 
 A Streamlit script talks to the browser over a websocket and cannot answer with a Set-Cookie
 header; Streamlit's st.App serves extra routes beside the app, and these are ours:
@@ -27,7 +27,7 @@ SIGN_OUT_PATH = "/api/session/end"
 # Sent by the page's own script. Another site's form cannot add a header, and its script cannot
 # either without a CORS preflight this server never grants: no cross-site sign-in or sign-out.
 HEADER = "X-Dashboard-Session"
-# Set when app.py mounts the routes: the sign-in form only hands over a cookie when someone
+# Set when dashboard.py mounts the routes: the sign-in form only hands over a cookie when someone
 # will take it (plain `streamlit run dashboard.py` keeps each sign-in to its tab).
 MOUNTED = False
 
