@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -25,7 +23,7 @@ from service_quality.schema import (
     Entity,
 )
 
-from .readers import RawTable, column_label
+from .readers import RawTable, column_label, loose_key, loose_keys
 
 SCORE_SCALES = (5, 10, 100)
 # What an empty cell means where the contract gives it a meaning (DESIGN §3).
@@ -225,23 +223,20 @@ def _enum(u: pa.Array, texts: np.ndarray, col: Column):
 
 
 def _lookup(u: pa.Array, texts: np.ndarray, spellings: dict) -> np.ndarray:
-    """Canonical value of each distinct text by case-insensitive spelling, None when unknown."""
-    keys = {_fold(str(s)): v for s, v in spellings.items()}
+    """Canonical value of each distinct text by its spelling, None when unknown.
+
+    Spellings compare without case, spaces, hyphens and underscores (loose_key): "On Site",
+    "on-site" and "ON_SITE" are one spelling.
+    """
+    keys = {loose_key(str(s)): v for s, v in spellings.items()}
     key_list = list(keys)
-    found = pc.index_in(pc.utf8_lower(u), value_set=pa.array(key_list, pa.string()))
+    found = pc.index_in(loose_keys(u), value_set=pa.array(key_list, pa.string()))
     found = found.to_numpy(zero_copy_only=False)
     out = np.full(len(texts), None, dtype=object)
     hit = ~np.isnan(found) if found.dtype.kind == "f" else np.ones(len(found), bool)
     canon = np.array([keys[k] for k in key_list], dtype=object)
     out[hit] = canon[found[hit].astype(np.int64)]
-    # Full-width letters, odd spacing: normalise only what did not match, rarely more than a few.
-    for i in np.flatnonzero(~hit).tolist():
-        out[i] = keys.get(_fold(texts[i]))
     return out
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().lower()
 
 
 def _numbers(u: pa.Array, texts: np.ndarray, col: Column):

@@ -109,6 +109,38 @@ def test_servicenow_updates_collapse_to_latest_with_pause_time(capsys, tmp_path)
                           "WHERE ticket_id = 'INC0020001'") == [(210.0,)]
 
 
+def test_profile_values_match_ignoring_case_spaces_hyphens_underscores(capsys, tmp_path):
+    # contact_type as ServiceNow instances actually write it: the map says "self-service".
+    path = tmp_path / "incident.csv"
+    path.write_text(
+        "number,company,opened_at,contact_type,priority\n"
+        "INC1,C1,2025-10-09 09:00:00,Self service,1-Critical\n"
+        "INC2,C1,2025-10-09 09:10:00,SELF_SERVICE,2 -  high\n"
+        "INC3,C1,2025-10-09 09:20:00,e-mail,3 - MODERATE\n"
+        "INC4,C1,2025-10-09 09:30:00,Walk In,4\n"
+        "INC5,C1,2025-10-09 09:40:00,virtual agent,5 - planning\n", encoding="utf-8")
+    status, _, _ = run(capsys, tmp_path, path, "--profile", "servicenow")
+    assert status == 0
+    assert batches(tmp_path) == [("incident.csv", "tickets", 5, 5, 0)]
+    assert rows(tmp_path, "SELECT ticket_id, channel, reported_severity FROM tickets "
+                          "ORDER BY 1") == [
+        ("INC1", None, "severe"), ("INC2", None, "general"), ("INC3", "email", "general"),
+        ("INC4", None, "general"), ("INC5", "im", "general"),
+    ]
+
+
+def test_a_profile_map_with_two_spellings_of_one_value_is_refused(tmp_path):
+    profile = tmp_path / "p.toml"
+    profile.write_text('[tickets.columns]\nticket_id = "A"\ncustomer_id = "B"\n'
+                       'reported_at = "C"\nchannel = "D"\n[tickets.values.channel]\n'
+                       '"walk-in" = "phone"\n"Walk In" = ""\n', encoding="utf-8")
+    with pytest.raises(ProfileError) as e:
+        load_profile(profile)
+    assert str(e.value) == ("p.toml: tickets.values.channel: 'walk-in' and 'Walk In' are one "
+                            "value (case, spaces, hyphens and underscores are not compared) but "
+                            "map to different values")
+
+
 def test_jira_issues_and_satisfaction(capsys, tmp_path):
     status, out, _ = run(capsys, tmp_path, DATA / "jira_issues.csv", "--profile", "jira")
     assert status == 0

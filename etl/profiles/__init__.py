@@ -8,7 +8,7 @@ from pathlib import Path
 
 from service_quality.schema import ENTITIES
 
-from ..readers import InputError, normalize_name, read_raw
+from ..readers import InputError, loose_key, normalize_name, read_raw
 
 BUILTIN: tuple[str, ...] = ("servicenow", "jira", "zammad", "glpi")
 DATE_ORDERS = ("dmy", "mdy", "ymd")
@@ -44,7 +44,7 @@ class Section:
 
     entity: str
     columns: dict[str, Source]
-    # canonical column → normalised source value → canonical value ("" = empty; key "*" = any other)
+    # canonical column → source value as loose_key → canonical value ("" = empty; "*" = any other)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     # rows where all these canonical columns are empty make no row of this entity (not an error)
     keep_if: tuple[str, ...] = ()
@@ -188,9 +188,15 @@ def _section(entity: str, body, fail) -> Section:
             fail(key, "a value map for a column the section does not map")
         if not isinstance(table, dict):
             fail(key, "expected a table of \"source value\" = \"canonical value\"")
-        values[col] = {
-            (k if k == "*" else normalize_name(str(k))): str(v) for k, v in table.items()
-        }
+        values[col] = {}
+        seen: dict[str, str] = {}
+        for k, v in table.items():
+            folded = k if k == "*" else loose_key(str(k))
+            if folded in values[col] and values[col][folded] != str(v):
+                fail(key, f"{seen[folded]!r} and {k!r} are one value (case, spaces, hyphens "
+                          "and underscores are not compared) but map to different values")
+            seen.setdefault(folded, str(k))
+            values[col][folded] = str(v)
     if "score_scale" in body:
         scale = body["score_scale"]
         if entity != "surveys" or scale not in (5, 10, 100):

@@ -12,7 +12,16 @@ import pyarrow.compute as pc
 
 from service_quality.schema import DATE, ENTITIES, TIMESTAMP
 
-from ..readers import InputError, RawTable, _json_keys, column_label, normalize_name, read_raw
+from ..readers import (
+    InputError,
+    RawTable,
+    _json_keys,
+    column_label,
+    loose_key,
+    loose_keys,
+    normalize_name,
+    read_raw,
+)
 from . import Profile, Section, Source
 from .dates import DateText, decide_order, timestamps
 
@@ -201,10 +210,10 @@ def _collapse(f: _File, key: int, upd: int, at_iso: pd.Series, hist):
     status = f.find(hist.status)
     if status is None or not hist.waiting:
         return latest, None, notes
-    waiting = {normalize_name(w) for w in hist.waiting}
+    waiting = pa.array(sorted({loose_key(w) for w in hist.waiting}), pa.large_string())
     state = f.cells[status]
-    w = state.str.normalize("NFKC").str.strip().str.lower().isin(waiting).fillna(False)
-    w = w.to_numpy(bool)[ordered["pos"].to_numpy()]
+    w = pc.is_in(loose_keys(pa.array(state, pa.large_string(), from_pandas=True)), waiting)
+    w = pc.fill_null(w, False).to_numpy(zero_copy_only=False)[ordered["pos"].to_numpy()]
     g = ordered["g"].to_numpy()
     same = np.r_[False, g[1:] == g[:-1]]
     prev = np.r_[False, w[:-1]] & same
@@ -285,8 +294,11 @@ def _section_table(f: _File, s: Section, positions: np.ndarray, iso) -> Built:
 
 
 def _map_values(values: pa.Array, table: dict[str, str]) -> pa.Array:
-    """Source values → canonical by the profile's map; "*" catches any other non-empty value."""
-    key = pc.utf8_lower(pc.utf8_trim_whitespace(pc.utf8_normalize(values, "NFKC")))
+    """Source values → canonical by the profile's map; "*" catches any other non-empty value.
+
+    Compared as loose_key: "Self service" finds the map's "self-service".
+    """
+    key = loose_keys(values)
     sources = [k for k in table if k != "*"]
     found = pc.index_in(key, value_set=pa.array(sources, pa.large_string()))
     mapped = pa.array([table[k] for k in sources], pa.large_string()).take(found)
