@@ -141,6 +141,102 @@ def test_a_profile_map_with_two_spellings_of_one_value_is_refused(tmp_path):
                             "map to different values")
 
 
+SNOW_HISTORY = (
+    "number,company,opened_at,contact_type,incident_state,assigned_to,resolved_at,{updated}\n"
+    # listed newest first, as a list sorted by update time descending is exported
+    "INC9,C1,01/03/2016 09:00,Phone,Closed,Wang Wei,01/03/2016 15:00,06/03/2016 10:00\n"
+    "INC9,C1,01/03/2016 09:00,Phone,Resolved,Wang Wei,01/03/2016 15:00,01/03/2016 15:00\n"
+    "INC9,C1,01/03/2016 09:00,Phone,Awaiting User Info,Wang Wei,?,01/03/2016 10:00\n"
+    "INC9,C1,01/03/2016 09:00,Phone,Active,Wang Wei,?,01/03/2016 09:30\n"
+    "INC9,C1,01/03/2016 09:00,Phone,New,?,?,01/03/2016 09:00\n"
+    "INC8,C2,29/02/2016 08:00,Phone,New,?,?,29/02/2016 08:00\n"
+    "INC8,C2,29/02/2016 08:00,Phone,Active,Zhang San,?,29/02/2016 08:05\n"
+)
+
+
+@pytest.mark.parametrize("updated", ["sys_updated_at", "Updated At", "last_update", "更新时间"])
+def test_a_history_export_loads_each_tickets_latest_row(capsys, tmp_path, updated):
+    # The issue's export: sys_updated_at (not the profile's sys_updated_on), day-first, '?'.
+    path = tmp_path / "incident_history.csv"
+    path.write_text(SNOW_HISTORY.format(updated=updated), encoding="utf-8")
+    status, out, _ = run(capsys, tmp_path, path, "--profile", "servicenow")
+    assert status == 0
+    assert ("7 rows are updates of 2 tickets: each ticket is loaded from its latest update "
+            f"(by column {updated}); 5 earlier rows folded in") in out
+    assert batches(tmp_path) == [("incident_history.csv", "ticket_events", 2, 2, 0),
+                                 ("incident_history.csv", "tickets", 2, 2, 0)]
+    assert rows(tmp_path, "SELECT ticket_id, engineer_id, resolved_at FROM tickets "
+                          "ORDER BY 1") == [("INC8", "Zhang San", None),
+                                            ("INC9", "Wang Wei", D(2016, 3, 1, 15))]
+    # Awaiting User Info 10:00 → Resolved 15:00 is waiting time
+    assert rows(tmp_path, 'SELECT ticket_id, "at", event FROM ticket_events ORDER BY 2') == [
+        ("INC9", D(2016, 3, 1, 10), "pause"), ("INC9", D(2016, 3, 1, 15), "resume")]
+
+
+def test_map_updated_at_names_the_update_column(capsys, tmp_path):
+    path = tmp_path / "incident_history.csv"
+    path.write_text(SNOW_HISTORY.format(updated="Stand"), encoding="utf-8")
+    status, out, _ = run(capsys, tmp_path, path, "--profile", "servicenow",
+                         "--map", "updated_at=Stand")
+    assert status == 0
+    assert "(by column Stand); 5 earlier rows folded in" in out
+    assert rows(tmp_path, "SELECT ticket_id, resolved_at FROM tickets ORDER BY 1") == [
+        ("INC8", None), ("INC9", D(2016, 3, 1, 15))]
+    status, _, err = run(capsys, tmp_path, path, "--profile", "servicenow",
+                         "--map", "updated_at=Geändert")
+    assert status == 2
+    assert "--map updated_at=Geändert: incident_history.csv has no column 'Geändert' — " \
+           "found columns: number, company" in err
+
+
+def test_without_an_update_column_the_last_row_of_each_ticket_wins(capsys, tmp_path):
+    path = tmp_path / "incident_history.csv"
+    path.write_text(SNOW_HISTORY.format(updated="Stand"), encoding="utf-8")
+    status, out, _ = run(capsys, tmp_path, path, "--profile", "servicenow")
+    assert status == 0
+    assert ("7 rows are updates of 2 tickets, but the file has no update-time column "
+            "(sys_updated_on, Updated, sys_updated_at or a usual name of one: sys_updated_on, "
+            "sys_updated_at, updated_at, Updated, 更新时间 …): each ticket is loaded from its last "
+            "row in the file (5 earlier rows folded in); if a column holds the time of each "
+            "update, give --map updated_at=COLUMN") in out
+    assert batches(tmp_path) == [("incident_history.csv", "tickets", 2, 2, 0)]
+    # never the first row: INC9's last row in the file is its New row, INC8's its Active row
+    assert rows(tmp_path, "SELECT ticket_id, engineer_id FROM tickets ORDER BY 1") == [
+        ("INC8", "Zhang San"), ("INC9", None)]
+
+
+def test_a_users_profile_without_history_reads_repeated_ids_as_updates(capsys, tmp_path):
+    profile = tmp_path / "log.toml"
+    profile.write_text('[tickets.columns]\nticket_id = "单号"\ncustomer_id = "客户"\n'
+                       'reported_at = "报修时间"\nresolved_at = "完成时间"\n', encoding="utf-8")
+    path = tmp_path / "维修记录.csv"
+    path.write_text("单号,客户,报修时间,完成时间,最后修改时间\n"
+                    "W1,华北电力,2025-10-09 09:00,2025-10-09 15:00,2025-10-09 15:00\n"
+                    "W1,华北电力,2025-10-09 09:00,,2025-10-09 09:00\n"
+                    "W2,东方银行,2025-10-10 09:00,,2025-10-10 09:00\n", encoding="utf-8")
+    status, out, _ = run(capsys, tmp_path, path, "--profile", profile)
+    assert status == 0
+    assert "(by column 最后修改时间); 1 earlier rows folded in" in out
+    assert rows(tmp_path, "SELECT ticket_id, resolved_at FROM tickets ORDER BY 1") == [
+        ("W1", D(2025, 10, 9, 15)), ("W2", None)]
+
+
+def test_a_canonical_tickets_file_still_rejects_a_repeated_id(capsys, tmp_path):
+    path = tmp_path / "tickets.csv"
+    path.write_text("工单号,客户编号,报障时间,更新时间\nT1,C1,2025-10-09 10:00,2025-10-09 10:00\n"
+                    "T1,C1,2025-10-09 10:00,2025-10-09 12:00\n", encoding="utf-8")
+    for options in ([], ["--null", "无"]):   # read as it is, and through the canonical profile
+        status, _, _ = run(capsys, tmp_path, path, *options)
+        assert status == 0
+        assert [(n, r) for _, n, r, _ in rejections(tmp_path)] == [
+            (3, "duplicate ticket_id T1 (first at row 2)")]
+    status, _, err = run(capsys, tmp_path, path, "--map", "updated_at=更新时间")
+    assert status == 2
+    assert ("--map updated_at=更新时间: a tickets file in the canonical layout lists each ticket "
+            "once (a repeated ticket_id is a rejected row); read a history export (one row per "
+            "update) with its --profile") in err
+
+
 def test_jira_issues_and_satisfaction(capsys, tmp_path):
     status, out, _ = run(capsys, tmp_path, DATA / "jira_issues.csv", "--profile", "jira")
     assert status == 0

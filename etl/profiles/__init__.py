@@ -15,6 +15,15 @@ DATE_ORDERS = ("dmy", "mdy", "ymd")
 _DIR = Path(__file__).parent
 _TOP_KEYS = {"name", "title", "docs", "detect", "nulls", "date_order", "history", "sheet"}
 _SECTION_KEYS = {"columns", "values", "keep_if", "score_scale"}
+# What exports call the time of each row's update, besides a profile's own [history] names;
+# compared as loose_key, so "Updated At", "updated_at" and "UPDATED-AT" are one name. In order:
+# the first present is used. "updated_at" is also the name --map gives such a column.
+UPDATE_COLUMNS: tuple[str, ...] = (
+    "sys_updated_on", "sys_updated_at", "updated_at", "Updated", "Updated on", "last_update",
+    "Last updated", "Last modified", "Modified", "Date modified", "更新时间", "最后更新时间",
+    "最近更新时间", "修改时间", "最后修改时间",
+)
+UPDATED_AT = "updated_at"
 
 
 class ProfileError(InputError):
@@ -64,6 +73,9 @@ class Profile:
     date_order: str | None = None
     history: History | None = None
     sheets: tuple[str, ...] = ()  # workbook sheet to read when present (else the first)
+    # The contract's own layout (a canonical file read with --map/--null): a repeated key there
+    # is a rejected row (DESIGN §3), never a history of updates.
+    canonical: bool = False
 
 
 def load_profile(name_or_path: str | Path) -> Profile:
@@ -90,7 +102,7 @@ def canonical_profile(entity: str) -> Profile:
     e = ENTITIES[entity]
     cols = {c.name: Source((c.name, *c.zh)) for c in e.columns}
     return Profile("canonical", f"canonical {entity} file", None, (Section(entity, cols),),
-                   sheets=(e.name, e.zh))
+                   sheets=(e.name, e.zh), canonical=True)
 
 
 def detect_profile(header: list[str]) -> str | None:

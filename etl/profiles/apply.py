@@ -22,7 +22,7 @@ from ..readers import (
     normalize_name,
     read_raw,
 )
-from . import Profile, Section, Source
+from . import UPDATE_COLUMNS, UPDATED_AT, Profile, Section, Source
 from .dates import DateText, decide_order, timestamps
 
 
@@ -41,6 +41,7 @@ def build(path: Path, profile: Profile, maps=(), nulls=(), date_order=None) -> l
     """The canonical tables `profile` makes of the file at `path`; raises InputError."""
     raw = read_raw(Path(path), profile.sheets)
     f = _File(raw, profile.nulls + tuple(nulls))
+    maps, updated_map = _update_map(maps, profile)
     named = {s.entity for s in profile.sections}
     for target, source in maps:
         entity = target.rpartition(".")[0]
@@ -65,7 +66,11 @@ def build(path: Path, profile: Profile, maps=(), nulls=(), date_order=None) -> l
             if c.kind in (TIMESTAMP, DATE) and i is not None:
                 dated[i] = c
     hist = profile.history
-    upd = f.find(hist.updated) if hist else None
+    tickets = next((s for s in sections if s.entity == "tickets"), None)
+    key = f.index(tickets.columns.get("ticket_id")) if tickets is not None else None
+    # Only an export read through a profile can be a history; a canonical file lists each
+    # ticket once.
+    upd = None if key is None or profile.canonical else f.update_column(hist, updated_map)
     if upd is not None:
         dated[upd] = None
     texts = {i: DateText(f.cells[i]) for i in dated}
@@ -80,15 +85,12 @@ def build(path: Path, profile: Profile, maps=(), nulls=(), date_order=None) -> l
     head += skipped
     positions = np.arange(f.n)
     events = None
-    if hist is not None:
-        tickets = next(s for s in sections if s.entity == "tickets")
-        key = f.index(tickets.columns["ticket_id"])
-        if upd is None:
-            head.append(f"no update-time column ({' / '.join(hist.updated)}): "
-                        "one row per ticket assumed")
-        elif key is not None:
+    if key is not None and not profile.canonical:
+        if upd is not None:
             positions, events, notes = _collapse(f, key, upd, iso[upd], hist)
-            head += notes
+        else:
+            positions, notes = _last_rows(f, key, hist)
+        head += notes
 
     built = []
     for s in sections:
@@ -149,6 +151,26 @@ class _File:
                 return i
         return None
 
+    def update_column(self, hist, given: str | None) -> int | None:
+        """Position of the update-time column: --map updated_at, the profile's [history]
+        names, else the usual names of an update time (UPDATE_COLUMNS), loosely compared."""
+        if given is not None:
+            i = self.find((given,))
+            if i is None:
+                raise InputError(f"--map {UPDATED_AT}={given}: {self.name} has no column "
+                                 f"{given!r} — found columns: "
+                                 + ", ".join(self.header[i] for i in self.cells))
+            return i
+        names = hist.updated if hist else ()
+        i = self.find(names)
+        if i is not None:
+            return i
+        loose = {}
+        for i in self.cells:
+            loose.setdefault(loose_key(self.raw.header[i]), i)
+        return next((loose[k] for k in map(loose_key, names + UPDATE_COLUMNS) if k in loose),
+                    None)
+
     def index(self, source: Source | None) -> int | None:
         """Position of a Source's column, None for a constant or a column not in the file."""
         if source is None or source.const is not None:
@@ -189,14 +211,60 @@ def _with_maps(name: str, section: Section, maps, profile: Profile) -> Section:
     return Section(section.entity, columns, section.values, section.keep_if)
 
 
+def _update_map(maps, profile: Profile):
+    """(the other --map pairs, the column given by --map updated_at=COLUMN or None)."""
+    rest, given = [], None
+    for target, source in maps:
+        if target not in (UPDATED_AT, f"tickets.{UPDATED_AT}"):
+            rest.append((target, source))
+            continue
+        if profile.canonical:
+            raise InputError(
+                f"--map {target}={source}: a tickets file in the canonical layout lists each "
+                "ticket once (a repeated ticket_id is a rejected row); read a history export "
+                "(one row per update) with its --profile"
+            )
+        if not any(s.entity == "tickets" for s in profile.sections):
+            raise InputError(f"--map {target}={source}: profile {profile.name} makes no tickets")
+        given = source
+    return tuple(rest), given
+
+
+def _groups(f: _File, key: int) -> pd.Series:
+    """Each row's ticket number; a row without one stands alone (it is rejected later)."""
+    return f.cells[key].fillna(pd.Series(np.arange(f.n), dtype="str").radd("\0row"))
+
+
+def _last_rows(f: _File, key: int, hist):
+    """Without an update time: the last row of each ticket in file order, and notes."""
+    group = _groups(f, key)
+    last = ~group.duplicated(keep="last").to_numpy()
+    n, kept = f.n, int(last.sum())
+    if kept == n:
+        if hist is not None and hist.waiting and f.find(hist.status) is not None:
+            return np.arange(n), [f"waiting time not read: {_no_update_column(hist)}"]
+        return np.arange(n), []
+    names = _no_update_column(hist)
+    return np.flatnonzero(last), [
+        f"{n} rows are updates of {kept} tickets, but {names}: each ticket is loaded from its "
+        f"last row in the file ({n - kept} earlier rows folded in); if a column holds the time "
+        f"of each update, give --map {UPDATED_AT}=COLUMN"
+    ]
+
+
+def _no_update_column(hist) -> str:
+    own = ", ".join(hist.updated) + " or " if hist is not None else ""
+    return (f"the file has no update-time column ({own}a usual name of one: "
+            + ", ".join(UPDATE_COLUMNS[:4]) + ", 更新时间 …)")
+
+
 def _collapse(f: _File, key: int, upd: int, at_iso: pd.Series, hist):
     """Latest row of each ticket; pause/resume events from waiting states; notes."""
     n = f.n
     at = timestamps(at_iso)
     keys = f.cells[key]
-    # A row without a ticket number stands alone (and is rejected for it later).
-    group = keys.fillna(pd.Series(np.arange(n), dtype="str").radd("\0row"))
-    frame = pd.DataFrame({"g": group, "at": at, "pos": np.arange(n)})
+    frame = pd.DataFrame({"g": _groups(f, key), "at": at, "pos": np.arange(n)})
+    # Equal update times keep the file's order: the later row is the later update.
     ordered = frame.sort_values(["g", "at", "pos"], na_position="first", kind="stable")
     latest = np.sort(ordered.drop_duplicates("g", keep="last")["pos"].to_numpy())
     notes = []
@@ -207,7 +275,7 @@ def _collapse(f: _File, key: int, upd: int, at_iso: pd.Series, hist):
     unplaced = int(at.isna().sum())
     if unplaced:
         notes.append(f"{unplaced} rows have no readable {f.header[upd]}: ordered first")
-    status = f.find(hist.status)
+    status = f.find(hist.status) if hist is not None else None
     if status is None or not hist.waiting:
         return latest, None, notes
     waiting = pa.array(sorted({loose_key(w) for w in hist.waiting}), pa.large_string())
