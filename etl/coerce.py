@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -59,12 +61,16 @@ _RATIO_RE = (
 
 
 def coerce(
-    table: RawTable, entity: Entity, default_score_scale: int = 5, arrow: bool = False
+    table: RawTable, entity: Entity, default_score_scale: int = 5, arrow: bool = False,
+    lenient: Collection[str] = (), unmapped: dict[str, pd.Series] | None = None,
 ) -> tuple[pd.DataFrame | pa.Table, pd.DataFrame]:
     """(good, rejected): typed rows without a problem + row_number; row_number, reason, raw.
 
     arrow=True gives the good rows as an Arrow table (text stays Arrow, no Python objects), for
-    the load, which hands it to DuckDB as is.
+    the load, which hands it to DuckDB as is. In the `lenient` enum columns (an export's
+    descriptive columns, schema.DESCRIPTIVE) a value that is none of the spellings loads as
+    empty instead of rejecting its row; `unmapped`, when given, receives for each such column
+    the count of each of those values, most frequent first.
     """
     if default_score_scale not in SCORE_SCALES:
         raise ValueError(f"default_score_scale must be one of {SCORE_SCALES}")
@@ -96,6 +102,11 @@ def coerce(
             parsed, bad, why = _scores(text.to_pandas(), col, scale)
         else:
             parsed, bad, why = _parse(col, text)
+            if len(bad) and col.enum is not None and col.name in lenient:
+                if unmapped is not None:
+                    unmapped[col.name] = _counts(text.take(pa.array(bad)))
+                parsed[bad] = None
+                bad = bad[:0]
         values[col.name] = parsed
         if len(bad):
             problems.add(slot[col.name], bad, why)
@@ -138,6 +149,12 @@ def coerce(
         "raw": pd.Series(table.raw_at(bad_rows), dtype=object),
     })
     return good, rejected
+
+
+def _counts(text: pa.ChunkedArray) -> pd.Series:
+    """How often each value occurs: most frequent first, ties in text order."""
+    counts = text.to_pandas().value_counts(sort=False).sort_index()
+    return counts.sort_values(ascending=False, kind="stable").rename(None)
 
 
 class _Problems:
@@ -198,8 +215,7 @@ def _by_unique(series: pd.Series, col: Column, parse):
 
 
 def _bools(u: pa.Array, texts: np.ndarray, col: Column):
-    spellings = {s: v for v, names in BOOL_VALUES.items() for s in names}
-    values = _lookup(u, texts, spellings)
+    values = _lookup(u, texts, _spellings(col))
     values = np.where(pd.isna(values), np.nan, values).astype(np.float64)
     label = column_label(col)
     reasons = np.where(np.isnan(values),
@@ -209,17 +225,41 @@ def _bools(u: pa.Array, texts: np.ndarray, col: Column):
 
 
 def _enum(u: pa.Array, texts: np.ndarray, col: Column):
-    members = ENUMS[col.enum]
-    spellings = {canonical: canonical for canonical in members}
-    spellings.update({s: canonical for canonical, names in members.items() for s in names})
-    values = _lookup(u, texts, spellings)
-    expected = ", ".join(f"{names[0]}/{canonical}" if names else canonical
-                         for canonical, names in members.items())
+    values = _lookup(u, texts, _spellings(col))
+    expected = expected_values(col)
     label = column_label(col)
     reasons = np.where(pd.isna(values),
                        f"{label}: unknown value '" + texts + f"' — expected one of {expected}",
                        None)
     return values, reasons
+
+
+def _spellings(column: Column) -> dict:
+    """Every accepted spelling of an enum or flag column → its canonical value."""
+    if column.kind == BOOL:
+        return {s: v for v, names in BOOL_VALUES.items() for s in names}
+    members = ENUMS[column.enum]
+    spellings = {canonical: canonical for canonical in members}
+    spellings.update({s: canonical for canonical, names in members.items() for s in names})
+    return spellings
+
+
+def is_spelling(column: Column, text: str) -> bool:
+    """Whether `text` is a value the column accepts (any text for a free-text column)."""
+    if column.enum is None and column.kind != BOOL:
+        return True
+    return loose_key(text) in {loose_key(str(s)) for s in _spellings(column)}
+
+
+def expected_values(column: Column, plain: bool = False) -> str:
+    """The values a column accepts, as messages list them: 一般/general, 严重/severe."""
+    if column.kind == BOOL:
+        return "true or false" if plain else "是/否 or true/false"
+    members = ENUMS[column.enum]
+    if plain:
+        return ", ".join(members)
+    return ", ".join(f"{names[0]}/{canonical}" if names else canonical
+                     for canonical, names in members.items())
 
 
 def _lookup(u: pa.Array, texts: np.ndarray, spellings: dict) -> np.ndarray:

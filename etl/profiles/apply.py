@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 
 from service_quality.schema import DATE, ENTITIES, TIMESTAMP
 
+from ..coerce import expected_values, is_spelling
 from ..readers import (
     InputError,
     RawTable,
@@ -22,7 +23,7 @@ from ..readers import (
     normalize_name,
     read_raw,
 )
-from . import UPDATE_COLUMNS, UPDATED_AT, Profile, Section, Source
+from . import BUILTIN, UPDATE_COLUMNS, UPDATED_AT, Profile, Section, Source
 from .dates import DateText, decide_order, timestamps
 
 
@@ -37,8 +38,13 @@ class Built:
     sources: dict[str, str] = field(default_factory=dict)  # canonical → source header
 
 
-def build(path: Path, profile: Profile, maps=(), nulls=(), date_order=None) -> list[Built]:
-    """The canonical tables `profile` makes of the file at `path`; raises InputError."""
+def build(path: Path, profile: Profile, maps=(), nulls=(), date_order=None,
+          values=()) -> list[Built]:
+    """The canonical tables `profile` makes of the file at `path`; raises InputError.
+
+    maps: --map (canonical, source column) pairs; values: --value (canonical column, source
+    value, canonical value) triples, added to the profile's value maps.
+    """
     raw = read_raw(Path(path), profile.sheets)
     f = _File(raw, profile.nulls + tuple(nulls))
     maps, updated_map = _update_map(maps, profile)
@@ -48,8 +54,10 @@ def build(path: Path, profile: Profile, maps=(), nulls=(), date_order=None) -> l
         if entity and entity not in named:
             raise InputError(f"--map {target}={source}: profile {profile.name} makes no "
                              f"{entity} — only " + ", ".join(sorted(named)))
+    mapped = [_with_maps(f.name, s, maps, profile) for s in profile.sections]
+    mapped = _with_values(mapped, values, profile)
     sections, skipped = [], []
-    for s in (_with_maps(f.name, s, maps, profile) for s in profile.sections):
+    for s in mapped:
         if s.keep_if and all(f.index(s.columns[c]) is None for c in s.keep_if):
             # e.g. an export without the satisfaction columns: no surveys, not an error
             skipped.append(f"no {s.entity}: the file has no column "
@@ -209,6 +217,55 @@ def _with_maps(name: str, section: Section, maps, profile: Profile) -> Section:
             continue
         columns[col] = Source((source,))
     return Section(section.entity, columns, section.values, section.keep_if)
+
+
+def value_option(target: str, source: str, canonical: str) -> str:
+    """A --value option as the command line takes it."""
+    return f'--value "{target}:{source}={canonical}"'
+
+
+def _with_values(sections: list[Section], values, profile: Profile) -> list[Section]:
+    """The sections with --value FIELD:SOURCE=CANONICAL added to their value maps."""
+    tables = [{c: dict(v) for c, v in s.values.items()} for s in sections]
+    for target, source, canonical in values:
+        entity, _, col = target.rpartition(".")
+        option = value_option(target, source, canonical)
+        hits = [i for i, s in enumerate(sections)
+                if (not entity or s.entity == entity) and col in s.columns]
+        if not hits:
+            where = entity or ", ".join(s.entity for s in sections)
+            raise InputError(f"{option}: profile {profile.name} reads no column {col!r} "
+                             f"in {where} — give --map {col}=COLUMN too if the file has it")
+        for i in hits:
+            column = ENTITIES[sections[i].entity].column(col)
+            if canonical and not is_spelling(column, canonical):
+                raise InputError(f"{option}: {canonical!r} is not a value of "
+                                 f"{column_label(column)} — expected one of "
+                                 f"{expected_values(column)}, or nothing for empty")
+            if sections[i].columns[col].const is None:
+                tables[i].setdefault(col, {})[loose_key(source)] = canonical
+    return [Section(s.entity, s.columns, t, s.keep_if)
+            for s, t in zip(sections, tables, strict=True)]
+
+
+def unmapped_note(built: Built, column: str, counts: pd.Series, profile: Profile) -> str:
+    """What a note says of values a descriptive column loaded as empty, and how to map them."""
+    col = ENTITIES[built.entity].column(column)
+    header = built.sources.get(column)
+    label = column_label(col) + (f" [column {header}]" if header else "")
+    shown = ", ".join(f"{v!r} ×{n}" for v, n in counts.head(10).items())
+    if len(counts) > 10:
+        shown += f" and {len(counts) - 10} more"
+    same = sum(column in s.columns for s in profile.sections)
+    target = column if built.entity == "tickets" or same < 2 else f"{built.entity}.{column}"
+    first = str(counts.index[0])
+    where = (profile.path.name if profile.path is not None and profile.name not in BUILTIN
+             else f"a copy of etl/profiles/{profile.name}.toml")
+    choices = expected_values(col, plain=True).rsplit(", ", 1)
+    return (f"{label}: values not in the profile's map, loaded as empty: {shown} — map one "
+            f"with {value_option(target, first, '…')} (… = {' or '.join(choices)}; nothing "
+            f"for empty) or the line \"{first}\" = \"…\" under "
+            f"[{built.entity}.values.{column}] in {where}")
 
 
 def _update_map(maps, profile: Profile):
