@@ -14,6 +14,7 @@ from service_quality.database import DEFAULT_DB
 from service_quality.settings import load_settings
 
 from .load import LoadRefused, LoadSummary, load
+from .loss import warning_block
 from .profiles import BUILTIN, DATE_ORDERS
 from .stage import ImportOptions
 
@@ -317,6 +318,9 @@ def print_summary(s: LoadSummary, out=None) -> None:
               "rejected_rows (Data page / 数据).", file=out)
     for w in s.calendar_warnings:
         print(f"warning: {w}", file=out)
+    # Last, where it is seen: a file that lost much is a file whose figures cannot be trusted.
+    for line in warning_block([f.loss for f in s.files if f.loss is not None]):
+        print(line, file=out)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -254,7 +254,7 @@ def is_spelling(column: Column, text: str) -> bool:
 def expected_values(column: Column, plain: bool = False) -> str:
     """The values a column accepts, as messages list them: 一般/general, 严重/severe."""
     if column.kind == BOOL:
-        return "true or false" if plain else "是/否 or true/false"
+        return "true, false" if plain else "是/否 or true/false"
     members = ENUMS[column.enum]
     if plain:
         return ", ".join(members)
