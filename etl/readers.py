@@ -191,9 +191,11 @@ def _parse_csv(path: Path, delimiter: str | None = ","):
         )
     if delimiter is None:
         line_end = data.find(b"\n", start, end)
-        first = data[start:line_end if line_end >= 0 else end]
+        line_end = end if line_end < 0 else line_end
+        cr = data.find(b"\r", start, line_end)  # a file with CR line ends has no LF at all
+        first = data[start:cr if cr >= 0 else line_end]
         delimiter = ";" if first.count(b";") > first.count(b",") else ","
-    if data.find(b"\n", start, end) < 0:
+    if data.find(b"\n", start, end) < 0 and data.find(b"\r", start, end) < 0:
         # only a header line: the parser needs a line end to see even that
         data, start, end = data[start:end] + b"\n", 0, end - start + 1
     invalid: list[str] = []
@@ -326,7 +328,7 @@ def _record_layout(data, start, end, quoted, ncols, delimiter=","):
             return positions
         return positions[np.searchsorted(quotes, positions) % 2 == 0]
 
-    newlines = structural(np.flatnonzero(arr == ord("\n")))
+    newlines = structural(_line_ends(arr))
     starts = np.concatenate(([0], newlines + 1))
     ends = np.concatenate((newlines, [len(arr)]))
     ends = ends - ((ends > starts) & (arr[np.maximum(ends - 1, 0)] == ord("\r")))
@@ -348,11 +350,20 @@ def _record_layout(data, start, end, quoted, ncols, delimiter=","):
     return records[kept], ragged
 
 
+def _line_ends(arr: np.ndarray) -> np.ndarray:
+    """Positions that end a line as the CSV parser sees them: each LF, and each CR not followed
+    by an LF (old Mac line ends, Excel's "CSV (Macintosh)"); a CR before an LF belongs to it."""
+    lf = np.flatnonzero(arr == ord("\n"))
+    cr = np.flatnonzero(arr == ord("\r"))
+    bare = cr[np.isin(cr + 1, lf, invert=True)]
+    return np.union1d(lf, bare)
+
+
 def _unclosed_quote_row(data, start, end) -> int:
     """Record number (header = 1) holding the last quote, the one left open."""
     arr = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
     quotes = np.flatnonzero(arr == ord('"'))
-    newlines = np.flatnonzero(arr[: quotes[-1]] == ord("\n"))
+    newlines = _line_ends(arr[: quotes[-1]])
     return int((np.searchsorted(quotes, newlines) % 2 == 0).sum()) + 1
 
 
