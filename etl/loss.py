@@ -118,8 +118,11 @@ def fix_for(kind: str, entity: str, profile: str | None) -> str:
         return "no option: the times contradict each other; correct them in the source system"
     if kind.startswith("row has "):
         return "check the quotes (\") and separators of these rows in the file"
-    if " is outside the " in kind:
-        return "give the file's scale: score_scale = 10 or 100 under [surveys] in the profile"
+    if m := re.search(r" is outside the (\d+)–(\d+) scale", kind):
+        if m[2] == "5":
+            return ("if the file scores on another scale, give it: score_scale = 10 or 100 "
+                    "under [surveys] in the profile (or a score_scale column)")
+        return f"correct these scores in the file: they are outside its {m[1]}–{m[2]} scale"
     return "see each row's reason in rejected_rows (Data page / 数据)"
 
 

@@ -112,6 +112,11 @@ def test_an_export_names_its_own_column_and_the_fixing_option(capsys, tmp_path):
      "no option: the times contradict each other; correct them in the source system"),
     ("row has 5 values but the header has 4 columns", "tickets", None,
      "check the quotes (\") and separators of these rows in the file"),
+    ("score (评分): 8 is outside the 1–5 scale", "surveys", "my.toml",
+     "if the file scores on another scale, give it: score_scale = 10 or 100 under [surveys] "
+     "in the profile (or a score_scale column)"),
+    ("score (评分) [column 满意度]: 11 is outside the 1–10 scale", "surveys", "my.toml",
+     "correct these scores in the file: they are outside its 1–10 scale"),
 ])
 def test_the_fix_for_each_kind_of_reason(reason, entity, profile, fix):
     assert fix_for(reason, entity, profile) == fix
