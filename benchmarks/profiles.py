@@ -1,17 +1,21 @@
 """Time reading one export through an import profile against the same tickets as a canonical file.
 
 Usage: python benchmarks/profiles.py [--tickets 200000] [--seed 1]
-Stages (read + check, nothing written) four files of the same tickets: canonical tickets.csv,
-a ServiceNow list export (ISO dates), the same with day/month/year dates, and a ServiceNow export
-of three updates per ticket (collapsed, with pause events). Prints seconds and the ratio to the
-canonical file; appends the figures to benchmarks/results/profiles.jsonl.
+Stages (read + check, nothing written) five files of the same tickets: canonical tickets.csv,
+a ServiceNow list export (ISO dates), the same with day/month/year dates, a ServiceNow export
+of three updates per ticket (collapsed, with pause events), and the same updates as the event
+log of issue 12 writes them (sys_updated_at, day-first, '?' for empty, "Self service").
+Prints seconds and the ratio to the canonical file; appends the figures to
+benchmarks/results/profiles.jsonl.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -69,6 +73,13 @@ def write_files(t: pd.DataFrame, work: Path) -> dict[str, tuple[Path, ImportOpti
     hold = snow.assign(state="On Hold", resolved_at="",
                        sys_updated_on=(t["opened"] + pd.Timedelta(minutes=20)).dt.strftime(iso))
     history = pd.concat([new, hold, snow]).sort_values("sys_updated_on", kind="stable")
+    # The issue 12 export: the same three updates a ticket headed sys_updated_at, day-first
+    # dates, '?' for empty, "Self service" where the profile writes "self-service".
+    log = history.rename(columns={"sys_updated_on": "sys_updated_at"}).replace("", "?")
+    for col in ("opened_at", "resolved_at", "sys_updated_at"):
+        when = pd.to_datetime(log[col].where(log[col] != "?"), format=iso)
+        log[col] = when.dt.strftime("%d/%m/%Y %H:%M").fillna("?")
+    log["contact_type"] = log["contact_type"].replace("Self-service", "Self service")
     files = {
         "canonical": (work / "tickets.csv", canonical, None),
         "servicenow": (work / "incident.csv", snow, ImportOptions(profile="servicenow")),
@@ -76,6 +87,8 @@ def write_files(t: pd.DataFrame, work: Path) -> dict[str, tuple[Path, ImportOpti
                            ImportOptions(profile="servicenow", date_order="dmy")),
         "servicenow 3 updates/ticket": (work / "incident_history.csv", history,
                                         ImportOptions(profile="servicenow")),
+        "servicenow event log (issue 12)": (work / "incident_log.csv", log,
+                                            ImportOptions(profile="servicenow")),
     }
     for path, frame, _ in files.values():
         frame.to_csv(path, index=False)
@@ -91,6 +104,14 @@ def stage_seconds(path: Path, options: ImportOptions | None) -> tuple[float, int
         best = min(best, time.perf_counter() - start)
         loaded = sum(len(s.good) for s in staged if s.entity == "tickets")
     return best, loaded
+
+
+def commit() -> str:
+    """The checkout's commit, "+changes" when the staging code differs from it."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout
+    changed = git("status", "--porcelain", "--", "etl", "service_quality").strip()
+    return git("rev-parse", "--short", "HEAD").strip() + ("+changes" if changed else "")
 
 
 def main() -> None:
@@ -112,7 +133,8 @@ def main() -> None:
     for name, seconds in figures.items():
         print(f"{name:<30} {seconds:>8.2f} {seconds / base:>12.2f}")
     record = {"at": datetime.now().isoformat(timespec="seconds"), "tickets": args.tickets,
-              "seconds": figures, "host": platform.node(), "python": platform.python_version()}
+              "seconds": figures, "host": platform.node(), "python": platform.python_version(),
+              "code": commit(), "loadavg": round(os.getloadavg()[0], 2)}
     with RESULTS.open("a", encoding="utf-8") as out:
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
