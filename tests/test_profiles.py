@@ -199,8 +199,8 @@ def test_without_an_update_column_the_last_row_of_each_ticket_wins(capsys, tmp_p
     status, out, _ = run(capsys, tmp_path, path, "--profile", "servicenow")
     assert status == 0
     assert ("7 rows are updates of 2 tickets, but the file has no update-time column "
-            "(sys_updated_on, Updated, sys_updated_at or a usual name of one: sys_updated_on, "
-            "sys_updated_at, updated_at, Updated, 更新时间 …): each ticket is loaded from its last "
+            "(sys_updated_on, Updated, sys_updated_at, or a usual name such as updated_at, "
+            "last_update, 更新时间): each ticket is loaded from its last "
             "row in the file (5 earlier rows folded in); if a column holds the time of each "
             "update, give --map updated_at=COLUMN") in out
     assert batches(tmp_path) == [("incident_history.csv", "tickets", 2, 2, 0)]

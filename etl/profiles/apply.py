@@ -310,9 +310,9 @@ def _last_rows(f: _File, key: int, hist):
 
 
 def _no_update_column(hist) -> str:
-    own = ", ".join(hist.updated) + " or " if hist is not None else ""
-    return (f"the file has no update-time column ({own}a usual name of one: "
-            + ", ".join(UPDATE_COLUMNS[:4]) + ", 更新时间 …)")
+    own = f"{', '.join(hist.updated)}, " if hist is not None else ""
+    return (f"the file has no update-time column ({own}or a usual name such as updated_at, "
+            "last_update, 更新时间)")
 
 
 def _collapse(f: _File, key: int, upd: int, at_iso: pd.Series, hist):
