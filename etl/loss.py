@@ -90,7 +90,8 @@ def fix_for(kind: str, entity: str, profile: str | None) -> str:
     if m := _UNKNOWN.match(kind):
         col, value = m["col"], m["value"]
         target = col if entity == "tickets" else f"{entity}.{col}"
-        choices = expected_values(ENTITIES[entity].column(col), plain=True)
+        known = col in ENTITIES[entity].column_names
+        choices = expected_values(ENTITIES[entity].column(col), plain=True) if known else "…"
         line = f'--value "{target}:{value}=…" (… = one of {choices}, or nothing for empty)'
         if profile:
             line += f', or "{value}" = "…" under [{entity}.values.{col}] in the profile'
