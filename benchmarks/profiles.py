@@ -1,17 +1,21 @@
 """Time reading one export through an import profile against the same tickets as a canonical file.
 
 Usage: python benchmarks/profiles.py [--tickets 200000] [--seed 1]
-Stages (read + check, nothing written) four files of the same tickets: canonical tickets.csv,
-a ServiceNow list export (ISO dates), the same with day/month/year dates, and a ServiceNow export
-of three updates per ticket (collapsed, with pause events). Prints seconds and the ratio to the
-canonical file; appends the figures to benchmarks/results/profiles.jsonl.
+Stages (read + check, nothing written) five files of the same tickets: canonical tickets.csv,
+a ServiceNow list export (ISO dates), the same with day/month/year dates, a ServiceNow export
+of three updates per ticket (collapsed, with pause events), and the same updates as the event
+log of issue 12 writes them (sys_updated_at, day-first, '?' for empty, "Self service").
+Prints wall and CPU seconds and their ratio to the canonical file; appends the figures to
+benchmarks/results/profiles.jsonl. --only times some layouts (e.g. the first four on older code).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -69,6 +73,13 @@ def write_files(t: pd.DataFrame, work: Path) -> dict[str, tuple[Path, ImportOpti
     hold = snow.assign(state="On Hold", resolved_at="",
                        sys_updated_on=(t["opened"] + pd.Timedelta(minutes=20)).dt.strftime(iso))
     history = pd.concat([new, hold, snow]).sort_values("sys_updated_on", kind="stable")
+    # The issue 12 export: the same three updates a ticket headed sys_updated_at, day-first
+    # dates, '?' for empty, "Self service" where the profile writes "self-service".
+    log = history.rename(columns={"sys_updated_on": "sys_updated_at"}).replace("", "?")
+    for col in ("opened_at", "resolved_at", "sys_updated_at"):
+        when = pd.to_datetime(log[col].where(log[col] != "?"), format=iso)
+        log[col] = when.dt.strftime("%d/%m/%Y %H:%M").fillna("?")
+    log["contact_type"] = log["contact_type"].replace("Self-service", "Self service")
     files = {
         "canonical": (work / "tickets.csv", canonical, None),
         "servicenow": (work / "incident.csv", snow, ImportOptions(profile="servicenow")),
@@ -76,21 +87,33 @@ def write_files(t: pd.DataFrame, work: Path) -> dict[str, tuple[Path, ImportOpti
                            ImportOptions(profile="servicenow", date_order="dmy")),
         "servicenow 3 updates/ticket": (work / "incident_history.csv", history,
                                         ImportOptions(profile="servicenow")),
+        "servicenow event log (issue 12)": (work / "incident_log.csv", log,
+                                            ImportOptions(profile="servicenow")),
     }
     for path, frame, _ in files.values():
         frame.to_csv(path, index=False)
     return {k: (p, o) for k, (p, _, o) in files.items()}
 
 
-def stage_seconds(path: Path, options: ImportOptions | None) -> tuple[float, int]:
-    """Best of two: seconds to stage the file, and the ticket rows that would load."""
-    best, loaded = float("inf"), 0
+def stage_seconds(path: Path, options: ImportOptions | None) -> tuple[float, float, int]:
+    """Best of two: wall seconds and CPU seconds (all threads) to stage the file, and the ticket
+    rows that would load. On a shared machine the CPU time is the steadier figure."""
+    best, cpu, loaded = float("inf"), float("inf"), 0
     for _ in range(2):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         staged = stage_file(path, options=options)
         best = min(best, time.perf_counter() - start)
+        cpu = min(cpu, time.process_time() - start_cpu)
         loaded = sum(len(s.good) for s in staged if s.entity == "tickets")
-    return best, loaded
+    return best, cpu, loaded
+
+
+def commit() -> str:
+    """The checkout's commit, "+changes" when the staging code differs from it."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout
+    changed = git("status", "--porcelain", "--", "etl", "service_quality").strip()
+    return git("rev-parse", "--short", "HEAD").strip() + ("+changes" if changed else "")
 
 
 def main() -> None:
@@ -98,21 +121,26 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--tickets", type=int, default=200_000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--only", help="comma-separated layouts to time (default: all)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-profiles-"))
     files = write_files(tickets(args.tickets, args.seed), work)
-    figures = {}
+    if args.only:
+        files = {k: v for k, v in files.items() if k in args.only.split(",")}
+    figures, cpu = {}, {}
     for name, (path, options) in files.items():
-        seconds, loaded = stage_seconds(path, options)
+        figures[name], cpu[name], loaded = stage_seconds(path, options)
         assert loaded == args.tickets, (name, loaded)
-        figures[name] = seconds
-    base = figures["canonical"]
+    base, base_cpu = figures["canonical"], cpu["canonical"]
     print(f"{args.tickets} tickets, staged (read + checked), best of 2")
-    print(f"{'layout':<30} {'seconds':>8} {'× canonical':>12}")
+    print(f"{'layout':<32} {'seconds':>8} {'× canonical':>12} {'CPU s':>8} {'× canonical':>12}")
     for name, seconds in figures.items():
-        print(f"{name:<30} {seconds:>8.2f} {seconds / base:>12.2f}")
+        print(f"{name:<32} {seconds:>8.2f} {seconds / base:>12.2f} {cpu[name]:>8.2f} "
+              f"{cpu[name] / base_cpu:>12.2f}")
     record = {"at": datetime.now().isoformat(timespec="seconds"), "tickets": args.tickets,
-              "seconds": figures, "host": platform.node(), "python": platform.python_version()}
+              "seconds": figures, "cpu_seconds": cpu, "host": platform.node(),
+              "python": platform.python_version(), "code": commit(),
+              "loadavg": round(os.getloadavg()[0], 2)}
     with RESULTS.open("a", encoding="utf-8") as out:
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
 

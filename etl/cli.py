@@ -14,6 +14,7 @@ from service_quality.database import DEFAULT_DB
 from service_quality.settings import load_settings
 
 from .load import LoadRefused, LoadSummary, load
+from .loss import warning_block
 from .profiles import BUILTIN, DATE_ORDERS
 from .stage import ImportOptions
 
@@ -35,9 +36,20 @@ def _mapping(text: str) -> tuple[str, str]:
     return canonical.strip(), source.strip()
 
 
+def _value_map(text: str) -> tuple[str, str, str]:
+    field, colon, rest = text.partition(":")
+    source, eq, canonical = rest.rpartition("=")
+    if not colon or not eq or not field.strip() or not source.strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: write --value FIELD:VALUE=CANONICAL, "
+                                         'e.g. --value "channel:Walk in=phone"')
+    return field.strip(), source.strip(), canonical.strip()
+
+
 def import_options(args) -> ImportOptions | None:
-    """The load's ImportOptions from --profile/--map/--null/--date-order, None when none given."""
-    options = ImportOptions(args.profile, tuple(args.maps), tuple(args.nulls), args.date_order)
+    """The load's ImportOptions from --profile/--map/--null/--date-order/--value, None when none
+    given."""
+    options = ImportOptions(args.profile, tuple(args.maps), tuple(args.nulls), args.date_order,
+                            tuple(args.values))
     return None if options == ImportOptions() else options
 
 
@@ -60,9 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", action="append", type=_mapping, default=[], dest="maps",
                    metavar="CANONICAL=COLUMN",
                    help="read a canonical column from this column of the file (repeatable; "
-                        "surveys.customer_id=… for one table only)")
+                        "surveys.customer_id=… for one table only; updated_at=… names the "
+                        "update time of a history export)")
     p.add_argument("--null", action="append", default=[], dest="nulls", metavar="TOKEN",
                    help="a cell holding exactly this text is empty (repeatable), e.g. --null N/A")
+    p.add_argument("--value", action="append", type=_value_map, default=[], dest="values",
+                   metavar="FIELD:VALUE=CANONICAL",
+                   help='read this value of a column as a canonical value (repeatable), e.g. '
+                        '--value "channel:Walk in=phone"; nothing after = leaves it empty')
     p.add_argument("--date-order", choices=DATE_ORDERS, dest="date_order",
                    help="order of day and month in dates like 05/03/2025: dmy, mdy or ymd "
                         "(default: decided by the data, refused when it cannot tell)")
@@ -536,6 +553,9 @@ def print_summary(s: LoadSummary, out=None) -> None:
               "rejected_rows (Data page / 数据).", file=out)
     for w in s.calendar_warnings:
         print(f"warning: {w}", file=out)
+    # Last, where it is seen: a file that lost much is a file whose figures cannot be trusted.
+    for line in warning_block([f.loss for f in s.files if f.loss is not None]):
+        print(line, file=out)
 
 
 def main(argv: list[str] | None = None) -> int:

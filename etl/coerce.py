@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,7 @@ from service_quality.schema import (
     Entity,
 )
 
-from .readers import RawTable, column_label
+from .readers import RawTable, column_label, loose_key, loose_keys
 
 SCORE_SCALES = (5, 10, 100)
 # What an empty cell means where the contract gives it a meaning (DESIGN §3).
@@ -61,12 +61,16 @@ _RATIO_RE = (
 
 
 def coerce(
-    table: RawTable, entity: Entity, default_score_scale: int = 5, arrow: bool = False
+    table: RawTable, entity: Entity, default_score_scale: int = 5, arrow: bool = False,
+    lenient: Collection[str] = (), unmapped: dict[str, pd.Series] | None = None,
 ) -> tuple[pd.DataFrame | pa.Table, pd.DataFrame]:
     """(good, rejected): typed rows without a problem + row_number; row_number, reason, raw.
 
     arrow=True gives the good rows as an Arrow table (text stays Arrow, no Python objects), for
-    the load, which hands it to DuckDB as is.
+    the load, which hands it to DuckDB as is. In the `lenient` enum columns (an export's
+    descriptive columns, schema.DESCRIPTIVE) a value that is none of the spellings loads as
+    empty instead of rejecting its row; `unmapped`, when given, receives for each such column
+    the count of each of those values, most frequent first.
     """
     if default_score_scale not in SCORE_SCALES:
         raise ValueError(f"default_score_scale must be one of {SCORE_SCALES}")
@@ -98,6 +102,11 @@ def coerce(
             parsed, bad, why = _scores(text.to_pandas(), col, scale)
         else:
             parsed, bad, why = _parse(col, text)
+            if len(bad) and col.enum is not None and col.name in lenient:
+                if unmapped is not None:
+                    unmapped[col.name] = _counts(text.take(pa.array(bad)))
+                parsed[bad] = None
+                bad = bad[:0]
         values[col.name] = parsed
         if len(bad):
             problems.add(slot[col.name], bad, why)
@@ -140,6 +149,12 @@ def coerce(
         "raw": pd.Series(table.raw_at(bad_rows), dtype=object),
     })
     return good, rejected
+
+
+def _counts(text: pa.ChunkedArray) -> pd.Series:
+    """How often each value occurs: most frequent first, ties in text order."""
+    counts = text.to_pandas().value_counts(sort=False).sort_index()
+    return counts.sort_values(ascending=False, kind="stable").rename(None)
 
 
 class _Problems:
@@ -200,8 +215,7 @@ def _by_unique(series: pd.Series, col: Column, parse):
 
 
 def _bools(u: pa.Array, texts: np.ndarray, col: Column):
-    spellings = {s: v for v, names in BOOL_VALUES.items() for s in names}
-    values = _lookup(u, texts, spellings)
+    values = _lookup(u, texts, _spellings(col))
     values = np.where(pd.isna(values), np.nan, values).astype(np.float64)
     label = column_label(col)
     reasons = np.where(np.isnan(values),
@@ -211,12 +225,8 @@ def _bools(u: pa.Array, texts: np.ndarray, col: Column):
 
 
 def _enum(u: pa.Array, texts: np.ndarray, col: Column):
-    members = ENUMS[col.enum]
-    spellings = {canonical: canonical for canonical in members}
-    spellings.update({s: canonical for canonical, names in members.items() for s in names})
-    values = _lookup(u, texts, spellings)
-    expected = ", ".join(f"{names[0]}/{canonical}" if names else canonical
-                         for canonical, names in members.items())
+    values = _lookup(u, texts, _spellings(col))
+    expected = expected_values(col)
     label = column_label(col)
     reasons = np.where(pd.isna(values),
                        f"{label}: unknown value '" + texts + f"' — expected one of {expected}",
@@ -224,24 +234,49 @@ def _enum(u: pa.Array, texts: np.ndarray, col: Column):
     return values, reasons
 
 
+def _spellings(column: Column) -> dict:
+    """Every accepted spelling of an enum or flag column → its canonical value."""
+    if column.kind == BOOL:
+        return {s: v for v, names in BOOL_VALUES.items() for s in names}
+    members = ENUMS[column.enum]
+    spellings = {canonical: canonical for canonical in members}
+    spellings.update({s: canonical for canonical, names in members.items() for s in names})
+    return spellings
+
+
+def is_spelling(column: Column, text: str) -> bool:
+    """Whether `text` is a value the column accepts (any text for a free-text column)."""
+    if column.enum is None and column.kind != BOOL:
+        return True
+    return loose_key(text) in {loose_key(str(s)) for s in _spellings(column)}
+
+
+def expected_values(column: Column, plain: bool = False) -> str:
+    """The values a column accepts, as messages list them: 一般/general, 严重/severe."""
+    if column.kind == BOOL:
+        return "true, false" if plain else "是/否 or true/false"
+    members = ENUMS[column.enum]
+    if plain:
+        return ", ".join(members)
+    return ", ".join(f"{names[0]}/{canonical}" if names else canonical
+                     for canonical, names in members.items())
+
+
 def _lookup(u: pa.Array, texts: np.ndarray, spellings: dict) -> np.ndarray:
-    """Canonical value of each distinct text by case-insensitive spelling, None when unknown."""
-    keys = {_fold(str(s)): v for s, v in spellings.items()}
+    """Canonical value of each distinct text by its spelling, None when unknown.
+
+    Spellings compare without case, spaces, hyphens and underscores (loose_key): "On Site",
+    "on-site" and "ON_SITE" are one spelling.
+    """
+    keys = {loose_key(str(s)): v for s, v in spellings.items()}
     key_list = list(keys)
-    found = pc.index_in(pc.utf8_lower(u), value_set=pa.array(key_list, pa.string()))
+    found = pc.index_in(loose_keys(u), value_set=pa.array(key_list, pa.string()))
     found = found.to_numpy(zero_copy_only=False)
     out = np.full(len(texts), None, dtype=object)
     hit = ~np.isnan(found) if found.dtype.kind == "f" else np.ones(len(found), bool)
     canon = np.array([keys[k] for k in key_list], dtype=object)
     out[hit] = canon[found[hit].astype(np.int64)]
-    # Full-width letters, odd spacing: normalise only what did not match, rarely more than a few.
-    for i in np.flatnonzero(~hit).tolist():
-        out[i] = keys.get(_fold(texts[i]))
     return out
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().lower()
 
 
 def _numbers(u: pa.Array, texts: np.ndarray, col: Column):

@@ -32,6 +32,7 @@ from service_quality.queries import sql
 from service_quality.schema import DATE, DTYPES, ENTITIES, RELATIONS, STR, TIMESTAMP, conform
 from service_quality.settings import Settings
 
+from .loss import Loss, loss_of
 from .readers import InputError, RawTable, entity_for
 from .stage import ImportOptions, StagedFile, stage_file
 from .swap import acquire_lock, clean_leftovers, discard, publish, release_lock, tmp_path
@@ -60,6 +61,7 @@ class FileResult:
     rows_rejected: int
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # how the file was read (import profiles)
+    loss: Loss | None = None  # set when more than LOSS_THRESHOLD of the rows were rejected
 
 
 @dataclass
@@ -178,6 +180,9 @@ def load(
                 results.append(_upsert(con, batch_id, st.path, st.table, st.good, st.rejected,
                                        as_of, started))
                 results[-1].notes = list(st.notes)
+                results[-1].loss = loss_of(str(st.path), st.entity, results[-1].rows_read,
+                                           st.rejected["reason"],
+                                           options.profile if options else None)
                 st.good = None  # in the database now; derive needs the memory
             progress("computing the agreement's rules")
             warnings = derive(con, settings, as_of)

@@ -116,6 +116,22 @@ def normalize_name(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().lower()
 
 
+# Spaces, hyphens and underscores, which value spellings may have or not: "Self service",
+# "self-service" and "SELF_SERVICE" are one value. (Explicit characters: Python's re and Arrow's
+# RE2 agree on them; NFKC has already turned full-width and no-break spaces into these.)
+_LOOSE = r"[ \t\n\r\f\v_-]+"
+
+
+def loose_key(text: str) -> str:
+    """A value as value maps compare it: NFKC, lower case, without spaces, hyphens, underscores."""
+    return re.sub(_LOOSE, "", unicodedata.normalize("NFKC", text).lower())
+
+
+def loose_keys(values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """loose_key of every value, in Arrow: one pass per step, no Python loop."""
+    return pc.replace_substring_regex(pc.utf8_lower(pc.utf8_normalize(values, "NFKC")), _LOOSE, "")
+
+
 def column_label(column: Column) -> str:
     """How a column is named in messages: `customer_id (客户编号)`."""
     return f"{column.name} ({column.zh[0]})"
@@ -205,9 +221,11 @@ def _parse_csv(path: Path, delimiter: str | None = ","):
         )
     if delimiter is None:
         line_end = data.find(b"\n", start, end)
-        first = data[start:line_end if line_end >= 0 else end]
+        line_end = end if line_end < 0 else line_end
+        cr = data.find(b"\r", start, line_end)  # a file with CR line ends has no LF at all
+        first = data[start:cr if cr >= 0 else line_end]
         delimiter = ";" if first.count(b";") > first.count(b",") else ","
-    if data.find(b"\n", start, end) < 0:
+    if data.find(b"\n", start, end) < 0 and data.find(b"\r", start, end) < 0:
         # only a header line: the parser needs a line end to see even that
         data, start, end = data[start:end] + b"\n", 0, end - start + 1
     invalid: list[str] = []
@@ -340,7 +358,7 @@ def _record_layout(data, start, end, quoted, ncols, delimiter=","):
             return positions
         return positions[np.searchsorted(quotes, positions) % 2 == 0]
 
-    newlines = structural(np.flatnonzero(arr == ord("\n")))
+    newlines = structural(_line_ends(arr))
     starts = np.concatenate(([0], newlines + 1))
     ends = np.concatenate((newlines, [len(arr)]))
     ends = ends - ((ends > starts) & (arr[np.maximum(ends - 1, 0)] == ord("\r")))
@@ -362,11 +380,20 @@ def _record_layout(data, start, end, quoted, ncols, delimiter=","):
     return records[kept], ragged
 
 
+def _line_ends(arr: np.ndarray) -> np.ndarray:
+    """Positions that end a line as the CSV parser sees them: each LF, and each CR not followed
+    by an LF (old Mac line ends, Excel's "CSV (Macintosh)"); a CR before an LF belongs to it."""
+    lf = np.flatnonzero(arr == ord("\n"))
+    cr = np.flatnonzero(arr == ord("\r"))
+    bare = cr[np.isin(cr + 1, lf, invert=True)]
+    return np.union1d(lf, bare)
+
+
 def _unclosed_quote_row(data, start, end) -> int:
     """Record number (header = 1) holding the last quote, the one left open."""
     arr = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
     quotes = np.flatnonzero(arr == ord('"'))
-    newlines = np.flatnonzero(arr[: quotes[-1]] == ord("\n"))
+    newlines = _line_ends(arr[: quotes[-1]])
     return int((np.searchsorted(quotes, newlines) % 2 == 0).sum()) + 1
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from service_quality.schema import ENTITIES
+from service_quality.schema import DESCRIPTIVE, ENTITIES
 
 from .coerce import coerce
 from .readers import (
@@ -29,6 +29,8 @@ class ImportOptions:
     maps: tuple[tuple[str, str], ...] = ()  # --map canonical=source_column, in order given
     nulls: tuple[str, ...] = ()  # --null TOKEN: extra null markers
     date_order: str | None = None  # "dmy", "mdy" or "ymd"; None = decided by the data or refused
+    # --value FIELD:SOURCE=CANONICAL: (field, source value, canonical value), added to value maps
+    values: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass
@@ -66,7 +68,7 @@ def stage_file(path: Path, entity: str | None = None,
 def _stage_with_profile(path: Path, entity: str | None, options: ImportOptions, arrow: bool):
     """A file read through an import profile (or the canonical layout with overrides)."""
     from .profiles import canonical_profile, load_profile
-    from .profiles.apply import build
+    from .profiles.apply import build, unmapped_note
 
     if options.profile:
         profile = load_profile(options.profile)
@@ -76,12 +78,19 @@ def _stage_with_profile(path: Path, entity: str | None, options: ImportOptions, 
             raise InputError(f"{path.name}: cannot tell which table this file holds — name it "
                              "after one (tickets.csv, 工单.xlsx, …) or give --profile")
         profile = canonical_profile(entity)
+    # An export's descriptive columns never cost a record; a canonical file keeps DESIGN §3.
+    lenient = {} if profile.canonical else DESCRIPTIVE
     staged = []
-    for b in build(path, profile, options.maps, options.nulls, options.date_order):
-        good, rejected = coerce(b.table, ENTITIES[b.entity], arrow=arrow)
+    for b in build(path, profile, options.maps, options.nulls, options.date_order,
+                   options.values):
+        unmapped: dict[str, pd.Series] = {}
+        good, rejected = coerce(b.table, ENTITIES[b.entity], arrow=arrow,
+                                lenient=lenient.get(b.entity, ()), unmapped=unmapped)
         if len(rejected) and b.sources:
             rejected["reason"] = _name_sources(rejected["reason"], b)
-        staged.append(StagedFile(path, b.table, good, rejected, b.notes, b.mapping))
+        notes = b.notes + [unmapped_note(b, col, counts, profile)
+                           for col, counts in unmapped.items()]
+        staged.append(StagedFile(path, b.table, good, rejected, notes, b.mapping))
     return staged
 
 

@@ -266,6 +266,20 @@ ENTITIES: dict[str, Entity] = {
     )
 }
 
+# Descriptive columns of an export read through an import profile: labels whose unknown value
+# leaves the field empty (with a note listing the values) instead of costing the record. Each
+# only narrows what is judged — an empty channel is not "phone", an empty service mode is not
+# "onsite" (arrival: na), an empty category is neither a fault nor an upgrade (report, upgrade:
+# na, not the default fault), an empty reported severity is "unverifiable" — so none can turn a
+# breach into a pass. Required columns, times, numbers, flags and statuses stay strict.
+DESCRIPTIVE: dict[str, tuple[str, ...]] = {
+    "tickets": ("channel", "category", "reported_severity", "service_mode", "warranty",
+                "quote_status"),
+    "surveys": ("survey_type", "method"),
+    "complaints": ("channel",),
+    "actions": ("source_type",),
+}
+
 # Chinese sheet or file names accepted for each entity, besides the English one.
 ENTITY_ALIASES = {e.zh: e.name for e in ENTITIES.values()}
 

@@ -281,6 +281,44 @@ def test_enum_spellings(column, text, expected, tmp_path):
     assert one_value(tmp_path, column, text) == (expected, None)
 
 
+@pytest.mark.parametrize("column, text, expected", [
+    ("服务方式", "on_site", "onsite"), ("服务方式", "ON-SITE", "onsite"),
+    ("服务方式", "On  site", "onsite"), ("报障方式", "E Mail", "email"),
+    ("报障方式", "e_mail", "email"), ("报障方式", "Tele-phone", "phone"),
+    ("保修状态", "In-Warranty", "in"), ("保修状态", "OUT OF WARRANTY", "out"),
+    ("保修状态", "out-of-warranty", "out"), ("服务方式", "现场 支持", "onsite"),
+    ("服务方式", "ｏｎ－ｓｉｔｅ", "onsite"), ("系统瘫痪", "Y E S", True),
+])
+def test_enum_spellings_ignore_case_spaces_hyphens_underscores(column, text, expected,
+                                                                tmp_path):
+    assert one_value(tmp_path, column, text) == (expected, None)
+
+
+def test_loose_spellings_are_one_lookup_per_distinct_value(tmp_path, monkeypatch):
+    # Vectorised: the spellings of a column are folded in Arrow, no per-value Python fold.
+    import etl.coerce as coerce_module
+    import etl.readers as readers_module
+
+    calls = []
+    real = readers_module.loose_key
+    monkeypatch.setattr(coerce_module, "loose_key", lambda text: calls.append(text) or real(text))
+    rows = [ticket("服务方式", v, f"T{i}") for i, v in enumerate(["on_site", "Remote", "X y"])]
+    good, rejected = load(tmp_path, "tickets", rows)
+    assert good["service_mode"].tolist() == ["onsite", "remote"]
+    assert not set(calls) & {"on_site", "Remote", "X y"}
+
+
+def test_no_two_builtin_spellings_collide_when_compared_loosely():
+    from etl.readers import loose_key
+    from service_quality.schema import BOOL_VALUES, ENUMS
+
+    for members in [*ENUMS.values(), {v: names for v, names in BOOL_VALUES.items()}]:
+        seen = {}
+        for canonical, names in members.items():
+            for spelling in (*names, *([canonical] if isinstance(canonical, str) else [])):
+                assert seen.setdefault(loose_key(spelling), canonical) == canonical, spelling
+
+
 @pytest.mark.parametrize("column, text, reason", [
     ("故障级别", "紧急", "reported_severity (故障级别): unknown value '紧急' "
                       "— expected one of 一般/general, 严重/severe"),

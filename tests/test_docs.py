@@ -75,3 +75,14 @@ def test_settings_doc_has_a_section_for_every_setting():
     assert keys, "settings.toml has no settings"
     assert [k for k in keys if not re.search(rf"^### {k}$", text, re.M)] == []
     assert [s for s in raw if f"## [{s}]" not in text] == []
+
+
+def test_import_profiles_doc_lists_the_descriptive_and_update_time_columns():
+    from etl.profiles import UPDATE_COLUMNS
+    from service_quality.schema import DESCRIPTIVE
+
+    text = doc("import-profiles.md")
+    for entity, columns in DESCRIPTIVE.items():
+        row = next(line for line in text.splitlines() if line.startswith(f"| {entity} |"))
+        assert missing(row, columns) == [], entity
+    assert missing(text, UPDATE_COLUMNS) == []

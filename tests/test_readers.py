@@ -235,6 +235,61 @@ def test_csv_row_numbers(text, numbers, ids, tmp_path):
     assert table.row_numbers.dtype == np.int64
 
 
+@pytest.mark.parametrize("end", ["\r", "\r\n", "\n"])
+@pytest.mark.parametrize("reader", ["read_table", "read_raw"])
+def test_a_quoted_cell_holding_a_bare_cr_is_text(tmp_path, end, reader):
+    # Excel keeps a line break typed in a cell as a bare CR and, saving "CSV (Macintosh)",
+    # ends lines with CR too; with a row of too few values the reader used to count records
+    # by LF alone, disagree with the parser and refuse the whole file.
+    from etl.readers import read_raw
+
+    lines = ["工单号,客户编号,报障时间,地点", 'T1,C1,2025-10-09 10:00,"3楼\r机房"',
+             "T2,C1", '"T3",C1,2025-10-09 11:00,"\r"', "", "T5,C1,2025-10-09 12:00,B"]
+    path = write(tmp_path, "tickets.csv", end.join(lines) + end)
+    if reader == "read_raw":
+        raw = read_raw(path)
+        assert raw.row_numbers.tolist() == [2, 3, 4, 5, 6]
+        assert raw.body.column(3).to_pylist() == ["3楼\r机房", "", "\r", "", "B"]
+        assert list(raw.malformed) == [1]
+        return
+    table = read_table(path)
+    assert table.row_numbers.tolist() == [2, 3, 4, 6]
+    assert table.frame["site"].tolist()[:1] == ["3楼\r机房"]
+    assert table.malformed[1][0] == "row has 2 values but the header has 4 columns"
+
+
+def test_a_stray_cr_line_with_a_ragged_row(tmp_path):
+    text = "工单号,客户编号,报障时间\r\nT1,C1,2025-10-09\r\n\r\r\nT2,C1\r\nT3,C1,2025-10-09\r\n"
+    table = read_table(write(tmp_path, "tickets.csv", text))
+    assert table.row_numbers.tolist() == [2, 5, 6]   # CR, then CR LF: two empty lines
+    assert table.frame["ticket_id"].tolist()[::2] == ["T1", "T3"]
+    assert table.malformed[1] == ("row has 2 values but the header has 3 columns",
+                                  '{"工单号": "T2", "客户编号": "C1"}')
+
+
+def test_line_ends_and_carriage_returns_anywhere_never_refuse_a_file(tmp_path):
+    # Seeded mixes of LF, CR LF and CR line ends, CRs in and out of quoted cells, blank and
+    # CR-only lines and rows of too few or too many values: every file is read, every
+    # ragged row is kept as such.
+    import random
+
+    rng = random.Random(12)
+    for _ in range(120):
+        end = rng.choice(["\n", "\r\n", "\r"])
+        lines, ragged = ["工单号,客户编号,报障时间,地点"], 0
+        for i in range(rng.randint(1, 6)):
+            cell = "".join(rng.choice(["a", "\r", "\n", ",", '""', " ", "\r\n"])
+                           for _ in range(rng.randint(0, 4)))
+            values = [f"T{i}", "C1", "2025-10-09", f'"{cell}"']
+            if rng.random() < 0.2:
+                values, ragged = values[:2], ragged + 1
+            lines.append(",".join(values))
+            if rng.random() < 0.15:
+                lines.append(rng.choice(["", " ", "\r"]))
+        path = write(tmp_path, "tickets.csv", end.join(lines) + end)
+        assert len(read_table(path).malformed) == ragged, repr(end.join(lines))
+
+
 def test_ragged_row_in_a_quoted_file(tmp_path):
     text = '工单号,客户编号,报障时间\n"T\n1",C1,"2025-10-09"\n\n"T3",C1\n"T4","C,1",2025-10-09\n'
     table = read_table(write(tmp_path, "tickets.csv", text))

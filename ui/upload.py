@@ -20,6 +20,7 @@ import streamlit as st
 
 from etl import profiles
 from etl.load import LoadRefused, LoadSummary, load
+from etl.loss import Loss, loss_of, warning_block
 from etl.profiles.dates import ORDER_NAMES
 from etl.readers import InputError, entity_for, normalize_name, time_budget
 from etl.stage import ImportOptions, StagedFile, stage_file
@@ -166,6 +167,7 @@ class FilePreview:
     unknown_columns: list[str] = field(default_factory=list)
     error: str | None = None  # the loader's own message: the file cannot be loaded at all
     needs_entity: bool = False
+    loss: Loss | None = None  # more than LOSS_THRESHOLD of the rows would be rejected
 
 
 @dataclass
@@ -179,6 +181,7 @@ class Preview:
     nulls: tuple[str, ...]
     files: list[FilePreview]
     problems: list[str]
+    values: tuple[tuple[str, str, str], ...] = ()  # field, value, canonical value (--value)
 
     @property
     def ready(self) -> bool:
@@ -191,9 +194,9 @@ class Preview:
         if profile == "file":
             toml = self.upload.profile_file
             profile = str((folder or toml.parent) / toml.name)
-        if profile is None and not (self.maps or self.nulls or self.date_order):
+        if profile is None and not (self.maps or self.nulls or self.date_order or self.values):
             return None
-        return ImportOptions(profile, self.maps, self.nulls, self.date_order)
+        return ImportOptions(profile, self.maps, self.nulls, self.date_order, self.values)
 
 
 def parse_maps(text: str) -> tuple[tuple[tuple[str, str], ...], list[str]]:
@@ -208,6 +211,21 @@ def parse_maps(text: str) -> tuple[tuple[tuple[str, str], ...], list[str]]:
         else:
             pairs.append((canonical.strip(), source.strip()))
     return tuple(pairs), bad
+
+
+def parse_values(text: str) -> tuple[tuple[tuple[str, str, str], ...], list[str]]:
+    """`field:value=canonical` lines → triples (as --value), and the lines not of that form."""
+    triples, bad = [], []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        field, colon, rest = line.partition(":")
+        source, eq, canonical = rest.rpartition("=")
+        if not colon or not eq or not field.strip() or not source.strip():
+            bad.append(line)
+        else:
+            triples.append((field.strip(), source.strip(), canonical.strip()))
+    return tuple(triples), bad
 
 
 def parse_nulls(text: str) -> tuple[str, ...]:
@@ -274,7 +292,9 @@ def _file_preview(number: int, original: str, path: Path, profile: str | None,
         len(rejected), _mapping(staged), list(staged.notes), head.reset_index(drop=True),
         pd.DataFrame({"file": load_name, "row_number": rej["row_number"].astype("int64"),
                       "reason": rej["reason"].astype(str)}),
-        list(staged.table.unknown_columns))
+        list(staged.table.unknown_columns),
+        loss=loss_of(load_name, staged.entity, len(good) + len(rejected), rejected["reason"],
+                     profile))
 
 
 def _unique_load_names(files: list[FilePreview]) -> None:
@@ -300,7 +320,7 @@ def _unique_load_names(files: list[FilePreview]) -> None:
 
 
 def build_preview(upload: Upload, choice: str = "auto", date_order: str | None = None,
-                  maps=(), nulls=(), entities: dict | None = None) -> Preview:
+                  maps=(), nulls=(), entities: dict | None = None, values=()) -> Preview:
     """Check every uploaded file as the load would, writing nothing to the database.
 
     CHOICE is "auto" (detect from the headers), "canonical", a built-in profile name or "file"
@@ -317,11 +337,12 @@ def build_preview(upload: Upload, choice: str = "auto", date_order: str | None =
         wanted = [fixed] * len(upload.files)
     if choice == "file" and upload.profile_file is None:
         return Preview(upload, "file", date_order, tuple(maps), tuple(nulls), [],
-                       ["upload_problem_no_profile_file"])
+                       ["upload_problem_no_profile_file"], tuple(values))
     files: list[FilePreview] = []
     for number, ((original, path), profile) in enumerate(zip(upload.files, wanted,
                                                              strict=True), 1):
-        preview = Preview(upload, profile, date_order, tuple(maps), tuple(nulls), [], [])
+        preview = Preview(upload, profile, date_order, tuple(maps), tuple(nulls), [], [],
+                          tuple(values))
         options = preview.options()
         entity = entities.get(path) if profile is None else None
         if profile is None and entity is None and entity_for(path) is None \
@@ -344,7 +365,8 @@ def build_preview(upload: Upload, choice: str = "auto", date_order: str | None =
     if any(f.error for f in files):
         problems.append("upload_problem_errors")
     profile = wanted[0] if wanted and len(set(wanted)) == 1 else None
-    return Preview(upload, profile, date_order, tuple(maps), tuple(nulls), files, problems)
+    return Preview(upload, profile, date_order, tuple(maps), tuple(nulls), files, problems,
+                   tuple(values))
 
 
 # ── the load ───────────────────────────────────────────────────────────────────────────────────
@@ -539,6 +561,12 @@ def _draw_preview(ctx, preview: Preview) -> None:
     }), hide_index=True, width="stretch", key="upload_summary_table")
     for problem in preview.problems:
         st.warning(ctx.t(problem))
+    losses = [f.loss for f in files if f.loss is not None]
+    if losses:
+        # Before Confirm, as the command line ends with it; the block quotes the files: literal.
+        st.warning(ctx.t("upload_loss"))
+        with st.container(key="upload_loss"):
+            st.code("\n".join(warning_block(losses)[1:]), language=None, wrap_lines=True)
     for i, f in enumerate(files):
         if f.needs_entity:
             continue
@@ -677,6 +705,8 @@ def _choose(ctx, loading: bool) -> Preview | None:
     with st.expander(ctx.t("upload_advanced")):
         maps_text = st.text_area(ctx.t("upload_maps"), key="upload_maps",
                                  help=ctx.t("upload_maps_help"), disabled=loading)
+        values_text = st.text_area(ctx.t("upload_values"), key="upload_values",
+                                   help=ctx.t("upload_values_help"), disabled=loading)
         nulls_text = st.text_input(ctx.t("upload_nulls"), key="upload_nulls",
                                    help=ctx.t("upload_nulls_help"), disabled=loading)
     if loading:
@@ -704,6 +734,11 @@ def _choose(ctx, loading: bool) -> Preview | None:
         st.error(ctx.t("upload_bad_maps"))
         st.code("\n".join(bad), language=None)
         return None
+    values, bad = parse_values(values_text)
+    if bad:
+        st.error(ctx.t("upload_bad_values"))
+        st.code("\n".join(bad), language=None)
+        return None
     nulls = parse_nulls(nulls_text)
     upload = _saved(files, profile_file)
     entities = {}
@@ -717,11 +752,11 @@ def _choose(ctx, loading: bool) -> Preview | None:
                     format_func=lambda e, csv=csv: _entity_label(ctx, e) if e else ctx.t(
                         "upload_entity_pick" if csv else "upload_entity_from_sheets"))
     key = (upload, choice, date_order, maps, nulls,
-           tuple(sorted((str(p), e) for p, e in entities.items() if e)))
+           tuple(sorted((str(p), e) for p, e in entities.items() if e)), values)
     held = state.get(_PREVIEW)
     if held is None or held[0] != key:
         with st.spinner(ctx.t("upload_checking")):
-            preview = build_preview(upload, choice, date_order, maps, nulls, entities)
+            preview = build_preview(upload, choice, date_order, maps, nulls, entities, values)
         state[_PREVIEW] = held = (key, preview)
     _draw_preview(ctx, held[1])
     return held[1]

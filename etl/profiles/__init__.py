@@ -8,13 +8,22 @@ from pathlib import Path
 
 from service_quality.schema import ENTITIES
 
-from ..readers import InputError, normalize_name, read_raw
+from ..readers import InputError, loose_key, normalize_name, read_raw
 
 BUILTIN: tuple[str, ...] = ("servicenow", "jira", "zammad", "glpi")
 DATE_ORDERS = ("dmy", "mdy", "ymd")
 _DIR = Path(__file__).parent
 _TOP_KEYS = {"name", "title", "docs", "detect", "nulls", "date_order", "history", "sheet"}
 _SECTION_KEYS = {"columns", "values", "keep_if", "score_scale"}
+# What exports call the time of each row's update, besides a profile's own [history] names;
+# compared as loose_key, so "Updated At", "updated_at" and "UPDATED-AT" are one name. In order:
+# the first present is used. "updated_at" is also the name --map gives such a column.
+UPDATE_COLUMNS: tuple[str, ...] = (
+    "sys_updated_on", "sys_updated_at", "updated_at", "Updated", "Updated on", "last_update",
+    "Last updated", "Last modified", "Modified", "Date modified", "更新时间", "最后更新时间",
+    "最近更新时间", "修改时间", "最后修改时间",
+)
+UPDATED_AT = "updated_at"
 
 
 class ProfileError(InputError):
@@ -44,7 +53,7 @@ class Section:
 
     entity: str
     columns: dict[str, Source]
-    # canonical column → normalised source value → canonical value ("" = empty; key "*" = any other)
+    # canonical column → source value as loose_key → canonical value ("" = empty; "*" = any other)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     # rows where all these canonical columns are empty make no row of this entity (not an error)
     keep_if: tuple[str, ...] = ()
@@ -64,6 +73,9 @@ class Profile:
     date_order: str | None = None
     history: History | None = None
     sheets: tuple[str, ...] = ()  # workbook sheet to read when present (else the first)
+    # The contract's own layout (a canonical file read with --map/--null): a repeated key there
+    # is a rejected row (DESIGN §3), never a history of updates.
+    canonical: bool = False
 
 
 def load_profile(name_or_path: str | Path) -> Profile:
@@ -90,7 +102,7 @@ def canonical_profile(entity: str) -> Profile:
     e = ENTITIES[entity]
     cols = {c.name: Source((c.name, *c.zh)) for c in e.columns}
     return Profile("canonical", f"canonical {entity} file", None, (Section(entity, cols),),
-                   sheets=(e.name, e.zh))
+                   sheets=(e.name, e.zh), canonical=True)
 
 
 def detect_profile(header: list[str]) -> str | None:
@@ -188,9 +200,15 @@ def _section(entity: str, body, fail) -> Section:
             fail(key, "a value map for a column the section does not map")
         if not isinstance(table, dict):
             fail(key, "expected a table of \"source value\" = \"canonical value\"")
-        values[col] = {
-            (k if k == "*" else normalize_name(str(k))): str(v) for k, v in table.items()
-        }
+        values[col] = {}
+        seen: dict[str, str] = {}
+        for k, v in table.items():
+            folded = k if k == "*" else loose_key(str(k))
+            if folded in values[col] and values[col][folded] != str(v):
+                fail(key, f"{seen[folded]!r} and {k!r} are one value (case, spaces, hyphens "
+                          "and underscores are not compared) but map to different values")
+            seen.setdefault(folded, str(k))
+            values[col][folded] = str(v)
     if "score_scale" in body:
         scale = body["score_scale"]
         if entity != "surveys" or scale not in (5, 10, 100):

@@ -12,8 +12,18 @@ import pyarrow.compute as pc
 
 from service_quality.schema import DATE, ENTITIES, TIMESTAMP
 
-from ..readers import InputError, RawTable, _json_keys, column_label, normalize_name, read_raw
-from . import Profile, Section, Source
+from ..coerce import expected_values, is_spelling
+from ..readers import (
+    InputError,
+    RawTable,
+    _json_keys,
+    column_label,
+    loose_key,
+    loose_keys,
+    normalize_name,
+    read_raw,
+)
+from . import BUILTIN, UPDATE_COLUMNS, UPDATED_AT, Profile, Section, Source
 from .dates import DateText, decide_order, timestamps
 
 
@@ -28,18 +38,26 @@ class Built:
     sources: dict[str, str] = field(default_factory=dict)  # canonical → source header
 
 
-def build(path: Path, profile: Profile, maps=(), nulls=(), date_order=None) -> list[Built]:
-    """The canonical tables `profile` makes of the file at `path`; raises InputError."""
+def build(path: Path, profile: Profile, maps=(), nulls=(), date_order=None,
+          values=()) -> list[Built]:
+    """The canonical tables `profile` makes of the file at `path`; raises InputError.
+
+    maps: --map (canonical, source column) pairs; values: --value (canonical column, source
+    value, canonical value) triples, added to the profile's value maps.
+    """
     raw = read_raw(Path(path), profile.sheets)
     f = _File(raw, profile.nulls + tuple(nulls))
+    maps, updated_map = _update_map(maps, profile)
     named = {s.entity for s in profile.sections}
     for target, source in maps:
         entity = target.rpartition(".")[0]
         if entity and entity not in named:
             raise InputError(f"--map {target}={source}: profile {profile.name} makes no "
                              f"{entity} — only " + ", ".join(sorted(named)))
+    mapped = [_with_maps(f.name, s, maps, profile) for s in profile.sections]
+    mapped = _with_values(mapped, values, profile)
     sections, skipped = [], []
-    for s in (_with_maps(f.name, s, maps, profile) for s in profile.sections):
+    for s in mapped:
         if s.keep_if and all(f.index(s.columns[c]) is None for c in s.keep_if):
             # e.g. an export without the satisfaction columns: no surveys, not an error
             skipped.append(f"no {s.entity}: the file has no column "
@@ -56,7 +74,11 @@ def build(path: Path, profile: Profile, maps=(), nulls=(), date_order=None) -> l
             if c.kind in (TIMESTAMP, DATE) and i is not None:
                 dated[i] = c
     hist = profile.history
-    upd = f.find(hist.updated) if hist else None
+    tickets = next((s for s in sections if s.entity == "tickets"), None)
+    key = f.index(tickets.columns.get("ticket_id")) if tickets is not None else None
+    # Only an export read through a profile can be a history; a canonical file lists each
+    # ticket once.
+    upd = None if key is None or profile.canonical else f.update_column(hist, updated_map)
     if upd is not None:
         dated[upd] = None
     texts = {i: DateText(f.cells[i]) for i in dated}
@@ -71,15 +93,12 @@ def build(path: Path, profile: Profile, maps=(), nulls=(), date_order=None) -> l
     head += skipped
     positions = np.arange(f.n)
     events = None
-    if hist is not None:
-        tickets = next(s for s in sections if s.entity == "tickets")
-        key = f.index(tickets.columns["ticket_id"])
-        if upd is None:
-            head.append(f"no update-time column ({' / '.join(hist.updated)}): "
-                        "one row per ticket assumed")
-        elif key is not None:
+    if key is not None and not profile.canonical:
+        if upd is not None:
             positions, events, notes = _collapse(f, key, upd, iso[upd], hist)
-            head += notes
+        else:
+            positions, notes = _last_rows(f, key, hist)
+        head += notes
 
     built = []
     for s in sections:
@@ -140,6 +159,26 @@ class _File:
                 return i
         return None
 
+    def update_column(self, hist, given: str | None) -> int | None:
+        """Position of the update-time column: --map updated_at, the profile's [history]
+        names, else the usual names of an update time (UPDATE_COLUMNS), loosely compared."""
+        if given is not None:
+            i = self.find((given,))
+            if i is None:
+                raise InputError(f"--map {UPDATED_AT}={given}: {self.name} has no column "
+                                 f"{given!r} — found columns: "
+                                 + ", ".join(self.header[i] for i in self.cells))
+            return i
+        names = hist.updated if hist else ()
+        i = self.find(names)
+        if i is not None:
+            return i
+        loose = {}
+        for i in self.cells:
+            loose.setdefault(loose_key(self.raw.header[i]), i)
+        return next((loose[k] for k in map(loose_key, names + UPDATE_COLUMNS) if k in loose),
+                    None)
+
     def index(self, source: Source | None) -> int | None:
         """Position of a Source's column, None for a constant or a column not in the file."""
         if source is None or source.const is not None:
@@ -180,14 +219,109 @@ def _with_maps(name: str, section: Section, maps, profile: Profile) -> Section:
     return Section(section.entity, columns, section.values, section.keep_if)
 
 
+def value_option(target: str, source: str, canonical: str) -> str:
+    """A --value option as the command line takes it."""
+    return f'--value "{target}:{source}={canonical}"'
+
+
+def _with_values(sections: list[Section], values, profile: Profile) -> list[Section]:
+    """The sections with --value FIELD:SOURCE=CANONICAL added to their value maps."""
+    tables = [{c: dict(v) for c, v in s.values.items()} for s in sections]
+    for target, source, canonical in values:
+        entity, _, col = target.rpartition(".")
+        option = value_option(target, source, canonical)
+        hits = [i for i, s in enumerate(sections)
+                if (not entity or s.entity == entity) and col in s.columns]
+        if not hits:
+            where = entity or ", ".join(s.entity for s in sections)
+            raise InputError(f"{option}: profile {profile.name} reads no column {col!r} "
+                             f"in {where} — give --map {col}=COLUMN too if the file has it")
+        for i in hits:
+            column = ENTITIES[sections[i].entity].column(col)
+            if canonical and not is_spelling(column, canonical):
+                raise InputError(f"{option}: {canonical!r} is not a value of "
+                                 f"{column_label(column)} — expected one of "
+                                 f"{expected_values(column)}, or nothing for empty")
+            if sections[i].columns[col].const is None:
+                tables[i].setdefault(col, {})[loose_key(source)] = canonical
+    return [Section(s.entity, s.columns, t, s.keep_if)
+            for s, t in zip(sections, tables, strict=True)]
+
+
+def unmapped_note(built: Built, column: str, counts: pd.Series, profile: Profile) -> str:
+    """What a note says of values a descriptive column loaded as empty, and how to map them."""
+    col = ENTITIES[built.entity].column(column)
+    header = built.sources.get(column)
+    label = column_label(col) + (f" [column {header}]" if header else "")
+    shown = ", ".join(f"{v!r} ×{n}" for v, n in counts.head(10).items())
+    if len(counts) > 10:
+        shown += f" and {len(counts) - 10} more"
+    same = sum(column in s.columns for s in profile.sections)
+    target = column if built.entity == "tickets" or same < 2 else f"{built.entity}.{column}"
+    first = str(counts.index[0])
+    where = (profile.path.name if profile.path is not None and profile.name not in BUILTIN
+             else f"a copy of etl/profiles/{profile.name}.toml")
+    choices = expected_values(col, plain=True).rsplit(", ", 1)
+    return (f"{label}: values not in the profile's map, loaded as empty: {shown} — map one "
+            f"with {value_option(target, first, '…')} (… = {' or '.join(choices)}; nothing "
+            f"for empty) or the line \"{first}\" = \"…\" under "
+            f"[{built.entity}.values.{column}] in {where}")
+
+
+def _update_map(maps, profile: Profile):
+    """(the other --map pairs, the column given by --map updated_at=COLUMN or None)."""
+    rest, given = [], None
+    for target, source in maps:
+        if target not in (UPDATED_AT, f"tickets.{UPDATED_AT}"):
+            rest.append((target, source))
+            continue
+        if profile.canonical:
+            raise InputError(
+                f"--map {target}={source}: a tickets file in the canonical layout lists each "
+                "ticket once (a repeated ticket_id is a rejected row); read a history export "
+                "(one row per update) with its --profile"
+            )
+        if not any(s.entity == "tickets" for s in profile.sections):
+            raise InputError(f"--map {target}={source}: profile {profile.name} makes no tickets")
+        given = source
+    return tuple(rest), given
+
+
+def _groups(f: _File, key: int) -> pd.Series:
+    """Each row's ticket number; a row without one stands alone (it is rejected later)."""
+    return f.cells[key].fillna(pd.Series(np.arange(f.n), dtype="str").radd("\0row"))
+
+
+def _last_rows(f: _File, key: int, hist):
+    """Without an update time: the last row of each ticket in file order, and notes."""
+    group = _groups(f, key)
+    last = ~group.duplicated(keep="last").to_numpy()
+    n, kept = f.n, int(last.sum())
+    if kept == n:
+        if hist is not None and hist.waiting and f.find(hist.status) is not None:
+            return np.arange(n), [f"waiting time not read: {_no_update_column(hist)}"]
+        return np.arange(n), []
+    names = _no_update_column(hist)
+    return np.flatnonzero(last), [
+        f"{n} rows are updates of {kept} tickets, but {names}: each ticket is loaded from its "
+        f"last row in the file ({n - kept} earlier rows folded in); if a column holds the time "
+        f"of each update, give --map {UPDATED_AT}=COLUMN"
+    ]
+
+
+def _no_update_column(hist) -> str:
+    own = f"{', '.join(hist.updated)}, " if hist is not None else ""
+    return (f"the file has no update-time column ({own}or a usual name such as updated_at, "
+            "last_update, 更新时间)")
+
+
 def _collapse(f: _File, key: int, upd: int, at_iso: pd.Series, hist):
     """Latest row of each ticket; pause/resume events from waiting states; notes."""
     n = f.n
     at = timestamps(at_iso)
     keys = f.cells[key]
-    # A row without a ticket number stands alone (and is rejected for it later).
-    group = keys.fillna(pd.Series(np.arange(n), dtype="str").radd("\0row"))
-    frame = pd.DataFrame({"g": group, "at": at, "pos": np.arange(n)})
+    frame = pd.DataFrame({"g": _groups(f, key), "at": at, "pos": np.arange(n)})
+    # Equal update times keep the file's order: the later row is the later update.
     ordered = frame.sort_values(["g", "at", "pos"], na_position="first", kind="stable")
     latest = np.sort(ordered.drop_duplicates("g", keep="last")["pos"].to_numpy())
     notes = []
@@ -198,13 +332,13 @@ def _collapse(f: _File, key: int, upd: int, at_iso: pd.Series, hist):
     unplaced = int(at.isna().sum())
     if unplaced:
         notes.append(f"{unplaced} rows have no readable {f.header[upd]}: ordered first")
-    status = f.find(hist.status)
+    status = f.find(hist.status) if hist is not None else None
     if status is None or not hist.waiting:
         return latest, None, notes
-    waiting = {normalize_name(w) for w in hist.waiting}
+    waiting = pa.array(sorted({loose_key(w) for w in hist.waiting}), pa.large_string())
     state = f.cells[status]
-    w = state.str.normalize("NFKC").str.strip().str.lower().isin(waiting).fillna(False)
-    w = w.to_numpy(bool)[ordered["pos"].to_numpy()]
+    w = pc.is_in(loose_keys(pa.array(state, pa.large_string(), from_pandas=True)), waiting)
+    w = pc.fill_null(w, False).to_numpy(zero_copy_only=False)[ordered["pos"].to_numpy()]
     g = ordered["g"].to_numpy()
     same = np.r_[False, g[1:] == g[:-1]]
     prev = np.r_[False, w[:-1]] & same
@@ -285,8 +419,11 @@ def _section_table(f: _File, s: Section, positions: np.ndarray, iso) -> Built:
 
 
 def _map_values(values: pa.Array, table: dict[str, str]) -> pa.Array:
-    """Source values → canonical by the profile's map; "*" catches any other non-empty value."""
-    key = pc.utf8_lower(pc.utf8_trim_whitespace(pc.utf8_normalize(values, "NFKC")))
+    """Source values → canonical by the profile's map; "*" catches any other non-empty value.
+
+    Compared as loose_key: "Self service" finds the map's "self-service".
+    """
+    key = loose_keys(values)
     sources = [k for k in table if k != "*"]
     found = pc.index_in(key, value_set=pa.array(sources, pa.large_string()))
     mapped = pa.array([table[k] for k in sources], pa.large_string()).take(found)
