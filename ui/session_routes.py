@@ -1,4 +1,4 @@
-"""The two HTTP endpoints that set and clear the sign-in cookie (dashboard.py mounts them with st.App).
+"""The two HTTP endpoints that set and clear the sign-in cookie (mounted by dashboard.py's st.App).
 
 A Streamlit script talks to the browser over a websocket and cannot answer with a Set-Cookie
 header; Streamlit's st.App serves extra routes beside the app, and these are ours:
