@@ -1,6 +1,6 @@
 """Sign-in that behaves like a web app, in a real browser against `streamlit run dashboard.py`:
-a reload or a bookmark keeps the user signed in and the page's filters; sign-out and a password change
-end the session, also for a copied cookie."""
+a reload or a bookmark keeps the user signed in and the page's filters; sign-out and a password
+change end the session, also for a copied cookie."""
 
 import json
 import os
