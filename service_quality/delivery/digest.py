@@ -43,8 +43,8 @@ COLUMNS = {
     "reports": ("ticket_id", "customer_name", "hours_left", "report_due_at", "rule_severity"),
     "actions": ("action_id", "customer_name", "days_overdue", "due_date", "owner_dept", "owner"),
     "low_scores": ("survey_id", "customer_name", "score", "days_waiting", "problem_category"),
-    "reproduction": ("ticket_id", "customer_name", "recurrence_due_at", "paused_at",
-                     "days_waiting"),
+    "reproduction": ("ticket_id", "customer_name", "recurrence_due_at", "days_past",
+                     "confirmed_at"),
 }
 CODES = {"clock": "overview_clock_", "rule_severity": "severity_", "report_status": "status_"}
 ITEMS = 10  # rows per kind in the mail; the count and the link give the rest
