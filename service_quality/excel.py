@@ -1,10 +1,13 @@
 """Excel workbooks from DataFrames: real numbers and dates, safe text, streamed rows.
 
-Every sheet is written with XlsxWriter in constant-memory mode: each row goes to a temporary file
-as soon as the next one starts, so memory stays bounded however many rows a sheet has. Each
-column is converted once, vectorised, into the values XlsxWriter takes and the one method that
-writes them, so the row loop does no per-cell work of its own. Text from data files is always
-written with write_string: it stays text, never a formula.
+Every workbook is written with XlsxWriter in constant-memory mode: rows go to a temporary file
+as they are written, so memory stays bounded however many rows a sheet has. XlsxWriter makes
+the workbook — styles, header, widths, freeze panes, autofilter, red conditional formats, native
+charts, the package. The rows of a table are built a chunk at a time, column by column, as the
+cell XML XlsxWriter itself writes (pyarrow string kernels: no Python work per cell), and handed
+to the sheet's row file; a table whose cells need Python (mixed object columns, per-row number
+formats) goes through XlsxWriter's own writers cell by cell. Either way text from data files is
+an inline string, never a formula; a CR stays a CR, XML-illegal characters are dropped.
 """
 
 from __future__ import annotations
@@ -19,7 +22,11 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
 
 PERCENT = "0.0%"
 DATETIME = "yyyy-mm-dd hh:mm"
@@ -34,6 +41,9 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Text needing a look of its own: an illegal character, a carriage return, or text that
 # XlsxWriter would take for its own rich-string XML (it writes "<r>…</r>" unescaped).
 _SPECIAL = "[\x00-\x08\x0b-\x1f\ufffe\uffff]|^<r>[\\s\\S]*</r>$"
+_SPECIAL_SURROGATE = "[\ud800-\udfff]|" + _SPECIAL
+# The same illegal characters in RE2's syntax (pyarrow's regular expressions).
+_ILLEGAL_RE2 = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{FFFE}\x{FFFF}]"
 # Excel's own limits on sheet names; "History" is reserved for its change tracking.
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _RESERVED = {"history"}
@@ -99,20 +109,22 @@ def safe_text(text: str) -> str:
     return text
 
 
-# ---- Columns: converted a chunk at a time into the values XlsxWriter writes --------------------
+# ---- Columns: converted a chunk at a time, vectorised ------------------------------------------
 
-# Rows converted to Python values at a time: memory stays the same however long the sheet is.
+# Rows converted at a time: memory stays the same however long the sheet is.
 CHUNK = 5000
 
 
 @dataclass
 class _Column:
-    """How to write one column: what kind of writer, its number format, and how to turn a
-    chunk of the column into one value per row (None: no cell)."""
+    """How to write one column: its kind, its number format, and how to turn a chunk of it
+    into a value per row (None: no cell) or, vectorised, into each cell's escaped XML content
+    (null: no cell; None when the chunk needs looking at cell by cell)."""
 
     kind: str                   # "text", "number", "bool" or "any"
     number_format: str | None
-    convert: Callable[[pd.Series], list]
+    values: Callable[[pd.Series], list]
+    content: Callable[[pd.Series], pa.Array | None] | None = None
 
 
 def _is_date_only(stamps: np.ndarray) -> bool:
@@ -129,13 +141,13 @@ def _stamps(series: pd.Series) -> np.ndarray:
     return series.to_numpy(dtype="datetime64[us]")
 
 
-def _serials(series: pd.Series) -> list:
-    """Datetimes as Excel serial numbers, None for NaT."""
+def _serial_days(series: pd.Series) -> np.ndarray:
+    """Datetimes as Excel serial numbers (days), NaN for NaT."""
     stamps = _stamps(series)
     days = (stamps - _EPOCH).astype("int64") / _DAY_US
     # Before 1900-03-01 Excel counts from 1899-12-31 (it believes in 1900-02-29).
     days = np.where(days < 61, days - 1, days)
-    return _with_none(days, np.isnat(stamps))
+    return np.where(np.isnat(stamps), np.nan, days)
 
 
 def _with_none(values: np.ndarray, missing: np.ndarray) -> list:
@@ -144,12 +156,27 @@ def _with_none(values: np.ndarray, missing: np.ndarray) -> list:
     return out.tolist()
 
 
-def _numbers(series: pd.Series) -> list:
+def _floats(series: pd.Series) -> np.ndarray:
+    return series.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _numbers(values: pd.Series | np.ndarray) -> list:
     """Numbers as Python ints/floats; NaN, ±inf and NA as None (an empty cell)."""
-    if pd.api.types.is_integer_dtype(series) and not series.hasnans:
-        return series.tolist()
-    values = series.to_numpy(dtype="float64", na_value=np.nan)
+    if isinstance(values, pd.Series):
+        if pd.api.types.is_integer_dtype(values):
+            return values.tolist() if not values.hasnans else _objects(values)
+        values = _floats(values)
     return _with_none(values, ~np.isfinite(values))
+
+
+def _number_content(values: pd.Series | np.ndarray) -> pa.Array:
+    """Numbers as the text of <v> (shortest exact form), null for NaN, ±inf and NA."""
+    if isinstance(values, pd.Series):
+        if pd.api.types.is_integer_dtype(values):
+            return pc.cast(pa.array(values, from_pandas=True), pa.string())
+        values = _floats(values)
+    return pc.cast(pa.array(np.where(np.isfinite(values), values, np.nan), from_pandas=True),
+                   pa.string())
 
 
 def _objects(series: pd.Series) -> list:
@@ -159,41 +186,85 @@ def _objects(series: pd.Series) -> list:
 def _texts(series: pd.Series) -> list:
     """Text with missing values as None; only the rare special texts get Python work."""
     values = _objects(series)
-    special = series.astype("str").str.contains(_SPECIAL, regex=True, na=False)
+    # Object columns are matched by Python's re, and may hold lone surrogates (arrow cannot).
+    pattern = _SPECIAL_SURROGATE if series.dtype == object else _SPECIAL
+    special = series.str.contains(pattern, regex=True, na=False)
     for i in np.flatnonzero(special.to_numpy(dtype=bool)):
         values[i] = safe_text(values[i])
     return values
 
 
-def _datetimes(series: pd.Series, percent: bool) -> _Column:
+def _text_content(series: pd.Series) -> pa.Array | None:
+    """Text escaped for <is><t>…</t></is>, with the opening tags; null for no cell."""
+    try:
+        text = pa.array(series, type=pa.string(), from_pandas=True)
+    except (pa.ArrowException, UnicodeEncodeError):
+        return None  # not all text, or lone surrogates: cell by cell
+    text = pc.replace_substring_regex(text, _ILLEGAL_RE2, "")
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    keep_space = pc.match_substring_regex(text, r"^[ \t\n\r]|[ \t\n\r]$")
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
+        # A written CR reads back as LF; the character reference reads back as CR.
+        text = pc.replace_substring(text, char, entity)
+    # Excel decodes _xHHHH_ as a character: its underscore is escaped to keep the text as is.
+    text = pc.replace_substring_regex(text, r"_x[0-9a-fA-F]{4}_", r"_x005F\0")
+    return pc.binary_join_element_wise(
+        pc.if_else(keep_space, '<is><t xml:space="preserve">', "<is><t>"), text, "")
+
+
+def _bool_content(series: pd.Series) -> pa.Array:
+    return pc.if_else(pa.array(series, type=pa.bool_(), from_pandas=True), "1", "0")
+
+
+def _datetimes(series: pd.Series, percent: bool, parse=None) -> _Column:
     fmt = PERCENT if percent else DATE if _is_date_only(_stamps(series)) else DATETIME
-    return _Column("number", fmt, _serials)
+    parse = parse or (lambda part: part)
+    return _Column("number", fmt, lambda part: _numbers(_serial_days(parse(part))),
+                   lambda part: _number_content(_serial_days(parse(part))))
 
 
 def _column(series: pd.Series, percent: bool) -> _Column:
     """How to write one column, decided once from the whole column."""
     fmt = PERCENT if percent else None
     if pd.api.types.is_bool_dtype(series):
-        return _Column("bool", None, _objects)
+        return _Column("bool", None, _objects, _bool_content)
     if pd.api.types.is_datetime64_any_dtype(series):
         return _datetimes(series, percent)
     if pd.api.types.is_numeric_dtype(series):
         integer = pd.api.types.is_integer_dtype(series)
-        return _Column("number", fmt or (INTEGER if integer else DECIMAL), _numbers)
+        return _Column("number", fmt or (INTEGER if integer else DECIMAL), _numbers,
+                       _number_content)
     if isinstance(series.dtype, pd.StringDtype):
-        return _Column("text", fmt, _texts)
+        return _Column("text", fmt, _texts, _text_content)
     if series.dtype == object:
         inferred = pd.api.types.infer_dtype(series, skipna=True)
         if inferred in ("string", "empty"):
-            return _Column("text", fmt, _texts)
+            return _Column("text", fmt, _texts, _text_content)
         if inferred in ("date", "datetime", "datetime64"):
             converted = pd.to_datetime(series, errors="coerce")
             if converted.isna().sum() == series.isna().sum():
-                plan = _datetimes(converted, percent)
-                return _Column("number", plan.number_format,
-                               lambda part: _serials(pd.to_datetime(part)))
+                return _datetimes(converted, percent, pd.to_datetime)
     # Mixed objects (Decimal, lists, dates among text): each cell by its own type.
     return _Column("any", fmt, _objects)
+
+
+class _Worksheet(Worksheet):
+    """XlsxWriter's worksheet with one addition: many rows at once, as their ready XML.
+
+    Used in constant-memory mode, where XlsxWriter itself streams each finished row to the
+    sheet's temporary file: the rows given go to the same file, in order, after the rows
+    written before them, and the sheet's dimensions take them in.
+    """
+
+    def write_rows_xml(self, first: int, last: int, last_col: int, xml: str) -> None:
+        """Rows `first`..`last` (0-based, below every row written so far) as <row> XML."""
+        if not self.constant_memory or first < self.previous_row:
+            raise ValueError("rows as XML go below the rows written, in constant-memory mode")
+        self._write_single_row(first)  # the row written before (a header) goes out first
+        self._check_dimensions(first, 0)
+        self._check_dimensions(last, last_col)
+        self.fh.write(xml)
+        self.previous_row = last + 1
 
 
 # ---- Writing ----------------------------------------------------------------------------------
@@ -255,6 +326,11 @@ def _write_any(book: _Book, ws, row: int, col: int, value, fmt) -> None:
         ws.write_string(row, col, safe_text(str(value)), fmt)
 
 
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (
+        isinstance(value, float) and math.isnan(value))
+
+
 def _display_len(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(text))
 
@@ -265,9 +341,8 @@ def _width(series: pd.Series, header: str, fmt: str | None) -> float:
     elif fmt == DATE:
         longest = 10
     else:
-        sample = series.head(200).astype("string").fillna("")
         # CJK characters take two columns of width.
-        longest = max([_display_len(s) for s in sample] + [0])
+        longest = max([_display_len(s) for s in series.head(200) if not _missing(s)] + [0])
     return min(max(longest, _display_len(header)) + 2, 60)
 
 
@@ -282,30 +357,66 @@ def _prepare(sheet: Sheet) -> list[_Column]:
 
 
 def _write_rows(book: _Book, ws, sheet: Sheet, columns: list[_Column], first: int) -> None:
-    """The table's rows from row `first` (0-based): one call of XlsxWriter per cell."""
+    """The table's rows from row `first` (0-based), a chunk of rows at a time."""
     if not columns:
         return
-    calls = [(c, _writer(book, ws, col.kind), book.fmt(col.number_format))
-             for c, col in enumerate(columns)]
     positions = [i for i, c in enumerate(sheet.frame.columns) if c != sheet.row_format]
-    rates = [c in set(sheet.percent) for c in _columns(sheet)]
     for start in range(0, len(sheet.frame), CHUNK):
         part = sheet.frame.iloc[start:start + CHUNK]
-        rows = zip(*(col.convert(part.iloc[:, i]) for col, i in
-                     zip(columns, positions, strict=True)), strict=True)
-        if sheet.row_format is None:
-            for r, values in enumerate(rows, start=first + start):
-                for (c, write, fmt), value in zip(calls, values, strict=True):
-                    if value is not None:
-                        write(r, c, value, fmt)
-            continue
-        # A table mixing formats per row is a few rows (the summary's KPIs).
-        own = part[sheet.row_format].tolist()
-        for r, (values, row_fmt) in enumerate(zip(rows, own, strict=True), start=first + start):
-            for (c, write, fmt), value, rate in zip(calls, values, rates, strict=True):
+        xml = None if sheet.row_format else _rows_xml(book, columns, part, positions,
+                                                      first + start)
+        if xml is None:
+            _write_cells(book, ws, sheet, columns, part, positions, first + start)
+        else:
+            ws.write_rows_xml(first + start, first + start + len(part) - 1, len(columns) - 1,
+                              xml)
+
+
+_CELL_TAGS = {"text": (' t="inlineStr">', "</t></is></c>"), "bool": (' t="b"><v>', "</v></c>"),
+              "number": ("><v>", "</v></c>")}
+
+
+def _rows_xml(book: _Book, columns: list[_Column], part: pd.DataFrame, positions: list[int],
+              first: int) -> str | None:
+    """The chunk's <row> elements, built column by column (None: it needs cell by cell)."""
+    numbers = pc.cast(pa.array(np.arange(first + 1, first + len(part) + 1)), pa.string())
+    cells = []
+    for c, (col, i) in enumerate(zip(columns, positions, strict=True)):
+        content = col.content(part.iloc[:, i]) if col.content else None
+        if content is None:
+            return None
+        fmt = book.fmt(col.number_format)
+        style = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
+        opening, closing = _CELL_TAGS[col.kind]
+        cell = pc.binary_join_element_wise(f'<c r="{xl_col_to_name(c)}', numbers,
+                                           f'"{style}{opening}', content, closing, "")
+        cells.append(pc.fill_null(cell, ""))
+    rows = pc.binary_join_element_wise('<row r="', numbers, '">', *cells, "</row>", "")
+    return "".join(rows.to_pylist())
+
+
+def _write_cells(book: _Book, ws, sheet: Sheet, columns: list[_Column], part: pd.DataFrame,
+                 positions: list[int], first: int) -> None:
+    """Rows of the chunk cell by cell, through XlsxWriter's own writers: mixed columns, and
+    tables whose number formats change from row to row."""
+    calls = [(c, _writer(book, ws, col.kind), book.fmt(col.number_format))
+             for c, col in enumerate(columns)]
+    rows = zip(*(col.values(part.iloc[:, i]) for col, i in
+                 zip(columns, positions, strict=True)), strict=True)
+    if sheet.row_format is None:
+        for r, values in enumerate(rows, start=first):
+            for (c, write, fmt), value in zip(calls, values, strict=True):
                 if value is not None:
-                    write(r, c, value, book.fmt(row_fmt) if rate and isinstance(row_fmt, str)
-                          else fmt)
+                    write(r, c, value, fmt)
+        return
+    # A table mixing formats per row is a few rows (the summary's KPIs).
+    rates = [c in set(sheet.percent) for c in _columns(sheet)]
+    own = part[sheet.row_format].tolist()
+    for r, (values, row_fmt) in enumerate(zip(rows, own, strict=True), start=first):
+        for (c, write, fmt), value, rate in zip(calls, values, rates, strict=True):
+            if value is not None:
+                write(r, c, value, book.fmt(row_fmt) if rate and isinstance(row_fmt, str)
+                      else fmt)
 
 
 def _write_table(book: _Book, ws, sheet: Sheet, columns: list[_Column], start: int) -> int:
@@ -334,7 +445,7 @@ def _set_widths(ws, tables: list[tuple[Sheet, list[_Column]]]) -> None:
 
 
 def _write_sheet(book: _Book, sheet: Sheet, taken: set[str]) -> None:
-    ws = book.wb.add_worksheet(sheet_name(sheet.name, taken))
+    ws = book.wb.add_worksheet(sheet_name(sheet.name, taken), _Worksheet)
     tables = [(table, _prepare(table)) for table in (sheet, *sheet.below)]
     _set_widths(ws, tables)
     header = 1 if sheet.title else 0
@@ -383,7 +494,7 @@ def _charts(book: _Book, ws, sheet: Sheet, names: list[str], columns: list[_Colu
     # them back from the sheet, and text categories ("2026-01") need them to be a string
     # reference, or Excel numbers the months 1, 2, 3.
     frame = sheet.frame
-    categories = columns[0].convert(frame[names[0]]) if columns[0].kind == "number" else \
+    categories = columns[0].values(frame[names[0]]) if columns[0].kind == "number" else \
         [None if v is None else str(v) for v in _objects(frame[names[0]])]
     for n, spec in enumerate(sheet.charts):
         shown = [col for col in spec.columns if col in names]

@@ -423,3 +423,43 @@ def test_empty_tables_and_no_sheets_still_make_a_workbook():
     assert [c.value for c in ws[1]] == ["a", "b"] and ws.max_row == 1
     assert not ws._charts and not list(ws.conditional_formatting)
     assert read(workbook_bytes([])).sheetnames == ["Sheet"]
+
+
+def _cells_of(data: bytes) -> list[tuple]:
+    ws = read(data)["t"]
+    return [(c.coordinate, c.value, c.data_type, c.number_format, c.style_id != 0)
+            for row in ws.iter_rows() for c in row if c.value is not None]
+
+
+def test_rows_built_as_xml_equal_xlsxwriters_own_cells():
+    # Rows are written a chunk at a time as XML built column by column; a table whose formats
+    # change per row goes through XlsxWriter's writers cell by cell. Both must agree exactly.
+    n = 7
+    frame = pd.DataFrame({
+        "text": (HOSTILE + ["_x0041_", " lead", "trail ", "", None, "a\x00b"])[:n],
+        "int": np.arange(n, dtype="int64") * 1_000_003,
+        "Int64": pd.array([1, None, 3, None, 5, None, 2**40 + 1], dtype="Int64"),
+        "float": [0.1, np.nan, 1e21, 1e-7, 0.30000000000000004, -np.inf, 46027.354166666664],
+        "flag": pd.array([True, False, None, True, False, None, True], dtype="boolean"),
+        "day": pd.to_datetime(["2026-01-05", None, "1900-02-28", "1900-03-01", "2026-12-31",
+                               "2000-02-29", "1999-12-31"]),
+        "moment": pd.to_datetime(["2026-01-05 08:30:15.500", None, "2026-01-05 23:59:59.000",
+                                  "2026-01-06 00:00:00.000", "2026-07-01 12:00:00.000", None,
+                                  "2026-01-01 00:00:00.000"]),
+    })
+    fast = workbook_bytes([Sheet("t", frame, percent=["float"])])
+    per_cell = workbook_bytes([Sheet("t", frame.assign(fmt=None), percent=["float"],
+                                     row_format="fmt")])
+    assert b'<row r="2"><c r="A2" t="inlineStr">' in sheet_xml(fast)
+    got, expected = _cells_of(fast), _cells_of(per_cell)
+    # XlsxWriter writes 16 significant digits, the XML rows the shortest exact form.
+    assert [c[:1] + c[2:] for c in got] == [c[:1] + c[2:] for c in expected]
+    assert [c[1] for c in got] == [pytest.approx(c[1], rel=1e-15)
+                                   if isinstance(c[1], float) else c[1] for c in expected]
+
+
+def test_text_arrow_cannot_hold_is_written_cell_by_cell():
+    # A lone surrogate (from a badly decoded file) is not UTF-8: dropped, the rest kept.
+    frame = pd.DataFrame({"v": pd.Series(["ok", "a\ud800b", None], dtype=object)})
+    ws = read(table_bytes(frame, "t"))["t"]
+    assert [c.value for c in ws["A"]] == ["v", "ok", "ab"]
