@@ -379,3 +379,80 @@ def test_headers_are_unique(report, lang):
     for section in sections(report, lang):
         headers = list(rc.display_frame(section, lang).columns)
         assert len(headers) == len(set(headers)), (section.key, headers)
+
+
+# --- the PDF at scale: long lists, the table drawing, charts drawn alongside ----------------
+
+def _long_report(report, rows: int):
+    """The report with `rows` open tickets, each with a long wrapping description."""
+    from dataclasses import replace
+
+    tickets = pd.DataFrame({
+        "ticket_id": [f"T{i:05d}" for i in range(rows)],
+        "reported_at": pd.date_range("2026-01-01 08:00", periods=rows, freq="h"),
+        "category": "fault", "service_mode": "onsite", "rule_severity": "severe",
+        "days_open": range(rows), "confirm_status": "breached", "arrival_status": "met"})
+    return replace(report, open_tickets=tickets,
+                   open_counts={**report.open_counts, "tickets": rows + 1000})
+
+
+def test_pdf_lists_stop_at_pdf_rows_with_a_note(report):
+    rows = rc.PDF_ROWS + 30
+    pdf = PdfReader(io.BytesIO(report_pdf(_long_report(report, rows), "zh")))
+    text = squeeze("".join(p.extract_text() for p in pdf.pages))
+    assert squeeze(t("report_pdf_first_rows", "zh", shown=rc.PDF_ROWS,
+                     total=rows + 1000)) in text
+    assert f"T{rc.PDF_ROWS - 1:05d}" in text and f"T{rc.PDF_ROWS:05d}" not in text
+    # The workbook keeps every row the report holds.
+    wb = load_workbook(io.BytesIO(report_xlsx(_long_report(report, rows), "zh")))
+    ws = wb[t("report_sec_open_tickets", "zh")]
+    assert ws.max_row == 2 + rows
+
+
+def test_pdf_tables_wrap_text_and_repeat_their_heading(report):
+    from dataclasses import replace
+
+    words = " ".join(f"word{i}" for i in range(60))
+    chinese = "故障现象描述" * 30
+    complaints = report.complaints.head(0).reindex(range(45))
+    complaints["complaint_id"] = [f"TS{i:03d}" for i in range(45)]
+    complaints["description"] = [words if i % 2 else chinese for i in range(45)]
+    complaints["resolution"] = "line one\r\nline two\tend"
+    data = report_pdf(replace(report, complaints=complaints), "zh")
+    pages = [squeeze(p.extract_text()) for p in PdfReader(io.BytesIO(data)).pages]
+    text = "".join(pages)
+    # Every word is printed (wrapped onto as many lines as it takes), nothing cut off.
+    assert squeeze(words) in text and squeeze(chinese) in text
+    assert all(f"TS{i:03d}" in text for i in range(45))
+    assert "lineone" in text and "linetwoend" in text
+    # The table runs over pages: its heading is drawn again on the next one.
+    heading = squeeze(rc.column_label("complaint_id", "zh"))
+    assert sum(heading in p for p in pages) >= 2
+
+
+def test_charts_of_two_pdfs_at_once_are_not_swapped():
+    # kaleido's one server returns results in order, to whoever asks next: two downloads at
+    # once must each get their own image. Each figure has its own background colour.
+    import threading
+
+    import plotly.graph_objects as go
+    from PIL import Image
+
+    colours = {"a": (255, 0, 0), "b": (0, 0, 255)}
+    got: dict[str, list] = {"a": [], "b": []}
+
+    def draw(name):
+        for _ in range(3):
+            fig = go.Figure(go.Bar(y=[1, 2]), layout={"paper_bgcolor": f"rgb{colours[name]}"})
+            png = rc.chart_png(fig)
+            got[name].append(None if png is None else
+                             Image.open(io.BytesIO(png)).convert("RGB").getpixel((2, 2)))
+
+    threads = [threading.Thread(target=draw, args=(n,)) for n in colours]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=300)
+    if got["a"] == [None] * 3:
+        pytest.skip("kaleido cannot draw here (no Chromium)")
+    assert got == {n: [c] * 3 for n, c in colours.items()}
