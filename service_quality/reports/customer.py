@@ -516,6 +516,10 @@ def report_pdf(report: CustomerReport, lang: str) -> bytes:
         pdf.set_creator("服务质量监督看板")
         for style, path in fonts.items():
             pdf.add_font("cjk", style=style, fname=str(path), collection_font_number=FONT_INDEX)
+        for font in pdf.fonts.values():
+            # The embedded subset keeps the whole font's bounding box (a valid superset) instead
+            # of measuring every glyph's outline again: a third of the subsetting time.
+            font.ttfont.recalcBBoxes = False
         pdf.set_auto_page_break(True, margin=16)
         pdf.add_page()
         pdf.set_font("cjk", "B", 18)
