@@ -11,10 +11,12 @@ from service_quality.queries.common import filter_options
 from service_quality.queries.report import customer_report, report_customers
 from service_quality.reports.customer import (
     COMPLAINT_METRICS,
+    TABS,
     default_period,
     display_frame,
     percent_columns,
     period_choices,
+    promise_trend,
     report_pdf,
     report_xlsx,
     sections,
@@ -25,6 +27,9 @@ from ui.frame import context
 from ui.text import md_escape
 
 KINDS = ("month", "quarter")
+# Sections of a few rows holding only the agreement's words (categories, modes, promises,
+# levels, months) and figures, never text from a data file.
+STATIC_SECTIONS = {"by_category", "by_mode", "sla", "sla_trend", "severity", "satisfaction"}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -37,6 +42,39 @@ def _file(version, scope: Scope, customer_id: str, period: str, lang: str, kind:
 def rate(value) -> str:
     """A 0–1 rate as a percentage, or a dash when nothing was judged."""
     return "—" if value is None or pd.isna(value) else f"{value:.1%}"
+
+
+def draw_section(section) -> None:
+    """One section of the report: its title, note, chart (not on the first tab) and table."""
+    st.subheader(section.title)
+    if section.note:
+        st.caption(section.note)
+    if section.chart and section.key not in TABS["service"]:
+        fig = report_charts.BUILDERS[section.chart](report, ctx.lang)
+        if fig is not None:
+            # The subheader above names the chart already.
+            st.plotly_chart(fig.update_layout(title=None), key=f"report_chart_{section.key}")
+    frame = display_frame(section, ctx.lang)
+    if frame.empty:
+        st.info(ctx.t("report_none_open" if section.key.startswith("open_") else "report_empty"))
+        return
+    rates = percent_columns(section, ctx.lang)
+    decimals = [c for c in frame.columns
+                if pd.api.types.is_float_dtype(frame[c]) and c not in rates]
+    if section.key in STATIC_SECTIONS:
+        # A few rows of our own words and figures: a static table, drawn without the grid
+        # component the browser would load first. Its cells are Markdown: escaped anyway.
+        text = [c for c in frame.columns if frame[c].dtype == object
+                or pd.api.types.is_string_dtype(frame[c])]
+        shown = frame.assign(**{c: frame[c].map(lambda v: md_escape(str(v)), na_action="ignore")
+                                for c in text})
+        st.table(shown.rename(columns=lambda c: md_escape(str(c))).style.format(
+            {**{md_escape(c): "{:.1%}" for c in rates},
+             **{md_escape(c): "{:,.1f}" for c in decimals}}, na_rep="—").hide(axis="index"))
+        return
+    formats = {c: st.column_config.NumberColumn(c, format="%.1f") for c in decimals}
+    formats.update({c: st.column_config.NumberColumn(c, format="percent") for c in rates})
+    st.dataframe(frame, hide_index=True, column_config=formats, key=f"report_table_{section.key}")
 
 
 ctx = context()
@@ -75,7 +113,9 @@ period = c3.selectbox(ctx.t("report_period"), choices, index=choices.index(defau
 report = query(customer_report, ctx.scope, None, customer_id, period, ctx.lang)
 st.caption(md_escape(f"{report.name} · {report.period} · ")
            + ctx.t("report_as_of", as_of=report.as_of.strftime("%Y-%m-%d %H:%M")))
-st.caption(ctx.t("report_intro") + " " + ctx.t("report_filters_note"))
+# A customer has no sidebar filters; anyone else is told that theirs do not apply here.
+st.caption(ctx.t("report_intro") + ("" if ctx.user.role == "customer"
+                                    else " " + ctx.t("report_filters_note")))
 
 version = current_version()
 d1, d2, _ = st.columns([1, 1, 3])
@@ -104,31 +144,23 @@ cards[3].metric(ctx.t("report_kpi_complaints"), s["complaints"])
 cards[4].metric(ctx.t("report_kpi_csat"), rate(s["csat"]))
 cards[5].metric(ctx.t("report_kpi_open"), sum(report.open_counts.values()))
 promises = report.sla[~report.sla["metric"].isin(COMPLAINT_METRICS)]
+trend = promise_trend(report)
 cards = st.columns(max(len(promises), 1))
 for card, (_, row) in zip(cards, promises.iterrows(), strict=False):
     label = ctx.t(f"metric_{row['metric']}")
-    # Long promise names are cut on a narrow card: the help repeats them in full.
-    card.metric(label, rate(row["compliance"]), help=f"{label}. {ctx.t('rate_rule')}")
+    # Long promise names are cut on a narrow card: the help repeats them in full. The line
+    # under the figure is its last 12 months, drawn by the browser (no chart library).
+    card.metric(label, rate(row["compliance"]), help=f"{label}. {ctx.t('rate_rule')}",
+                chart_data=trend.get(row["metric"]), delta_color="off")
 
-for section in sections(report, ctx.lang):
-    if section.key in ("info", "summary"):
+# One tab of sections at a time: only the open tab's tables and charts are made and sent,
+# so the page is ready without drawing every list of the report (the files hold them all).
+by_key = {section.key: section for section in sections(report, ctx.lang)}
+tabs = st.tabs([ctx.t(f"report_tab_{tab}") for tab in TABS], key="report_tab",
+               on_change="rerun")
+for container, tab in zip(tabs, TABS, strict=True):
+    if container.open is False:
         continue
-    if section.key == "open_tickets":
-        st.header(ctx.t("report_sec_open"))
-    st.subheader(section.title)
-    if section.note:
-        st.caption(section.note)
-    if section.chart:
-        fig = report_charts.BUILDERS[section.chart](report, ctx.lang)
-        if fig is not None:
-            # The subheader above names the chart already.
-            st.plotly_chart(fig.update_layout(title=None), key=f"report_chart_{section.key}")
-    frame = display_frame(section, ctx.lang)
-    if frame.empty:
-        st.info(ctx.t("report_none_open" if section.key.startswith("open_") else "report_empty"))
-        continue
-    rates = percent_columns(section, ctx.lang)
-    formats = {c: st.column_config.NumberColumn(c, format="%.1f") for c in frame.columns
-               if pd.api.types.is_float_dtype(frame[c]) and c not in rates}
-    formats.update({c: st.column_config.NumberColumn(c, format="percent") for c in rates})
-    st.dataframe(frame, hide_index=True, column_config=formats, key=f"report_table_{section.key}")
+    with container:
+        for key in TABS[tab]:
+            draw_section(by_key[key])

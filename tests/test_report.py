@@ -345,7 +345,7 @@ def metric(at, label):
     return next(m.value for m in at.metric if m.label == label)
 
 
-def test_page_customer_and_quarter(fixture_db, monkeypatch):
+def test_page_customer_and_quarter(fixture_db, monkeypatch, report):
     at = make_app(fixture_db, monkeypatch)
     at.run()
     assert not at.exception
@@ -361,8 +361,23 @@ def test_page_customer_and_quarter(fixture_db, monkeypatch):
     name = one(fixture_db, "SELECT name FROM customers WHERE customer_id = ?", [CUSTOMER])
     assert any(name in c.value for c in at.caption)
     assert len(at.get("download_button")) == 2
-    # Data text stays in tables: every section table is a dataframe.
-    assert len(at.dataframe) >= 5
+    # Each promise card carries its 12-month line (drawn by the browser, no chart library).
+    assert all(len(m.proto.chart_data) == 12 for m in at.metric if m.label == "到场时效")
+    # Data text stays in tables: every section's table is a dataframe, in its tab, and only
+    # the open tab's tables are made.
+    assert [tab.label for tab in at.tabs] == [t(f"report_tab_{k}", "zh") for k in rc.TABS]
+    by_key = {s.key: s for s in sections(report, "zh")}
+    for key, section_keys in rc.TABS.items():
+        at.session_state["report_tab"] = t(f"report_tab_{key}", "zh")
+        at.run()
+        assert not at.exception
+        titles = [h.value for h in at.subheader if h.value in {s.title for s in by_key.values()}]
+        assert titles == [by_key[k].title for k in section_keys], key
+        tables = [k for k in section_keys if not rc.display_frame(by_key[k], "zh").empty]
+        assert len(at.dataframe) + len(at.table) == len(tables), key
+        # Text from data files (sites, descriptions) only ever in a grid, never as Markdown.
+        assert len(at.table) <= len([k for k in tables if k in {
+            "by_category", "by_mode", "sla", "sla_trend", "severity", "satisfaction"}]), key
 
 
 def test_page_english(fixture_db, monkeypatch):

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+
+# Streamlit reads its emoji table (~0.3 s) when the first segmented control is drawn: imported
+# here, the sign-in form's run pays for it instead of the page a user signed in for.
+import streamlit.emojis  # noqa: F401
 from streamlit.runtime.pages_manager import PagesManager
 
 from service_quality.accounts import LOCAL_SUPERVISOR, User
@@ -21,10 +25,11 @@ from service_quality.messages import LANGUAGES, t
 from service_quality.queries import Scope
 from service_quality.queries.common import filter_options
 
-from .auth import calling_page, current_user, require_page
+from .auth import allowed_pages, calling_page, current_user, require_page
 from .data import load_info, query
 
 _CONTEXT = "_frame_context"
+REPORT_ONLY = {"report"}
 _FROM_ENTRYPOINT = "_frame_from_entrypoint"
 
 
@@ -95,6 +100,26 @@ def render_frame(user: User, entrypoint: bool = False) -> Context:
         lang = st.segmented_control(
             t("language", st.session_state["lang"]), LANGUAGES, **_kept("lang"),
             format_func=lambda x: {"zh": "中文", "en": "English"}[x]) or "zh"
+    if customer_user and allowed_pages(user) <= REPORT_ONLY:
+        # A customer's one page is its report, which the filters do not apply to: no filter
+        # to choose, and none for the browser to draw before the report is ready.
+        filters = Filters(wanted.start, wanted.end)
+    else:
+        filters = _filter_sidebar(lang, months, options, customer_user)
+    target = {**filters.to_query(), **({"lang": lang} if lang != "zh" else {})}
+    keep = {k: v for k, v in url.items() if k not in (*LIST_FIELDS, "from", "to", "lang")}
+    if {**keep, **target} != url:
+        st.query_params.from_dict({**keep, **target})
+    ctx = Context(lang, scope, filters, as_of, info, user)
+    if entrypoint:
+        st.session_state[_CONTEXT] = ctx
+        st.session_state[_FROM_ENTRYPOINT] = True
+    return ctx
+
+
+def _filter_sidebar(lang: str, months: list[str], options, customer_user: bool) -> Filters:
+    """The filter widgets in the sidebar; the filters they choose."""
+    with st.sidebar:
         st.subheader(t("filters", lang))
         c1, c2 = st.columns(2)
         start = c1.selectbox(t("period_from", lang), months, **_kept("f_from"))
@@ -113,16 +138,8 @@ def render_frame(user: User, entrypoint: bool = False) -> Context:
                                placeholder=t("all", lang))
         teams = st.multiselect(t("teams", lang), list(options.teams), **_kept("f_teams"),
                                placeholder=t("all", lang))
-    filters = Filters(start, end, tuple(customers), tuple(severities), tuple(modes), tuple(teams))
-    target = {**filters.to_query(), **({"lang": lang} if lang != "zh" else {})}
-    keep = {k: v for k, v in url.items() if k not in (*LIST_FIELDS, "from", "to", "lang")}
-    if {**keep, **target} != url:
-        st.query_params.from_dict({**keep, **target})
-    ctx = Context(lang, scope, filters, as_of, info, user)
-    if entrypoint:
-        st.session_state[_CONTEXT] = ctx
-        st.session_state[_FROM_ENTRYPOINT] = True
-    return ctx
+    return Filters(start, end, tuple(customers), tuple(severities), tuple(modes),
+                   tuple(teams))
 
 
 def context() -> Context:

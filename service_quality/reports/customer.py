@@ -238,6 +238,17 @@ def customer_report(db: Database, customer_id: str, period: str, lang: str = "zh
 
 # ---- Presentation: the same labelled sections for the screen, the workbook and the PDF ----
 
+# The sections on screen, a tab each group (message report_tab_<key>), in reading order.
+TABS = {
+    "service": ("by_category", "by_mode"),
+    "sla": ("sla", "sla_trend"),
+    "severity": ("severity", "severe_faults"),
+    "complaints": ("complaints",),
+    "satisfaction": ("satisfaction",),
+    "actions": ("actions",),
+    "open": ("open_tickets", "open_reports", "open_complaints", "open_actions"),
+}
+
 # Code columns and the message prefix that names their values.
 _CODES = {
     "category": "category_", "service_mode": "mode_", "rule_severity": "severity_",
@@ -304,6 +315,12 @@ def sla_trend_wide(report: CustomerReport, lang: str) -> pd.DataFrame:
     wide = wide[order].rename(columns=lambda m: t(f"metric_{m}", lang)).reset_index()
     wide.columns.name = None
     return wide.astype({c: "float64" for c in wide.columns if c != "month"})
+
+
+def promise_trend(report: CustomerReport) -> dict[str, list[float]]:
+    """Each promise's compliance over the 12 months to the period end (NaN: nothing judged)."""
+    wide = report.sla_trend.pivot(index="month", columns="metric", values="compliance")
+    return {m: wide[m].astype("float64").tolist() for m in wide.columns}
 
 
 def summary_frame(report: CustomerReport, lang: str) -> pd.DataFrame:
