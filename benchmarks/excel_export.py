@@ -137,8 +137,9 @@ def main() -> None:
             f = runs[kind][-1]
             print(f"run {n + 1}/{args.runs} {kind:<11} {f['seconds']:>7.2f} s wall "
                   f"{f['cpu_s']:>7.2f} s CPU  (load average {loadavg()})", flush=True)
-    median = {kind: {key: statistics.median(f[key] for f in found)
-                     for key in ("seconds", "cpu_s", "peak_mb", "file_mb")}
+    median = {kind: {"writer": kind, **{key: statistics.median(f[key] for f in found)
+                                        for key in ("seconds", "cpu_s", "peak_mb", "file_mb")},
+                     **{key: base[key] for key in ("rows", "columns", "tickets")}}
               for kind, found in runs.items()}
     ours, bare = median["ours"], median["xlsxwriter"]
     print(f"{base['rows']:,} rows × {base['columns']} columns from {args.db} "
