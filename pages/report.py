@@ -44,6 +44,23 @@ def rate(value) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:.1%}"
 
 
+def static_frame(frame: pd.DataFrame, rates: list[str], decimals: list[str]) -> pd.DataFrame:
+    """The table as the text st.table shows: rates as percentages, Markdown escaped."""
+    def text(column: str) -> pd.Series:
+        values = frame[column]
+        if column in rates:
+            shown = values.map(lambda v: f"{v:.1%}", na_action="ignore")
+        elif column in decimals:
+            shown = values.map(lambda v: f"{v:,.1f}", na_action="ignore")
+        elif pd.api.types.is_numeric_dtype(values):
+            return values
+        else:
+            shown = values.map(lambda v: md_escape(str(v)), na_action="ignore")
+        return shown.astype(object).where(values.notna(), "—")
+
+    return pd.DataFrame({md_escape(str(c)): text(c) for c in frame.columns})
+
+
 def draw_section(section) -> None:
     """One section of the report: its title, note, chart (not on the first tab) and table."""
     st.subheader(section.title)
@@ -64,13 +81,7 @@ def draw_section(section) -> None:
     if section.key in STATIC_SECTIONS:
         # A few rows of our own words and figures: a static table, drawn without the grid
         # component the browser would load first. Its cells are Markdown: escaped anyway.
-        text = [c for c in frame.columns if frame[c].dtype == object
-                or pd.api.types.is_string_dtype(frame[c])]
-        shown = frame.assign(**{c: frame[c].map(lambda v: md_escape(str(v)), na_action="ignore")
-                                for c in text})
-        st.table(shown.rename(columns=lambda c: md_escape(str(c))).style.format(
-            {**{md_escape(c): "{:.1%}" for c in rates},
-             **{md_escape(c): "{:,.1f}" for c in decimals}}, na_rep="—").hide(axis="index"))
+        st.table(static_frame(frame, rates, decimals), hide_index=True)
         return
     formats = {c: st.column_config.NumberColumn(c, format="%.1f") for c in decimals}
     formats.update({c: st.column_config.NumberColumn(c, format="percent") for c in rates})
