@@ -31,6 +31,8 @@ from xlsxwriter.worksheet import Worksheet
 PERCENT = "0.0%"
 DATETIME = "yyyy-mm-dd hh:mm"
 DATE = "yyyy-mm-dd"
+TIME = "hh:mm"
+DURATION = "[h]:mm"
 INTEGER = "#,##0"
 DECIMAL = "#,##0.0"
 RED_FILL = "#FFC7CE"
@@ -312,13 +314,17 @@ def _write_any(book: _Book, ws, row: int, col: int, value, fmt) -> None:
             number = int(number)
         if math.isfinite(number):
             ws.write_number(row, col, number, fmt)
-    elif isinstance(value, datetime | date | time | timedelta | pd.Timestamp):
+    elif isinstance(value, timedelta):
+        # A duration: days as Excel counts them, shown as hours and minutes.
+        if not pd.isna(value):
+            ws.write_number(row, col, value.total_seconds() / 86_400, fmt or book.fmt(DURATION))
+    elif isinstance(value, datetime | date | time):
         if isinstance(value, pd.Timestamp):
             value = value.tz_localize(None).to_pydatetime() if value.tzinfo else \
                 value.to_pydatetime()
-        elif isinstance(value, datetime) and value.tzinfo:
+        elif isinstance(value, datetime | time) and value.tzinfo:
             value = value.replace(tzinfo=None)
-        default = DATE if type(value) is date else DATETIME
+        default = DATE if type(value) is date else TIME if type(value) is time else DATETIME
         ws.write_datetime(row, col, value, fmt or book.fmt(default))
     elif isinstance(value, list | tuple | np.ndarray):
         ws.write_string(row, col, safe_text(", ".join(map(str, value))), fmt)

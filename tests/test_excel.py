@@ -3,7 +3,7 @@
 import io
 import tracemalloc
 import zipfile
-from datetime import date
+from datetime import date, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -352,9 +352,14 @@ def test_dates_times_and_mixed_objects_keep_their_types():
         "list": pd.Series([["a", "b"]], dtype=object),
         "cat": pd.Series(["x"], dtype="category"),
         "ns": pd.Series(pd.to_datetime(["2026-01-05 08:30:15"])).astype("datetime64[ns]"),
+        "waited": pd.to_timedelta(["26h30min"]),
+        "at": pd.Series([time(8, 30)], dtype=object),
     })
     ws = read(table_bytes(frame, "t"))["t"]
-    aware, day, old, dec, lst, cat, ns = ws[2]
+    aware, day, old, dec, lst, cat, ns, waited, at = ws[2]
+    # A duration is a number of days shown as hours (26:30), a time of day as hh:mm.
+    assert waited.value == timedelta(hours=26, minutes=30) and waited.number_format == "[h]:mm"
+    assert at.value == time(8, 30) and at.number_format == "hh:mm"
     # Wall-clock time as recorded; Excel has no time zones.
     assert aware.is_date and aware.value == pd.Timestamp("2026-01-05 08:30")
     assert day.is_date and day.number_format == DATE and day.value == pd.Timestamp("2026-03-01")
