@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import platform
 import subprocess
+import tarfile
 from importlib import metadata
 from pathlib import Path
 
@@ -41,3 +43,13 @@ def commit() -> str:
 def loadavg() -> float:
     """The 1-minute load average now."""
     return round(os.getloadavg()[0], 2)
+
+
+def export(ref: str, into: Path) -> str:
+    """The files of git revision `ref` under `into` (to time older code); its short hash."""
+    archive = subprocess.run(["git", "archive", "--format=tar", ref], cwd=ROOT, check=True,
+                             capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return subprocess.run(["git", "rev-parse", "--short", ref], cwd=ROOT, check=True,
+                          capture_output=True, text=True).stdout.strip()

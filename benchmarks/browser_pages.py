@@ -1,7 +1,7 @@
 """What a user waits for in the browser: signed in, the page ready, cold and warm.
 
 Usage: python benchmarks/browser_pages.py --db DB [--runs 3] [--pages report,overview]
-                                          [--customer C001] [--cold load|restart]
+                                          [--customer C001] [--cold load|restart] [--against REF]
 For each page, `streamlit run dashboard.py` serves a copy of the database with a users file (a
 customer and a supervisor) on a free port; headless Chromium (Debian's, through Playwright)
 keeps one profile throughout, as a returning user's browser would. It signs in — the customer
@@ -128,7 +128,7 @@ def users_file(folder: Path, customer: str) -> Path:
 class Server:
     """`streamlit run dashboard.py` on `port`; stopped (only it) on exit."""
 
-    def __init__(self, db: Path, users: Path, log: Path, port: int):
+    def __init__(self, db: Path, users: Path, log: Path, port: int, root: Path = ROOT):
         self.url = f"http://127.0.0.1:{port}"
         env = {**os.environ, "DASHBOARD_DB": str(db), "DASHBOARD_USERS": str(users),
                "DASHBOARD_AUDIT": str(users.parent / "audit.log")}
@@ -137,7 +137,7 @@ class Server:
             [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port",
              str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=root, env=env, stdout=self.log, stderr=subprocess.STDOUT)
 
     def __enter__(self) -> Server:
         deadline = time.monotonic() + 120
@@ -206,8 +206,8 @@ def swap_in(db: Path, live: Path) -> None:
 
 
 def measure(db: Path, pages: list[str], runs: int, customer: str, cold: str = "load",
-            echo=print) -> list[dict]:
-    """Median cold, warm and second-visit figures per page."""
+            echo=print, root: Path = ROOT, code: str = "") -> list[dict]:
+    """Median cold, warm and second-visit figures per page, of the code under `root`."""
     from playwright.sync_api import sync_playwright
 
     rows = []
@@ -235,7 +235,7 @@ def measure(db: Path, pages: list[str], runs: int, customer: str, cold: str = "l
                             if server is not None:
                                 server.__exit__()
                             log = Path(tmp) / f"streamlit-{name}-{n}.log"
-                            server = Server(live, users, log, port).__enter__()
+                            server = Server(live, users, log, port, root).__enter__()
                         elif n:
                             swap_in(db, live)
                         kinds = ("first",) if n == 0 else ("cold", "second", "warm")
@@ -246,19 +246,21 @@ def measure(db: Path, pages: list[str], runs: int, customer: str, cold: str = "l
                             cpus[kind].append(cpu)
                             errors += shown
                         if n:
-                            echo(f"  {name:<9} run {n}/{runs}: cold {times['cold'][-1]:.2f} s, "
+                            echo(f"  {code:<10} {name:<9} run {n}/{runs}: cold "
+                                 f"{times['cold'][-1]:.2f} s, "
                                  f"warm {times['warm'][-1]:.2f} s, second visit "
                                  f"{times['second'][-1]:.2f} s (CPU {cpus['cold'][-1]:.2f} / "
                                  f"{cpus['warm'][-1]:.2f} / {cpus['second'][-1]:.2f} s; load "
                                  f"average {os.getloadavg()[0]:.2f})")
                         else:
-                            echo(f"  {name:<9} first visit after the server started (empty "
-                                 f"browser cache; not in the medians): {times['first'][0]:.2f} s")
+                            echo(f"  {code:<10} {name:<9} first visit after the server started "
+                                 f"(empty browser cache; not in the medians): "
+                                 f"{times['first'][0]:.2f} s")
                 finally:
                     if server is not None:
                         server.__exit__()
                 context.close()
-                rows.append({"page": name, "user": user, "cold_after": cold,
+                rows.append({"code": code, "page": name, "user": user, "cold_after": cold,
                              "first_visit_s": round(times["first"][0], 3),
                              "cold_s": round(statistics.median(times["cold"]), 3),
                              "warm_s": round(statistics.median(times["warm"]), 3),
@@ -296,30 +298,48 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--pages", default="report,overview")
     ap.add_argument("--customer", help="the customer who signs in (default: the busiest)")
+    ap.add_argument("--against", metavar="REF", help="also time this git revision's pages "
+                    "(an older commit), page by page in the same run, and print the ratios")
     ap.add_argument("--cold", choices=("load", "restart"), default="load",
                     help="what empties the caches before a cold run: a new copy of the "
                     "database swapped in as a load does (default), or a server restart")
     args = ap.parse_args()
     if not shutil.which("chromium"):
         sys.exit("needs Debian's Chromium: apt-get install chromium")
-    from bench_env import commit, loadavg, machine
+    from bench_env import commit, export, loadavg, machine
 
     customer, tickets = busiest_customer(args.db)
     customer = args.customer or customer
     described = machine()
-    pages = args.pages.split(",")
+    ours = commit()
     print(f"{args.db} ({tickets:,} tickets), customer {customer}, median of {args.runs}")
-    rows = measure(args.db, pages, args.runs, customer, args.cold,
-                   lambda s: print(s, flush=True))
-    print(f"\n{'page':<10}{'cold s':>8}{'warm s':>8}{'CPU cold':>10}{'CPU warm':>10}"
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        against = export(args.against, Path(tmp)) if args.against else None
+        for page in args.pages.split(","):
+            # Page by page, ours then the older code's, so both meet a similar machine.
+            rows += measure(args.db, [page], args.runs, customer, args.cold,
+                            lambda s: print(s, flush=True), ROOT, ours)
+            if against:
+                rows += measure(args.db, [page], args.runs, customer, args.cold,
+                                lambda s: print(s, flush=True), Path(tmp), against)
+    print(f"\n{'code':<12}{'page':<10}{'cold s':>8}{'warm s':>8}{'CPU cold':>10}{'CPU warm':>10}"
           f"{'second':>8}{'first':>7}   targets: cold ≤ {TARGETS['cold_s']:g} s, "
           f"warm ≤ {TARGETS['warm_s']:g} s")
     for r in rows:
         verdict = ", ".join(f"{k[:-2]} {'ok' if r[k] <= limit else 'MISSED'}"
                             for k, limit in TARGETS.items())
-        print(f"{r['page']:<10}{r['cold_s']:>8.2f}{r['warm_s']:>8.2f}{r['cold_cpu_s']:>10.2f}"
-              f"{r['warm_cpu_s']:>10.2f}{r['second_visit_s']:>8.2f}{r['first_visit_s']:>7.2f}"
-              f"   {verdict}" + (f"  errors: {r['errors']}" if r["errors"] else ""))
+        print(f"{r['code']:<12}{r['page']:<10}{r['cold_s']:>8.2f}{r['warm_s']:>8.2f}"
+              f"{r['cold_cpu_s']:>10.2f}{r['warm_cpu_s']:>10.2f}{r['second_visit_s']:>8.2f}"
+              f"{r['first_visit_s']:>7.2f}   {verdict}"
+              + (f"  errors: {r['errors']}" if r["errors"] else ""))
+    if args.against:
+        by = {(r["code"] == ours, r["page"]): r for r in rows}
+        for page in args.pages.split(","):
+            new, old = by[True, page], by[False, page]
+            print(f"ours / {args.against} on {page}: " + ", ".join(
+                f"{k[:-2]} ×{new[k] / old[k]:.2f}" for k in ("cold_s", "warm_s", "cold_cpu_s",
+                                                              "warm_cpu_s") if old[k]))
     print(f"load average {loadavg()} on {described['cpus']} cores: a shared machine's figures; "
           "re-measure on a quiet one.")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -328,8 +348,8 @@ def main() -> None:
         for row in rows:
             fh.write(json.dumps({"at": when, "db": str(args.db), "tickets": tickets,
                                  "customer": customer, "runs": args.runs, "machine": described,
-                                 "loadavg_end": loadavg(), "code": commit(),
-                                 "targets": TARGETS, **row}, ensure_ascii=False) + "\n")
+                                 "loadavg_end": loadavg(), "targets": TARGETS,
+                                 **row}, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from datetime import datetime
@@ -91,16 +90,6 @@ def run(code_root: Path, args, month: str, customer: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def export(ref: str, into: Path) -> str:
-    """The files of git revision `ref` under `into`; its short hash."""
-    archive = subprocess.run(["git", "archive", "--format=tar", ref], cwd=ROOT, check=True,
-                             capture_output=True).stdout
-    with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
-    return subprocess.run(["git", "rev-parse", "--short", ref], cwd=ROOT, check=True,
-                          capture_output=True, text=True).stdout.strip()
-
-
 def main() -> None:
     """Time the reports, optionally against an older revision, and record the figures."""
     ap = argparse.ArgumentParser(description=__doc__,
@@ -115,7 +104,7 @@ def main() -> None:
     if args.worker:
         print(json.dumps(worker(args.db, args.month, args.customer)))
         return
-    from bench_env import commit, loadavg, machine
+    from bench_env import commit, export, loadavg, machine
 
     month, customer, tickets = defaults(args.db)
     month, customer = args.month or month, args.customer or customer
