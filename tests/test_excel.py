@@ -468,3 +468,16 @@ def test_text_arrow_cannot_hold_is_written_cell_by_cell():
     frame = pd.DataFrame({"v": pd.Series(["ok", "a\ud800b", None], dtype=object)})
     ws = read(table_bytes(frame, "t"))["t"]
     assert [c.value for c in ws["A"]] == ["v", "ok", "ab"]
+
+
+def test_chunks_written_either_way_keep_their_rows_in_order(monkeypatch):
+    # A chunk arrow cannot hold goes cell by cell between chunks written as XML rows.
+    import service_quality.excel as excel
+
+    monkeypatch.setattr(excel, "CHUNK", 2)
+    frame = pd.DataFrame({"v": pd.Series(["a", "b", "c\ud800", "d", "e", None, "g"],
+                                         dtype=object), "n": range(7)})
+    data = workbook_bytes([Sheet("t", frame, title="T", below=[Sheet("", frame.head(3))])])
+    got = [[c.value for c in r] for r in read(data)["t"].iter_rows()]
+    assert got == [["T", None], ["v", "n"], ["a", 0], ["b", 1], ["c", 2], ["d", 3], ["e", 4],
+                   [None, 5], ["g", 6], [None, None], ["v", "n"], ["a", 0], ["b", 1], ["c", 2]]
