@@ -3,12 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from service_quality.charts.overview import kpi_sparkline
+from service_quality.charts.overview import kpi_trend
 from service_quality.messages import has
 from service_quality.queries.overview import TICKET_METRICS, kpi_cards, monthly
 from service_quality.queries.tickets import Drill
 from service_quality.queries.worklist import KINDS, worklist
-from ui.data import figure, query
+from ui.data import query
 from ui.drill import show_timeline, status_chips, ticket_drilldown, words
 from ui.export import show_table
 from ui.frame import context
@@ -77,20 +77,19 @@ else:
         for col, (_, card) in zip(st.columns(4), cards.iloc[first:first + 4].iterrows(),
                                   strict=False):
             unit = card["unit"]
-            with col.container(border=True):
-                st.metric(
-                    card_label(card["kpi"]),
-                    "—" if pd.isna(card["value"]) else VALUE[unit](card["value"]),
-                    None if pd.isna(card["delta"]) else DELTA[unit](card["delta"]),
-                    # No change is neither good nor bad: no arrow, no colour.
-                    delta_color="off" if card["delta"] == 0 else DELTA_COLOR[card["better"]],
-                    delta_arrow="off" if card["delta"] == 0 else "auto",
-                    delta_description=ctx.t("overview_vs_previous"),
-                    help=card_help(card),
-                )
-                st.plotly_chart(figure(kpi_sparkline, trend, card["trend"], unit),
-                                key=f"overview_spark_{card['kpi']}",
-                                config={"displayModeBar": False, "staticPlot": True})
+            col.metric(
+                card_label(card["kpi"]),
+                "—" if pd.isna(card["value"]) else VALUE[unit](card["value"]),
+                None if pd.isna(card["delta"]) else DELTA[unit](card["delta"]),
+                # No change is neither good nor bad: no arrow, no colour.
+                delta_color="off" if card["delta"] == 0 else DELTA_COLOR[card["better"]],
+                delta_arrow="off" if card["delta"] == 0 else "auto",
+                delta_description=ctx.t("overview_vs_previous"),
+                help=card_help(card),
+                # The trend months as a line drawn by the browser itself (a chart library
+                # per card kept the page drawing for seconds).
+                chart_data=kpi_trend(trend, card["trend"]), border=True,
+            )
     st.caption(ctx.t("rate_rule"))
 
     # Opened on demand: the tickets behind a card (up to 500 rows) are fetched and drawn only
@@ -177,9 +176,12 @@ NOTES = {
     "reproduction": dict(months=p["reproduction_wait_months"]),
     "severity": dict(days=p["severity_days"]),
 }
+# Only the open tab's list is made and drawn: the others wait for their click.
 tabs = st.tabs([f"{ctx.t(f'overview_wl_{k}')} ({items.count(k)})" for k in KINDS],
-               key="overview_worklist_tabs")
+               key="overview_worklist_tabs", on_change="rerun")
 for tab, kind in zip(tabs, KINDS, strict=True):
+    if tab.open is False:
+        continue
     with tab:
         st.caption(ctx.t(f"overview_wl_{kind}_note", **NOTES.get(kind, {})))
         frame = getattr(items, kind)

@@ -13,10 +13,12 @@ from service_quality.queries.common import filter_options
 from service_quality.queries.report import customer_report, report_customers
 from service_quality.reports.customer import (
     COMPLAINT_METRICS,
+    TABS,
     default_period,
     display_frame,
     percent_columns,
     period_choices,
+    promise_trend,
     report_pdf,
     report_xlsx,
     sections,
@@ -27,6 +29,9 @@ from ui.frame import context
 from ui.text import md_escape, why_empty
 
 KINDS = ("month", "quarter")
+# Sections of a few rows holding only the agreement's words (categories, modes, promises,
+# levels, months) and figures, never text from a data file.
+STATIC_SECTIONS = {"by_category", "by_mode", "sla", "sla_trend", "severity", "satisfaction"}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -39,6 +44,52 @@ def _file(version, scope: Scope, customer_id: str, period: str, lang: str, kind:
 def rate(value) -> str:
     """A 0–1 rate as a percentage, or a dash when nothing was judged."""
     return "—" if value is None or pd.isna(value) else f"{value:.1%}"
+
+
+def static_frame(frame: pd.DataFrame, rates: list[str], decimals: list[str]) -> pd.DataFrame:
+    """The table as the text st.table shows: rates as percentages, Markdown escaped."""
+    def text(column: str) -> pd.Series:
+        values = frame[column]
+        if column in rates:
+            shown = values.map(lambda v: f"{v:.1%}", na_action="ignore")
+        elif column in decimals:
+            shown = values.map(lambda v: f"{v:,.1f}", na_action="ignore")
+        elif pd.api.types.is_numeric_dtype(values):
+            return values
+        else:
+            shown = values.map(lambda v: md_escape(str(v)), na_action="ignore")
+        return shown.astype(object).where(values.notna(), "—")
+
+    return pd.DataFrame({md_escape(str(c)): text(c) for c in frame.columns})
+
+
+def draw_section(section) -> None:
+    """One section of the report: its title, note, chart (not on the first tab) and table."""
+    st.subheader(section.title)
+    if section.note:
+        st.caption(section.note)
+    if section.chart and section.key not in TABS["service"]:
+        fig = report_charts.BUILDERS[section.chart](report, ctx.lang)
+        if fig is not None:
+            # The subheader above names the chart already.
+            st.plotly_chart(escape_figure(fig.update_layout(title=None)),
+                            key=f"report_chart_{section.key}")
+    frame = display_frame(section, ctx.lang)
+    if frame.empty:
+        st.info(ctx.t("report_none_open" if section.key.startswith("open_") else "report_empty"))
+        return
+    rates = percent_columns(section, ctx.lang)
+    decimals = [c for c in frame.columns
+                if pd.api.types.is_float_dtype(frame[c]) and c not in rates]
+    if section.key in STATIC_SECTIONS:
+        # A few rows of our own words and figures: a static table, drawn without the grid
+        # component the browser would load first. Its cells are Markdown: escaped anyway.
+        st.table(static_frame(frame, rates, decimals), hide_index=True)
+        return
+    formats = {c: st.column_config.NumberColumn(c, format="%.1f") for c in decimals}
+    formats.update({c: st.column_config.NumberColumn(c, format="percent") for c in rates})
+    st.dataframe(frame, hide_index=True, column_config=formats, key=f"report_table_{section.key}",
+                 placeholder="—")
 
 
 ctx = context()
@@ -110,35 +161,25 @@ cards[4].metric(ctx.t("report_kpi_csat"), rate(s["csat"]),
                 help=why_empty(s["csat"], ctx.t("empty_csat")) or None)
 cards[5].metric(ctx.t("report_kpi_open"), sum(report.open_counts.values()))
 promises = report.sla[~report.sla["metric"].isin(COMPLAINT_METRICS)]
+trend = promise_trend(report)
 cards = st.columns(max(len(promises), 1))
 for card, (_, row) in zip(cards, promises.iterrows(), strict=False):
     label = ctx.t(f"metric_{row['metric']}")
-    # Long promise names are cut on a narrow card: the help repeats them in full.
+    # Long promise names are cut on a narrow card: the help repeats them in full. The line
+    # under the figure is its last 12 months, drawn by the browser (no chart library).
     card.metric(label, rate(row["compliance"]),
                 help=why_empty(row["compliance"], ctx.t("empty_rate"),
-                               f"{label}. {ctx.t('rate_rule')}"))
+                               f"{label}. {ctx.t('rate_rule')}"),
+                chart_data=trend.get(row["metric"]), delta_color="off")
 
-for section in sections(report, ctx.lang):
-    if section.key in ("info", "summary"):
+# One tab of sections at a time: only the open tab's tables and charts are made and sent,
+# so the page is ready without drawing every list of the report (the files hold them all).
+by_key = {section.key: section for section in sections(report, ctx.lang)}
+tabs = st.tabs([ctx.t(f"report_tab_{tab}") for tab in TABS], key="report_tab",
+               on_change="rerun")
+for container, tab in zip(tabs, TABS, strict=True):
+    if container.open is False:
         continue
-    if section.key == "open_tickets":
-        st.header(ctx.t("report_sec_open"))
-    st.subheader(section.title)
-    if section.note:
-        st.caption(section.note)
-    if section.chart:
-        fig = report_charts.BUILDERS[section.chart](report, ctx.lang)
-        if fig is not None:
-            # The subheader above names the chart already.
-            st.plotly_chart(escape_figure(fig.update_layout(title=None)),
-                            key=f"report_chart_{section.key}")
-    frame = display_frame(section, ctx.lang)
-    if frame.empty:
-        st.info(ctx.t("report_none_open" if section.key.startswith("open_") else "report_empty"))
-        continue
-    rates = percent_columns(section, ctx.lang)
-    formats = {c: st.column_config.NumberColumn(c, format="%.1f") for c in frame.columns
-               if pd.api.types.is_float_dtype(frame[c]) and c not in rates}
-    formats.update({c: st.column_config.NumberColumn(c, format="percent") for c in rates})
-    st.dataframe(frame, hide_index=True, column_config=formats, key=f"report_table_{section.key}",
-                 placeholder="—")
+    with container:
+        for key in TABS[tab]:
+            draw_section(by_key[key])

@@ -3,9 +3,12 @@
 import io
 import tracemalloc
 import zipfile
+from datetime import date, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -17,6 +20,7 @@ from service_quality.excel import (
     DATETIME,
     INTEGER,
     PERCENT,
+    Chart,
     Sheet,
     sheet_name,
     table_bytes,
@@ -279,3 +283,201 @@ def test_a_100k_row_sheet_is_written_in_bounded_memory(tmp_path):
         xml = z.read("xl/worksheets/sheet1.xml")
     assert xml.count(b"<row ") == 100_001
     assert b"T00099999" in xml
+
+
+# --- what the XlsxWriter rewrite must keep ----------------------------------------------------
+
+def sheet_xml(data: bytes) -> bytes:
+    """The first worksheet's XML."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.read("xl/worksheets/sheet1.xml")
+
+
+def test_text_that_looks_like_xlsx_markup_stays_text():
+    # XlsxWriter writes a string "<r>…</r>" as rich-text XML, unescaped; "_x0041_" is Excel's
+    # escape of "A". Both are a customer's words here and must read back as written.
+    texts = ["<r><t>x</t></r>", "<r></r>", "<r>a\nb</r>", "_x0041_", "a_x000D_b",
+             "<r><f>1+1</f></r>", "</r>", "<r>"]
+    data = table_bytes(pd.DataFrame({"v": texts}), "t")
+    ws = read(data)["t"]
+    got = [c.value for c in ws["A"][1:]]
+    assert got[:3] + got[5:] == texts[:3] + texts[5:]
+    assert all(c.data_type == "s" for c in ws["A"][1:])
+    # Excel decodes _xHHHH_: the underscore itself is escaped so Excel shows the text as is.
+    xml = sheet_xml(data)
+    assert b"_x005F_x0041_" in xml and b"a_x005F_x000D_b" in xml
+    assert b"<f>" not in xml
+
+
+def test_carriage_returns_and_illegal_characters_in_every_kind_of_cell():
+    frame = pd.DataFrame({"plain": ["a\rb", "\r", "x\x00\x1f\x0b\x0cy", "\ufffez\uffff"],
+                          "mixed": ["c\rd", 1, None, "e\x01"]})
+    data = table_bytes(frame, "t\x01", labels={"plain": "h\r1"})
+    wb = read(data)
+    ws = wb[wb.sheetnames[0]]
+    assert wb.sheetnames == ["t"]
+    assert ws["A1"].value == "h\r1"
+    assert [c.value for c in ws["A"][1:]] == ["a\rb", "\r", "xy", "z"]
+    assert [c.value for c in ws["B"][1:]] == ["c\rd", 1, None, "e"]
+
+
+def test_missing_values_are_empty_cells_of_every_dtype():
+    frame = pd.DataFrame({
+        "float": [1.5, np.nan, np.inf, -np.inf],
+        "Int64": pd.array([1, None, 3, None], dtype="Int64"),
+        "Float64": pd.array([0.5, None, 0.25, None], dtype="Float64"),
+        "boolean": pd.array([True, None, False, None], dtype="boolean"),
+        "when": pd.to_datetime(["2026-01-05 08:30", None, "2026-01-06 09:00", None]),
+        "text": ["a", None, "", None],
+        "object": pd.Series(["a", None, 2.5, float("nan")], dtype=object),
+    })
+    ws = read(table_bytes(frame, "t"))["t"]
+    got = rows(ws)
+    assert got[0] == [1.5, 1, 0.5, True, pd.Timestamp("2026-01-05 08:30"), "a", "a"]
+    # NaN, ±inf, NA and NaT: no cell, never the text "nan" or an error value.
+    assert got[1] == [None] * 7
+    assert got[2][:5] == [None, 3, 0.25, False, pd.Timestamp("2026-01-06 09:00")]
+    assert got[2][6] == 2.5
+    assert len(got) == 3  # the last row has no value at all: no cell
+    xml = sheet_xml(table_bytes(frame, "t"))
+    assert b"nan" not in xml.lower() and b"inf" not in xml.lower() and b"#NUM" not in xml
+
+
+def test_dates_times_and_mixed_objects_keep_their_types():
+    frame = pd.DataFrame({
+        "aware": pd.to_datetime(["2026-01-05 08:30"]).tz_localize("Asia/Shanghai"),
+        "day_obj": pd.Series([date(2026, 3, 1)], dtype=object),
+        "old": pd.to_datetime(["1900-01-15"]),
+        "decimal": pd.Series([Decimal("12.5")], dtype=object),
+        "list": pd.Series([["a", "b"]], dtype=object),
+        "cat": pd.Series(["x"], dtype="category"),
+        "ns": pd.Series(pd.to_datetime(["2026-01-05 08:30:15"])).astype("datetime64[ns]"),
+        "waited": pd.to_timedelta(["26h30min"]),
+        "at": pd.Series([time(8, 30)], dtype=object),
+    })
+    ws = read(table_bytes(frame, "t"))["t"]
+    aware, day, old, dec, lst, cat, ns, waited, at = ws[2]
+    # A duration is a number of days shown as hours (26:30), a time of day as hh:mm.
+    assert waited.value == timedelta(hours=26, minutes=30) and waited.number_format == "[h]:mm"
+    assert at.value == time(8, 30) and at.number_format == "hh:mm"
+    # Wall-clock time as recorded; Excel has no time zones.
+    assert aware.is_date and aware.value == pd.Timestamp("2026-01-05 08:30")
+    assert day.is_date and day.number_format == DATE and day.value == pd.Timestamp("2026-03-01")
+    # Before 1900-03-01 Excel counts from 1899-12-31 (serial 15 is 1900-01-15).
+    assert old.value == pd.Timestamp("1900-01-15")
+    assert dec.data_type == "n" and dec.value == 12.5
+    assert lst.value == "a, b" and cat.value == "x"
+    assert ns.value == pd.Timestamp("2026-01-05 08:30:15") and ns.number_format == DATETIME
+
+
+def test_charts_are_native_with_text_categories_and_cached_values():
+    months = [f"2026-{m:02d}" for m in range(1, 7)]
+    frame = pd.DataFrame({"month": months, "rate": [0.9, 0.8, None, 0.85, 0.95, 1.0],
+                          "other": [0.5] * 6})
+    data = workbook_bytes([Sheet("t", frame, {"rate": "达标率"}, percent=["rate"], charts=[
+        Chart("趋势", ["rate"], percent=True), Chart("柱", ["other"], kind="bar", anchor="A20"),
+        Chart("none", ["missing"])])])
+    ws = read(data)["t"]
+    assert [c.tagname for c in ws._charts] == ["lineChart", "barChart"]
+    line = ws._charts[0]
+    series = line.series[0]
+    assert series.cat.strRef.f == "t!$A$2:$A$7"
+    assert [p.v for p in series.cat.strRef.strCache.pt] == months
+    assert series.val.numRef.f == "t!$B$2:$B$7"
+    assert [p.idx for p in series.val.numRef.numCache.pt] == [0, 1, 3, 4, 5]
+    assert series.tx.strRef.f == "t!$B$1"
+    assert line.y_axis.number_format.formatCode == PERCENT
+    assert not line.x_axis.delete and not line.y_axis.delete
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        chart_xml = z.read("xl/charts/chart1.xml").decode()
+        drawing = z.read("xl/drawings/drawing1.xml").decode()
+    assert "趋势" in chart_xml and "达标率" in chart_xml
+    # The second chart is anchored where asked (A20: column 0, row 19).
+    assert "<xdr:col>0</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>19</xdr:row>" in drawing
+
+
+def test_tables_below_row_formats_and_reserved_sheet_names():
+    kpis = pd.DataFrame({"kpi": ["rate", "count"], "value": [0.5, 1234.0],
+                         "fmt": [PERCENT, INTEGER]})
+    below = Sheet("", pd.DataFrame({"n": [1, 2]}), title="below", flag_positive=["n"])
+    data = workbook_bytes([Sheet("History", kpis, percent=["value"], row_format="fmt",
+                                 title="top", below=[below])])
+    wb = read(data)
+    ws = wb[wb.sheetnames[0]]
+    assert wb.sheetnames[0].lower() != "history"
+    assert ws["A1"].value == "top" and ws["A1"].font.b and ws["A1"].font.sz == 13
+    assert ws.freeze_panes == "A3" and ws.auto_filter.ref == "A2:B4"
+    assert [c.value for c in ws[2]] == ["kpi", "value"]  # the format column is not written
+    assert ws["B3"].number_format == PERCENT and ws["B3"].value == 0.5
+    assert ws["B4"].number_format == INTEGER and ws["B4"].value == 1234
+    # One blank row, then the next table with its own title and header.
+    assert ws["A5"].value is None and ws["A6"].value == "below" and ws["A7"].value == "n"
+    assert [ws["A8"].value, ws["A9"].value] == [1, 2]
+    rules = {str(rng.sqref): [r.formula[0] for r in rng.rules]
+             for rng in ws.conditional_formatting}
+    assert rules == {"A8:A9": ["AND(ISNUMBER(A8),A8>0)"]}
+    header = ws["A2"]
+    assert header.font.b and header.fill.fgColor.rgb.endswith("DDEBF7")
+
+
+def test_empty_tables_and_no_sheets_still_make_a_workbook():
+    empty = pd.DataFrame({"a": pd.Series([], dtype="str"), "b": pd.Series([], dtype="float64")})
+    wb = read(workbook_bytes([Sheet("e", empty, flag_negative=["b"],
+                                    charts=[Chart("c", ["b"])])]))
+    ws = wb["e"]
+    assert [c.value for c in ws[1]] == ["a", "b"] and ws.max_row == 1
+    assert not ws._charts and not list(ws.conditional_formatting)
+    assert read(workbook_bytes([])).sheetnames == ["Sheet"]
+
+
+def _cells_of(data: bytes) -> list[tuple]:
+    ws = read(data)["t"]
+    return [(c.coordinate, c.value, c.data_type, c.number_format, c.style_id != 0)
+            for row in ws.iter_rows() for c in row if c.value is not None]
+
+
+def test_rows_built_as_xml_equal_xlsxwriters_own_cells():
+    # Rows are written a chunk at a time as XML built column by column; a table whose formats
+    # change per row goes through XlsxWriter's writers cell by cell. Both must agree exactly.
+    n = 7
+    frame = pd.DataFrame({
+        "text": (HOSTILE + ["_x0041_", " lead", "trail ", "", None, "a\x00b"])[:n],
+        "int": np.arange(n, dtype="int64") * 1_000_003,
+        "Int64": pd.array([1, None, 3, None, 5, None, 2**40 + 1], dtype="Int64"),
+        "float": [0.1, np.nan, 1e21, 1e-7, 0.30000000000000004, -np.inf, 46027.354166666664],
+        "flag": pd.array([True, False, None, True, False, None, True], dtype="boolean"),
+        "day": pd.to_datetime(["2026-01-05", None, "1900-02-28", "1900-03-01", "2026-12-31",
+                               "2000-02-29", "1999-12-31"]),
+        "moment": pd.to_datetime(["2026-01-05 08:30:15.500", None, "2026-01-05 23:59:59.000",
+                                  "2026-01-06 00:00:00.000", "2026-07-01 12:00:00.000", None,
+                                  "2026-01-01 00:00:00.000"]),
+    })
+    fast = workbook_bytes([Sheet("t", frame, percent=["float"])])
+    per_cell = workbook_bytes([Sheet("t", frame.assign(fmt=None), percent=["float"],
+                                     row_format="fmt")])
+    assert b'<row r="2"><c r="A2" t="inlineStr">' in sheet_xml(fast)
+    got, expected = _cells_of(fast), _cells_of(per_cell)
+    # XlsxWriter writes 16 significant digits, the XML rows the shortest exact form.
+    assert [c[:1] + c[2:] for c in got] == [c[:1] + c[2:] for c in expected]
+    assert [c[1] for c in got] == [pytest.approx(c[1], rel=1e-15)
+                                   if isinstance(c[1], float) else c[1] for c in expected]
+
+
+def test_text_arrow_cannot_hold_is_written_cell_by_cell():
+    # A lone surrogate (from a badly decoded file) is not UTF-8: dropped, the rest kept.
+    frame = pd.DataFrame({"v": pd.Series(["ok", "a\ud800b", None], dtype=object)})
+    ws = read(table_bytes(frame, "t"))["t"]
+    assert [c.value for c in ws["A"]] == ["v", "ok", "ab"]
+
+
+def test_chunks_written_either_way_keep_their_rows_in_order(monkeypatch):
+    # A chunk arrow cannot hold goes cell by cell between chunks written as XML rows.
+    import service_quality.excel as excel
+
+    monkeypatch.setattr(excel, "CHUNK", 2)
+    frame = pd.DataFrame({"v": pd.Series(["a", "b", "c\ud800", "d", "e", None, "g"],
+                                         dtype=object), "n": range(7)})
+    data = workbook_bytes([Sheet("t", frame, title="T", below=[Sheet("", frame.head(3))])])
+    got = [[c.value for c in r] for r in read(data)["t"].iter_rows()]
+    assert got == [["T", None], ["v", "n"], ["a", 0], ["b", 1], ["c", 2], ["d", 3], ["e", 4],
+                   [None, 5], ["g", 6], [None, None], ["v", "n"], ["a", 0], ["b", 1], ["c", 2]]

@@ -260,7 +260,8 @@ def test_summary_has_native_line_charts(book):
         assert chart.series and chart.y_axis.number_format.formatCode == PERCENT
         # Months are text: a string reference; both axes shown.
         assert chart.series[0].cat.strRef is not None
-        assert chart.x_axis.delete is False and chart.y_axis.delete is False
+        # No <c:delete val="1"/>: the axes are drawn (XlsxWriter leaves the element out).
+        assert not chart.x_axis.delete and not chart.y_axis.delete
 
 
 def test_no_cell_is_a_formula(book):

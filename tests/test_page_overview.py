@@ -11,8 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from etl.load import load
-from service_quality.charts import ACCENT
-from service_quality.charts.overview import kpi_sparkline
+from service_quality.charts.overview import kpi_trend
 from service_quality.database import Database
 from service_quality.filters import Filters
 from service_quality.queries import Scope
@@ -179,19 +178,12 @@ def test_customer_scope_sees_only_its_numbers(db, fixture_db):
         assert set(getattr(items, kind)["customer_name"]) <= {name}, kind
 
 
-def test_sparkline_keeps_months_as_categories_and_gaps():
+def test_card_trend_keeps_the_months_in_order_and_gaps():
     trend = pd.DataFrame({"month": ["2025-01", "2025-02", "2025-03"],
                           "csat": [0.9, None, 0.8], "overdue_actions": [3, 4, 2]})
-    fig = kpi_sparkline(trend, "csat", "rate")
-    assert fig.layout.xaxis.type == "category" and not fig.layout.xaxis.visible
-    trace = fig.data[0]
-    assert list(trace.x) == ["2025-01", "2025-02", "2025-03"]
-    assert pd.isna(trace.y[1]) and trace.connectgaps is False
-    assert trace.line.color == ACCENT and "%{y:.1%}" in trace.hovertemplate
-    counts = kpi_sparkline(trend, "overdue_actions", "count")
-    assert "%{y:,.0f}" in counts.data[0].hovertemplate
-    assert kpi_sparkline(trend, "csat", "hours").data[0].hovertemplate.endswith(
-        " h<extra></extra>")
+    values = kpi_trend(trend, "csat")
+    assert values[0] == 0.9 and values[2] == 0.8 and pd.isna(values[1])
+    assert kpi_trend(trend, "overdue_actions") == [3.0, 4.0, 2.0]
 
 
 # --- The worklist on a tiny, hand-written database ---------------------------------------------
@@ -466,6 +458,23 @@ def test_page_worklist_tabs_carry_the_counts(app, fixture_db):
     assert f"低分未整改 ({low})" in labels
     assert f"逾期措施 ({overdue})" in labels
     assert len([x for x in labels if x.endswith(")")]) == len(KINDS)
+
+
+def test_page_draws_light_cards_and_only_the_open_worklist_tab(app):
+    app.run()
+    # Each card's trend is its own line (no chart component per card): the months of the trend.
+    assert all(len(m.proto.chart_data) == 12 for m in app.metric)
+    assert not app.get("plotly_chart")
+    # One worklist list made and drawn at a time: the open tab's.
+    listed = [tab.label for tab in app.tabs if not tab.label.endswith("(0)")]
+    assert len(listed) >= 2
+    for label in listed[:2]:
+        app.session_state["overview_worklist_tabs"] = label
+        app.run()
+        assert not app.exception
+        assert len(app.dataframe) == 1, label
+        # The management workbook's button and the open list's.
+        assert len(app.get("download_button")) == 2, label
 
 
 def test_page_drill_lists_the_tickets_behind_a_card(app, fixture_db):

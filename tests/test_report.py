@@ -345,7 +345,7 @@ def metric(at, label):
     return next(m.value for m in at.metric if m.label == label)
 
 
-def test_page_customer_and_quarter(fixture_db, monkeypatch):
+def test_page_customer_and_quarter(fixture_db, monkeypatch, report):
     at = make_app(fixture_db, monkeypatch)
     at.run()
     assert not at.exception
@@ -361,8 +361,23 @@ def test_page_customer_and_quarter(fixture_db, monkeypatch):
     name = one(fixture_db, "SELECT name FROM customers WHERE customer_id = ?", [CUSTOMER])
     assert any(name in c.value for c in at.caption)
     assert len(at.get("download_button")) == 2
-    # Data text stays in tables: every section table is a dataframe.
-    assert len(at.dataframe) >= 5
+    # Each promise card carries its 12-month line (drawn by the browser, no chart library).
+    assert all(len(m.proto.chart_data) == 12 for m in at.metric if m.label == "到场时效")
+    # Data text stays in tables: every section's table is a dataframe, in its tab, and only
+    # the open tab's tables are made.
+    assert [tab.label for tab in at.tabs] == [t(f"report_tab_{k}", "zh") for k in rc.TABS]
+    by_key = {s.key: s for s in sections(report, "zh")}
+    for key, section_keys in rc.TABS.items():
+        at.session_state["report_tab"] = t(f"report_tab_{key}", "zh")
+        at.run()
+        assert not at.exception
+        titles = [h.value for h in at.subheader if h.value in {s.title for s in by_key.values()}]
+        assert titles == [by_key[k].title for k in section_keys], key
+        tables = [k for k in section_keys if not rc.display_frame(by_key[k], "zh").empty]
+        assert len(at.dataframe) + len(at.table) == len(tables), key
+        # Text from data files (sites, descriptions) only ever in a grid, never as Markdown.
+        assert len(at.table) <= len([k for k in tables if k in {
+            "by_category", "by_mode", "sla", "sla_trend", "severity", "satisfaction"}]), key
 
 
 def test_page_english(fixture_db, monkeypatch):
@@ -467,3 +482,80 @@ def test_report_files_are_owner_only_unless_configured(awkward_db, tmp_path, mon
                  "--db", str(awkward_db)]) == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o755
     assert {stat.S_IMODE(p.stat().st_mode) for p in out.iterdir()} == {0o640}
+
+
+# --- the PDF at scale: long lists, the table drawing, charts drawn alongside ----------------
+
+def _long_report(report, rows: int):
+    """The report with `rows` open tickets, each with a long wrapping description."""
+    from dataclasses import replace
+
+    tickets = pd.DataFrame({
+        "ticket_id": [f"T{i:05d}" for i in range(rows)],
+        "reported_at": pd.date_range("2026-01-01 08:00", periods=rows, freq="h"),
+        "category": "fault", "service_mode": "onsite", "rule_severity": "severe",
+        "days_open": range(rows), "confirm_status": "breached", "arrival_status": "met"})
+    return replace(report, open_tickets=tickets,
+                   open_counts={**report.open_counts, "tickets": rows + 1000})
+
+
+def test_pdf_lists_stop_at_pdf_rows_with_a_note(report):
+    rows = rc.PDF_ROWS + 30
+    pdf = PdfReader(io.BytesIO(report_pdf(_long_report(report, rows), "zh")))
+    text = squeeze("".join(p.extract_text() for p in pdf.pages))
+    assert squeeze(t("report_pdf_first_rows", "zh", shown=rc.PDF_ROWS,
+                     total=rows + 1000)) in text
+    assert f"T{rc.PDF_ROWS - 1:05d}" in text and f"T{rc.PDF_ROWS:05d}" not in text
+    # The workbook keeps every row the report holds.
+    wb = load_workbook(io.BytesIO(report_xlsx(_long_report(report, rows), "zh")))
+    ws = wb[t("report_sec_open_tickets", "zh")]
+    assert ws.max_row == 2 + rows
+
+
+def test_pdf_tables_wrap_text_and_repeat_their_heading(report):
+    from dataclasses import replace
+
+    words = " ".join(f"word{i}" for i in range(60))
+    chinese = "故障现象描述" * 30
+    complaints = report.complaints.head(0).reindex(range(45))
+    complaints["complaint_id"] = [f"TS{i:03d}" for i in range(45)]
+    complaints["description"] = [words if i % 2 else chinese for i in range(45)]
+    complaints["resolution"] = "line one\r\nline two\tend"
+    data = report_pdf(replace(report, complaints=complaints), "zh")
+    pages = [squeeze(p.extract_text()) for p in PdfReader(io.BytesIO(data)).pages]
+    text = "".join(pages)
+    # Every word is printed (wrapped onto as many lines as it takes), nothing cut off.
+    assert squeeze(words) in text and squeeze(chinese) in text
+    assert all(f"TS{i:03d}" in text for i in range(45))
+    assert "lineone" in text and "linetwoend" in text
+    # The table runs over pages: its heading is drawn again on the next one.
+    heading = squeeze(rc.column_label("complaint_id", "zh"))
+    assert sum(heading in p for p in pages) >= 2
+
+
+def test_charts_of_two_pdfs_at_once_are_not_swapped():
+    # kaleido's one server returns results in order, to whoever asks next: two downloads at
+    # once must each get their own image. Each figure has its own background colour.
+    import threading
+
+    import plotly.graph_objects as go
+    from PIL import Image
+
+    colours = {"a": (255, 0, 0), "b": (0, 0, 255)}
+    got: dict[str, list] = {"a": [], "b": []}
+
+    def draw(name):
+        for _ in range(3):
+            fig = go.Figure(go.Bar(y=[1, 2]), layout={"paper_bgcolor": f"rgb{colours[name]}"})
+            png = rc.chart_png(fig)
+            got[name].append(None if png is None else
+                             Image.open(io.BytesIO(png)).convert("RGB").getpixel((2, 2)))
+
+    threads = [threading.Thread(target=draw, args=(n,)) for n in colours]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=300)
+    if got["a"] == [None] * 3:
+        pytest.skip("kaleido cannot draw here (no Chromium)")
+    assert got == {n: [c] * 3 for n, c in colours.items()}

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+
+# Streamlit reads its emoji table (~0.3 s) when the first segmented control is drawn: imported
+# here, the sign-in form's run pays for it instead of the page a user signed in for.
+import streamlit.emojis  # noqa: F401
 from streamlit.runtime.pages_manager import PagesManager
 
 from service_quality.accounts import LOCAL_SUPERVISOR, User

@@ -119,17 +119,6 @@ def compliance_line(frame: pd.DataFrame, x: str, lang: str, title: str | None = 
     return month_axis(base_layout(fig, title))
 
 
-def sparkline(values: pd.Series, labels: pd.Series, color: str = ACCENT) -> go.Figure:
-    """A tiny trend line for a KPI card."""
-    fig = go.Figure(go.Scatter(x=labels, y=values, mode="lines", line=dict(color=color, width=2),
-                               hovertemplate="%{x}: %{y:.1%}<extra></extra>"))
-    fig.update_layout(height=70, margin=dict(l=0, r=0, t=0, b=0), showlegend=False,
-                      template="plotly_white", font_family=FONT)
-    fig.update_xaxes(visible=False, type="category")
-    fig.update_yaxes(visible=False, tickformat=".0%")
-    return fig
-
-
 def timeline(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.Figure:
     """One ticket's steps as points on a time axis, each deadline as a hollow marker."""
     labels = [t(f"step_{s}", lang) if s else "" for s in frame["step"]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,9 @@ from ..database import Database
 from ..filters import Filters
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+# A Database holds one version of the file, whose load facts never change: read them once
+# (a customer report asked for as_of five times).
+_LOAD_INFO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
@@ -81,8 +85,12 @@ def run(
 
 def load_info(db: Database) -> dict:
     """Facts about the last load (as_of, its source, calendar warnings); no customer data."""
-    info = dict(db.query(sql("load_info")).itertuples(index=False))
-    info["calendar_warnings"] = json.loads(info.get("calendar_warnings") or "[]")
-    info["settings_parsed"] = json.loads(info.get("settings") or "{}")
-    return info
+    info = _LOAD_INFO.get(db)
+    if info is None:
+        info = dict(db.query(sql("load_info")).itertuples(index=False))
+        info["calendar_warnings"] = json.loads(info.get("calendar_warnings") or "[]")
+        info["settings_parsed"] = json.loads(info.get("settings") or "{}")
+        _LOAD_INFO[db] = info
+    return {**info, "calendar_warnings": list(info["calendar_warnings"]),
+            "settings_parsed": dict(info["settings_parsed"])}
 
