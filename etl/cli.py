@@ -329,6 +329,8 @@ def print_summary(s: LoadSummary, out=None) -> None:
               "rejected_rows (Data page / 数据).", file=out)
     for w in s.calendar_warnings:
         print(f"warning: {w}", file=out)
+    for w in s.settings_warnings:
+        print(f"warning: {w}", file=out)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,8 +31,9 @@ SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 # Bump when a table's shape changes: the load migrates an older file (migrations.py); the app
 # refuses to read a file of another version until it is loaded again.
 # 2: ticket_facts report_* columns, ticket_monthly; 3: worklist_* tables;
-# 4: ticket_sla.recurrence_due_at, ticket_monthly severity `not_fault`, action_status in SQL
-SCHEMA_VERSION = 4
+# 4: ticket_sla.recurrence_due_at, ticket_monthly severity `not_fault`, action_status in SQL;
+# 5: customer_terms, the limits beside the statuses of ticket_sla, complaint_sla, survey_facts
+SCHEMA_VERSION = 5
 
 SQL_TYPES = {
     STR: "VARCHAR", TIMESTAMP: "TIMESTAMP", DATE: "DATE", BOOL: "BOOLEAN", RATIO: "DOUBLE",
