@@ -20,7 +20,7 @@ from service_quality.queries.satisfaction import satisfaction_trend as trend_que
 from ui.data import figure, query
 from ui.drill import chart_selection
 from ui.export import show_table
-from ui.frame import Context, context
+from ui.frame import Context, context, terms_caption
 from ui.text import md_escape
 
 DRILL_FROM = "sat_drill_from"
@@ -82,6 +82,7 @@ for survey_type in [s for s in summary.index if s != "all" and summary.loc[s, "s
     cols[2].metric(f"{name} · {ctx.t('sat_response_rate')}", pct(row["response_rate"]),
                    help=help_text, border=True)
 st.caption(ctx.t("sat_rule"))
+terms_caption(ctx, "satisfied_min_score", "low_score_max")
 
 # --- trend with alert months ------------------------------------------------------------------
 st.subheader(ctx.t("sat_trend"))

@@ -44,6 +44,22 @@ CUSTOMER_TERMS_COLUMNS: dict[str, str] = {
     "overridden": "VARCHAR[]", **TERM_COLUMNS,
 }
 SEVERITY_LEVELS = ("severe", "general")
+# The terms each ticket promise is judged by (the SLA page's metrics).
+METRIC_TERMS: dict[str, tuple[str, ...]] = {
+    "response": ("response_limit_minutes",),
+    "arrival": ("arrival_limit_working_minutes", "arrival_limit_non_working_minutes",
+                "working_hours"),
+    "confirm": ("working_hours",),
+    "report": ("report_due_hours", "report_required_for"),
+    "upgrade": (),
+    "handling": ("handling_target_minutes", "reproduction_wait_months"),
+    "complaint_first_reply": ("first_reply_limit_hours",),
+    "complaint_resolution": ("resolution_limit_days",),
+}
+# The terms the severity rule reads.
+SEVERITY_TERMS = ("error_ratio_threshold", "capacity_drop_threshold", "threshold_inclusive")
+# A note names up to this many customers on the defaults; more are counted.
+DEFAULT_GROUP_NAMES = 3
 
 
 def _clock(minute: int) -> str:
@@ -66,7 +82,8 @@ def term_row(s: Settings) -> dict:
 
 def settings_from_row(row) -> Settings:
     """The typed terms of one customer_terms row."""
-    plain = {k: row[k] for k in TERMS if k not in ("working_hours", "handling_target_minutes")}
+    plain = {k: float(row[k]) if TERM_COLUMNS[k] == "DOUBLE" else row[k] for k in TERMS
+             if k not in ("working_hours", "handling_target_minutes")}
     plain["threshold_inclusive"] = bool(plain["threshold_inclusive"])
     plain["reproduction_wait_months"] = int(plain["reproduction_wait_months"])
     targets = {level: float(row[f"handling_target_{level}_minutes"]) for level in SEVERITY_LEVELS
@@ -139,6 +156,8 @@ class CustomerTerms:
     name: str
     overridden: tuple[str, ...]
     terms: Settings
+    # False for a customer only the settings name: its terms judged nothing.
+    in_data: bool = True
 
 
 @dataclass(frozen=True)
@@ -149,7 +168,9 @@ class TermsInForce:
     customers: tuple[CustomerTerms, ...] = ()
 
     def _sets(self) -> list[Settings]:
-        return [c.terms for c in self.customers] or [self.default]
+        # Only customers with data were judged: a customer the settings alone name changes no
+        # number shown.
+        return [c.terms for c in self.customers if c.in_data] or [self.default]
 
     def differs(self, key: str) -> bool:
         """Whether the customers shown are judged by different values of `key`."""
@@ -164,6 +185,20 @@ class TermsInForce:
         seen = {setting_text(s, key): getattr(s, key) for s in self._sets()}
         return sorted(seen.values()) if key not in ("handling_target_minutes",
                                                     "working_hours") else list(seen.values())
+
+    def single(self) -> Settings:
+        """The terms of every customer shown (the defaults when none has data); ValueError
+        when their agreements differ."""
+        sets = self._sets()
+        if any(self.differs(key) for key in TERMS):
+            raise ValueError("the customers shown are judged by different terms")
+        return sets[0]
+
+    def lines(self, measure: str) -> list[tuple[float, bool]]:
+        """The distinct severe lines of a ratio (error_ratio or capacity_drop) among the
+        customers shown: (threshold, inclusive)."""
+        return sorted({(float(getattr(s, f"{measure}_threshold")), bool(s.threshold_inclusive))
+                       for s in self._sets()})
 
     def words(self, lang: str) -> SimpleNamespace:
         """Every term in words for a label's {terms.<key>}; None where the customers differ."""
@@ -180,16 +215,21 @@ class TermsInForce:
         if not keys:
             return None
         groups: dict[tuple, list[str]] = {}
-        for c in self.customers:
+        for c in (c for c in self.customers if c.in_data):
             said = tuple(setting_text(c.terms, k) for k in keys)
             groups.setdefault(said, []).append(c.name)
+        default = tuple(setting_text(self.default, k) for k in keys)
         items = []
-        for said, names in groups.items():
+        # Customers with their own terms first, those on the defaults ("the other …") last.
+        for said, names in sorted(groups.items(), key=lambda g: g[0] == default):
             # Named as on the Data page, where the same values are listed per customer.
-            terms = t("terms_list_sep", lang).join(
+            limits = t("terms_list_sep", lang).join(
                 f"{t(f'data_setting_{k}', lang)} {v}" for k, v in zip(keys, said, strict=True))
-            items.append(t("terms_note_item", lang, customers=t("terms_names_sep", lang).join(
-                names), terms=terms))
+            # Many customers on the defaults read as a count, not a list of names.
+            who = t("terms_default_group", lang, n=len(names)) \
+                if said == default and len(names) > DEFAULT_GROUP_NAMES \
+                else t("terms_names_sep", lang).join(names)
+            items.append(t("terms_note_item", lang, customers=who, limits=limits))
         return t("terms_differ", lang, items=t("terms_items_sep", lang).join(items))
 
 
@@ -197,13 +237,54 @@ def terms_frame(terms: TermsInForce, lang: str) -> pd.DataFrame:
     """One row per customer shown: id, name, every term as settings.toml writes it.
 
     Columns are keyed by the setting (data_setting_<key> names them) plus `overridden`, the
-    settings the customer's own agreement changes (in the language's labels).
+    settings the customer's own agreement changes (in the language's labels), and `in_data`
+    (false: only the settings name the customer).
     """
     rows = []
     for c in terms.customers:
         rows.append({"customer_id": c.customer_id, "customer_name": c.name,
                      "overridden": t("terms_names_sep", lang).join(
                          t(f"data_setting_{k}", lang) for k in c.overridden),
-                     **{k: setting_text(c.terms, k) for k in TERMS}})
-    columns = ["customer_id", "customer_name", "overridden", *TERMS]
-    return pd.DataFrame(rows, columns=columns, dtype="object")
+                     "in_data": c.in_data, **{k: setting_text(c.terms, k) for k in TERMS}})
+    columns = ["customer_id", "customer_name", "overridden", "in_data", *TERMS]
+    return pd.DataFrame(rows, columns=columns).astype({"in_data": "bool"})
+
+
+def defaults_frame(terms: TermsInForce, lang: str) -> pd.DataFrame:
+    """One row per setting: its name, key, default value, and the customers shown on others."""
+    rows = []
+    for key in TERMS:
+        default = setting_text(terms.default, key)
+        others = [f"{c.name} {setting_text(c.terms, key)}" for c in terms.customers
+                  if setting_text(c.terms, key) != default]
+        rows.append({"setting": t(f"data_setting_{key}", lang), "key": key, "value": default,
+                     "customers": t("terms_names_sep", lang).join(others)})
+    return pd.DataFrame(rows, columns=["setting", "key", "value", "customers"], dtype="object")
+
+
+# The terms a customer reads in its report and a manager in the workbook, in words.
+SHOWN_TERMS = tuple(k for k in TERMS if k != "threshold_inclusive")
+
+
+def shown_words(s: Settings, key: str, lang: str) -> str:
+    """A term in words for a table; a severe line with its operator ("≥ 10%")."""
+    if key in ("error_ratio_threshold", "capacity_drop_threshold"):
+        return f"{term_words(s, 'threshold_inclusive', lang)} {term_words(s, key, lang)}"
+    return term_words(s, key, lang)
+
+
+def terms_items(s: Settings, lang: str) -> pd.DataFrame:
+    """One customer's terms as rows: item (the term's name) and value (in words)."""
+    return pd.DataFrame({"item": [t(f"terms_item_{k}", lang) for k in SHOWN_TERMS],
+                         "value": [shown_words(s, k, lang) for k in SHOWN_TERMS]},
+                        dtype="object")
+
+
+def terms_words_frame(terms: TermsInForce, lang: str) -> pd.DataFrame:
+    """The terms of each customer shown (with data) in words, one row each, named columns."""
+    shown = [c for c in terms.customers if c.in_data]
+    return pd.DataFrame(
+        {t("terms_col_customer_id", lang): [c.customer_id for c in shown],
+         t("terms_col_customer_name", lang): [c.name for c in shown],
+         **{t(f"terms_item_{k}", lang): [shown_words(c.terms, k, lang) for c in shown]
+            for k in SHOWN_TERMS}}, dtype="object")

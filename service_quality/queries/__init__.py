@@ -83,6 +83,5 @@ def load_info(db: Database) -> dict:
     """Facts about the last load (as_of, its source, calendar warnings); no customer data."""
     info = dict(db.query(sql("load_info")).itertuples(index=False))
     info["calendar_warnings"] = json.loads(info.get("calendar_warnings") or "[]")
-    info["settings_parsed"] = json.loads(info.get("settings") or "{}")
     return info
 
