@@ -4,7 +4,7 @@ settings.toml holds the defaults and each customer's own overrides; the load wri
 customer into the table customer_terms and judges every ticket, complaint and survey by its
 customer's row. The app reads the terms back from that table (queries.terms), never from the
 settings file, so a page shows the numbers the data was judged by. This module turns them into
-what a page, a workbook or a report shows: a value in words ("2小时", "15 days") for a label's
+what a page, a workbook or a report shows: a value in words (with its unit) for a label's
 {terms.<key>} placeholder, and the plain value for a table.
 """
 
@@ -105,7 +105,7 @@ def _unit(kind: str, value: float, lang: str) -> str:
 
 
 def term_words(s: Settings, key: str, lang: str) -> str:
-    """One term as a label says it: "2小时", "3 days", "08:30–17:30", "≥", "10%"."""
+    """One term as a label says it: with its unit ("4小时", "5 days"), "08:30–17:30", "≥", "20%"."""
     value = getattr(s, key)
     if key == "working_hours":
         return windows_text(value, "–")
@@ -113,7 +113,7 @@ def term_words(s: Settings, key: str, lang: str) -> str:
                "arrival_limit_non_working_minutes"):
         return _unit("minutes", value, lang)
     if key == "report_due_hours":
-        # The agreement counts the report in days (3天); a limit of whole days is said so.
+        # The agreement counts the report in days; a limit of whole days is said so.
         return _unit("days", value / 24, lang) if value % 24 == 0 else _unit("hours", value, lang)
     if key == "first_reply_limit_hours":
         return _unit("hours", value, lang)
@@ -135,7 +135,7 @@ def term_words(s: Settings, key: str, lang: str) -> str:
 
 
 def setting_text(s: Settings, key: str) -> str:
-    """One term as settings.toml writes it (the unit is the setting's): "72", "08:30–17:30"."""
+    """One term as settings.toml writes it (the unit is the setting's): "120", "08:30–17:30"."""
     value = getattr(s, key)
     if key == "working_hours":
         return windows_text(value, "–")
@@ -267,7 +267,7 @@ SHOWN_TERMS = tuple(k for k in TERMS if k != "threshold_inclusive")
 
 
 def shown_words(s: Settings, key: str, lang: str) -> str:
-    """A term in words for a table; a severe line with its operator ("≥ 10%")."""
+    """A term in words for a table; a severe line with its operator ("≥ 20%")."""
     if key in ("error_ratio_threshold", "capacity_drop_threshold"):
         return f"{term_words(s, 'threshold_inclusive', lang)} {term_words(s, key, lang)}"
     return term_words(s, key, lang)

@@ -17,7 +17,7 @@ SEVERITY_LEVELS = ("general", "severe", "unknown")
 MEASURES = ("error_ratio", "capacity_drop")
 # Risk first: a severe fault handled as general is what the supervisor must see before the rest.
 CHECKS = ("under_classified", "over_classified", "unverifiable", "consistent")
-BIN_WIDTH = 2  # percentage points per ratio bin: the agreement's 1/10 line falls on a bin edge
+BIN_WIDTH = 2  # percentage points per ratio bin: the agreement's default line falls on an edge
 BIN_CAP = 50  # ratios of 50 % and more share the last bin
 DEVICE_LIMIT = 20
 GROUP_LIMIT = 1000

@@ -33,8 +33,8 @@ first_report AS (
 ),
 -- The handling clock runs from confirmation (else the report) to resolution (else as_of). A wait
 -- for the fault to recur counts only inside that clock and within the customer's
--- reproduction_wait_months calendar months of its start (clause 6.6: 自确认故障服务申请之日起3个月
--- 内): recurrence_due_at ends the window.
+-- reproduction_wait_months (N) calendar months of its start (clause 6.6: 自确认故障服务申请之日起
+-- N个月内): recurrence_due_at ends the window.
 clock AS (
     SELECT ticket_id,
            coalesce(confirmed_at, reported_at) AS clock_start,
