@@ -11,6 +11,7 @@ what a page, a workbook or a report shows: a value in words (with its unit) for 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from types import SimpleNamespace
 
 import pandas as pd
@@ -172,9 +173,15 @@ class TermsInForce:
         # number shown.
         return [c.terms for c in self.customers if c.in_data] or [self.default]
 
+    @cached_property
+    def _differing(self) -> frozenset[str]:
+        # Every label asks: worked out once per view (a frozen dataclass keeps it in __dict__).
+        return frozenset(key for key in TERMS
+                         if len({setting_text(s, key) for s in self._sets()}) > 1)
+
     def differs(self, key: str) -> bool:
         """Whether the customers shown are judged by different values of `key`."""
-        return len({setting_text(s, key) for s in self._sets()}) > 1
+        return key in self._differing
 
     def value(self, key: str):
         """The one value of `key` for every customer shown; None when they differ."""
@@ -189,10 +196,9 @@ class TermsInForce:
     def single(self) -> Settings:
         """The terms of every customer shown (the defaults when none has data); ValueError
         when their agreements differ."""
-        sets = self._sets()
-        if any(self.differs(key) for key in TERMS):
+        if self._differing:
             raise ValueError("the customers shown are judged by different terms")
-        return sets[0]
+        return self._sets()[0]
 
     def lines(self, measure: str) -> list[tuple[float, bool]]:
         """The distinct severe lines of a ratio (error_ratio or capacity_drop) among the
