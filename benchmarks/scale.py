@@ -132,10 +132,13 @@ info = dict(con.execute("SELECT key, value FROM src.load_info").fetchall())
 stamp = pd.Timestamp(info["as_of"])
 # The judgement in SQL (the load's way, the only one): its inputs copied into memory first, not
 # timed.
-for name in ("tickets", "ticket_events", "fault_reports", "calendar_days"):
+for name in ("tickets", "ticket_events", "fault_reports", "calendar_days", "customers",
+             "complaints", "surveys", "actions"):
     con.execute(f"CREATE TABLE {name} AS SELECT * FROM src.{name}")
 start = time.perf_counter()
-rules.ticket_sla_in_db(con, settings, stamp)
+# Each ticket by its customer's terms: the terms table first, as the load does.
+rules.customer_terms_in_db(con, settings)
+rules.ticket_sla_in_db(con, stamp)
 n = con.execute("SELECT count(*) FROM ticket_sla").fetchall()[0][0]
 print(json.dumps({"tickets": n, "seconds": time.perf_counter() - start,
                   "how": "rules.ticket_sla_in_db"}))

@@ -553,6 +553,8 @@ def print_summary(s: LoadSummary, out=None) -> None:
               "rejected_rows (Data page / 数据).", file=out)
     for w in s.calendar_warnings:
         print(f"warning: {w}", file=out)
+    for w in s.settings_warnings:
+        print(f"warning: {w}", file=out)
     # Last, where it is seen: a file that lost much is a file whose figures cannot be trusted.
     for line in warning_block([f.loss for f in s.files if f.loss is not None]):
         print(line, file=out)

@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -75,6 +75,8 @@ class LoadSummary:
     files: list[FileResult]
     calendar_warnings: list[str]
     seconds: float = 0.0
+    # A customer the settings give its own terms but no loaded file names (settings.toml).
+    settings_warnings: list[str] = field(default_factory=list)
 
 
 def find_inputs(sources: list[Path], any_name: bool = False) -> list[tuple[Path, str | None]]:
@@ -185,11 +187,12 @@ def load(
                                            options.profile if options else None)
                 st.good = None  # in the database now; derive needs the memory
             progress("computing the agreement's rules")
-            warnings = derive(con, settings, as_of)
+            warnings, terms_warnings = derive(con, settings, as_of)
+            # The terms judged with are in the table customer_terms, not repeated here.
             _set_info(con, {"schema_version": str(SCHEMA_VERSION), "as_of": str(as_of),
                             "as_of_source": as_of_source, "loaded_at": str(china_clock()),
-                            "calendar_warnings": json.dumps(warnings, ensure_ascii=False),
-                            "settings": json.dumps(asdict(settings), ensure_ascii=False)})
+                            "calendar_warnings": json.dumps(warnings, ensure_ascii=False)})
+            con.execute("DELETE FROM load_info WHERE key = 'settings'")
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -198,7 +201,8 @@ def load(
         discard(tmp)
         release_lock(db, lock)
     seconds = (china_clock() - started).total_seconds()
-    return LoadSummary(batch_id, db, as_of, as_of_source, results, warnings, seconds)
+    return LoadSummary(batch_id, db, as_of, as_of_source, results, warnings, seconds,
+                       terms_warnings)
 
 
 def _open_copy(tmp: Path, db: Path) -> duckdb.DuckDBPyConnection:
@@ -310,12 +314,9 @@ def _upsert(con, batch_id, path, table: RawTable, good, rejected, as_of, started
     return result
 
 
-# The columns each rule in pandas reads: fetching only these leaves the free text in DuckDB.
+# The columns each step in pandas reads (the calendar): fetching only these leaves the rest in
+# DuckDB.
 _RULE_INPUTS = {
-    "complaints": ("complaint_id", "customer_id", "received_at", "first_reply_at", "resolved_at"),
-    "actions": ("action_id", "customer_id", "source_type", "source_id", "status", "due_date",
-                "completed_at", "verified_at"),
-    "surveys": ("survey_id", "customer_id", "survey_type", "sent_at", "score"),
     "calendar": ("date", "kind", "note"),
 }
 
@@ -343,8 +344,10 @@ def _arrow(frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
-def derive(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datetime) -> list[str]:
-    """Recompute calendar_days and the four rule relations; return calendar warnings."""
+def derive(con: duckdb.DuckDBPyConnection, settings: Settings,
+           as_of: datetime) -> tuple[list[str], list[str]]:
+    """Recompute calendar_days, customer_terms and the rule relations; return the calendar
+    warnings and the settings' warnings (a customer id in no loaded file)."""
     stamp = pd.Timestamp(as_of)
     span = "SELECT min(reported_at), max(reported_at) FROM tickets"
     first, last = con.execute(span).fetchall()[0]
@@ -354,18 +357,18 @@ def derive(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datetime) 
     cal = build_calendar(start, (last + CALENDAR_MARGIN).date(), settings.working_hours,
                          _table(con, "calendar"))
     _replace(con, "calendar_days", cal.days.assign(date=cal.days["date"].dt.date))
-    # Tickets are judged in SQL, the rules' one implementation: a million tickets never become
-    # Python objects.
-    rules.ticket_sla_in_db(con, settings, stamp)
-    actions = _table(con, "actions")
-    _replace(con, "complaint_sla", rules.complaint_sla(_table(con, "complaints"), settings, stamp))
+    # Every rule is judged in SQL, each row by its own customer's terms (customer_terms): a
+    # million tickets never become Python objects.
+    terms_warnings = rules.customer_terms_in_db(con, settings)
+    rules.ticket_sla_in_db(con, stamp)
+    rules.complaint_sla_in_db(con, stamp)
     rules.action_status_in_db(con, stamp)
-    _replace(con, "survey_facts", rules.survey_facts(_table(con, "surveys"), actions, settings))
+    rules.survey_facts_in_db(con)
     con.execute(sql("build_ticket_facts"))
     con.execute(sql("build_monthly"))
     con.execute(sql("build_worklist"), {"as_of": stamp.to_pydatetime()})
     estimated = con.execute("SELECT count(*) FROM ticket_sla WHERE calendar_estimated").fetchall()
-    return calendar_warnings(estimated[0][0], cal)
+    return calendar_warnings(estimated[0][0], cal), terms_warnings
 
 
 def _replace(con, name: str, frame: pd.DataFrame) -> None:

@@ -1,5 +1,5 @@
-"""投诉 — complaint volume, the 2-hour reply and 15-day resolution promises by month, the open
-complaints with their time left, and the complaints behind every number."""
+"""投诉 — complaint volume, the first-reply and resolution promises by month, the open complaints
+with their time left, and the complaints behind every number."""
 
 
 import pandas as pd
@@ -17,7 +17,7 @@ from service_quality.queries.complaints import (
 from ui.data import figure, query
 from ui.drill import chart_selection, localise_statuses, status_chips, words
 from ui.export import show_table
-from ui.frame import Context, context
+from ui.frame import Context, context, terms_caption
 from ui.text import md_escape, why_empty
 
 DRILL_FROM = "cmp_drill_from"
@@ -67,7 +67,6 @@ def complaint_table(ctx: Context, frame: pd.DataFrame, columns, key: str, name: 
 ctx = context()
 st.title(ctx.t("page_complaints"))
 st.caption(ctx.t("cmp_filters_note"))
-settings = ctx.info.get("settings_parsed", {})
 as_of = f"{ctx.as_of:%Y-%m-%d %H:%M}"
 
 totals = query(complaint_compliance, ctx.scope, ctx.filters, "all").set_index("promise")
@@ -87,6 +86,7 @@ open_now = 0 if still_open.empty else int(still_open["matching"].iloc[0])
 cols[3].metric(ctx.t("cmp_open_now"), open_now,
                help=ctx.t("cmp_open_help", as_of=as_of), border=True)
 st.caption(ctx.t("rate_rule"))
+terms_caption(ctx, "first_reply_limit_hours", "resolution_limit_days")
 
 # --- volume and both promises by month --------------------------------------------------------
 trend = ctx.filters.trend()
@@ -119,8 +119,7 @@ else:
 # --- open complaints, most urgent first -------------------------------------------------------
 st.subheader(ctx.t("cmp_open"))
 only_period = st.checkbox(ctx.t("cmp_open_period"), key="cmp_open_period")
-st.caption(ctx.t("cmp_open_rule", hours=f"{settings.get('first_reply_limit_hours', 2):g}",
-                 days=f"{settings.get('resolution_limit_days', 15):g}", as_of=as_of))
+st.caption(ctx.t("cmp_open_rule", as_of=as_of))
 pending = still_open if not only_period else query(open_complaints, ctx.scope, ctx.filters, False)
 if pending.empty:
     st.success(ctx.t("cmp_none_open"))

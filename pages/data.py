@@ -1,9 +1,9 @@
-"""数据 — what was loaded and when, the rows refused with their reasons, calendar and settings."""
+"""数据 — what was loaded and when, the rows refused with their reasons, calendar, and the terms
+of the agreement each customer was judged by."""
 
 import streamlit as st
 
 from service_quality.charts.data import rejected_by_file
-from service_quality.messages import has
 from service_quality.queries.data import (
     calendar_coverage,
     calendar_warnings,
@@ -12,8 +12,9 @@ from service_quality.queries.data import (
     raw_row,
     rejected_files,
     rejected_rows,
-    settings_in_force,
 )
+from service_quality.settings import TERMS
+from service_quality.terms import defaults_frame, terms_frame
 from ui.data import figure, query
 from ui.deliveries import render as render_deliveries
 from ui.drill import chart_selection
@@ -153,15 +154,23 @@ with tabs[2]:
                               **{label(c): st.column_config.DateColumn(format="YYYY-MM-DD")
                                  for c in ("first_day", "last_day")}})
 
-# ── 参数设置 ─────────────────────────────────────────────────────────────────────────
+# ── 参数设置：默认约定与各客户的约定 ─────────────────────────────────────────────────
 with tabs[3]:
     st.caption(ctx.t("data_settings_caption"))
-    settings = query(settings_in_force, ctx.scope)
-    table = settings.assign(name=settings["setting"].map(
-        lambda k: ctx.t(f"data_setting_{k}") if has(f"data_setting_{k}") else k))
-    show_table(ctx, table[["name", "setting", "value"]].rename(columns={
-        "name": label("setting"), "setting": label("key"), "value": label("setting_value")}),
+    defaults = defaults_frame(ctx.terms, ctx.lang)
+    show_table(ctx, defaults.rename(columns={
+        "setting": label("setting"), "key": label("key"), "value": label("setting_value"),
+        "customers": label("setting_customers")}),
         "settings", "data_settings_table", sheet=ctx.t("data_tab_settings"),
+        hide_index=True, width="stretch")
+    st.subheader(ctx.t("data_terms_title"))
+    st.caption(ctx.t("data_terms_caption"))
+    per_customer = terms_frame(ctx.terms, ctx.lang)
+    show_table(ctx, per_customer.rename(columns={
+        "customer_id": label("customer_id"), "customer_name": ctx.t("col_customer_name"),
+        "overridden": label("overridden"), "in_data": label("in_data"),
+        **{k: ctx.t(f"data_setting_{k}") for k in TERMS}}),
+        "terms", "data_terms_table", sheet=ctx.t("data_terms_title"),
         hide_index=True, width="stretch")
 
 # ── 上传数据 ─────────────────────────────────────────────────────────────────────────

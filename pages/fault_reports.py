@@ -1,4 +1,4 @@
-"""故障报告 — 3-day submission, completeness of the seven sections, the customer's decisions."""
+"""故障报告 — submission in time, completeness of the seven sections, the customer's decisions."""
 
 from dataclasses import replace
 
@@ -30,7 +30,7 @@ from ui.drill import (
     ticket_drilldown,
 )
 from ui.export import show_table
-from ui.frame import context
+from ui.frame import context, terms_caption
 from ui.text import chart_value, md_escape, why_empty
 
 # What the supervisor acts on first, the dates after.
@@ -63,8 +63,8 @@ def column_labels(columns) -> dict:
 
 ctx = context()
 st.title(ctx.t("page_fault_reports"))
-settings = ctx.info.get("settings_parsed", {})
-st.caption(ctx.t("fault_reports_rule", hours=f"{settings.get('report_due_hours', 72):g}"))
+st.caption(ctx.t("fault_reports_rule"))
+terms_caption(ctx, "report_due_hours", "report_required_for")
 
 overview = query(report_overview, ctx.scope, ctx.filters)
 if sum(overview.statuses.values()) == 0 and overview.reports == 0:
@@ -92,7 +92,7 @@ cards[6].metric(ctx.t("fault_reports_kpi_no_reason"), overview.rejected_no_reaso
 if overview.rejected_no_reason:
     st.warning(ctx.t("fault_reports_no_reason_warning", n=overview.rejected_no_reason))
 
-# --- 3-day compliance by month and customer -----------------------------------------------------
+# --- compliance by month and customer --------------------------------------------------------
 st.subheader(ctx.t("fault_reports_compliance_title"))
 trend = ctx.filters.trend()
 events = {}

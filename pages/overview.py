@@ -8,10 +8,11 @@ from service_quality.messages import has
 from service_quality.queries.overview import TICKET_METRICS, kpi_cards, monthly
 from service_quality.queries.tickets import Drill
 from service_quality.queries.worklist import KINDS, worklist
+from service_quality.settings import TERMS
 from ui.data import query
 from ui.drill import show_timeline, status_chips, ticket_drilldown, words
 from ui.export import show_table
-from ui.frame import context
+from ui.frame import context, terms_caption
 from ui.management import management_download
 from ui.text import why_empty
 
@@ -27,6 +28,7 @@ st.caption(ctx.t("period_caption", start=f.start, end=f.end, prev_start=prev.sta
                  prev_end=prev.end, as_of=as_of))
 for warning in ctx.info["calendar_warnings"]:
     st.warning(ctx.t("calendar_warning", text=warning))
+terms_caption(ctx, *TERMS)
 
 # --- KPI cards: four a row, each with its delta against the previous period and a trend line.
 VALUE = {"rate": lambda v: f"{v:.1%}", "count": lambda v: f"{v:,.0f}",
@@ -171,9 +173,7 @@ p = {k: f"{v:g}" if isinstance(v, float) else v for k, v in items.params.items()
 NOTES = {
     "clocks": dict(near=p["near_minutes"], share=f"{items.params['near_share'] * 100:g}"),
     "reports": dict(hours=p["report_within_hours"]),
-    "complaints": dict(near=p["reply_near_minutes"], reply=p["first_reply_limit_hours"],
-                       days=p["resolution_limit_days"], near_days=p["resolution_near_days"]),
-    "reproduction": dict(months=p["reproduction_wait_months"]),
+    "complaints": dict(near=p["reply_near_minutes"], near_days=p["resolution_near_days"]),
     "severity": dict(days=p["severity_days"]),
 }
 # Only the open tab's list is made and drawn: the others wait for their click.

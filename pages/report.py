@@ -8,6 +8,7 @@ import streamlit as st
 from service_quality.charts import escape_figure
 from service_quality.charts import report as report_charts
 from service_quality.files import name_part
+from service_quality.messages import t
 from service_quality.queries import Scope
 from service_quality.queries.common import filter_options
 from service_quality.queries.report import customer_report, report_customers
@@ -164,7 +165,8 @@ promises = report.sla[~report.sla["metric"].isin(COMPLAINT_METRICS)]
 trend = promise_trend(report)
 cards = st.columns(max(len(promises), 1))
 for card, (_, row) in zip(cards, promises.iterrows(), strict=False):
-    label = ctx.t(f"metric_{row['metric']}")
+    # The chosen customer's own terms, which may differ from the others' in ctx.terms.
+    label = t(f"metric_{row['metric']}", ctx.lang, terms=report.terms)
     # Long promise names are cut on a narrow card: the help repeats them in full. The line
     # under the figure is its last 12 months, drawn by the browser (no chart library).
     card.metric(label, rate(row["compliance"]),

@@ -20,7 +20,7 @@ from service_quality.queries.satisfaction import satisfaction_trend as trend_que
 from ui.data import figure, query
 from ui.drill import chart_selection
 from ui.export import show_table
-from ui.frame import Context, context
+from ui.frame import Context, context, terms_caption
 from ui.text import md_escape, why_empty
 
 DRILL_FROM = "sat_drill_from"
@@ -85,6 +85,7 @@ for survey_type in [s for s in summary.index if s != "all" and summary.loc[s, "s
                    help=why_empty(row["response_rate"], ctx.t("empty_survey_response"),
                                   help_text), border=True)
 st.caption(ctx.t("sat_rule"))
+terms_caption(ctx, "satisfied_min_score", "low_score_max")
 
 # --- trend with alert months ------------------------------------------------------------------
 st.subheader(ctx.t("sat_trend"))

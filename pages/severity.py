@@ -1,4 +1,5 @@
-"""故障级别 — general vs severe by rule and as reported, the 1/10 ratios, and the mismatches."""
+"""故障级别 — general vs severe by rule and as reported, the ratios against the severe lines, and
+the mismatches."""
 
 
 import streamlit as st
@@ -23,10 +24,11 @@ from service_quality.queries.severity import (
     severity_summary,
 )
 from service_quality.queries.tickets import Drill
+from service_quality.terms import SEVERITY_TERMS
 from ui.data import figure, query
 from ui.drill import chart_selection, localise_statuses, show_timeline, ticket_drilldown
 from ui.export import show_table
-from ui.frame import context
+from ui.frame import context, terms_caption
 from ui.text import chart_value, md_escape
 
 LIST_COLUMNS = ("ticket_id", "customer_name", "rule_severity", "reported_severity",
@@ -48,12 +50,8 @@ def latest_click(events: dict) -> tuple[str | None, dict | None]:
 
 ctx = context()
 st.title(ctx.t("page_severity"))
-settings = ctx.info.get("settings_parsed", {})
-error_line = settings.get("error_ratio_threshold", 0.1)
-capacity_line = settings.get("capacity_drop_threshold", 0.1)
-inclusive = settings.get("threshold_inclusive", True)
-st.caption(ctx.t("severity_rule", op="≥" if inclusive else ">", error_pct=f"{error_line * 100:g}",
-                 capacity_pct=f"{capacity_line * 100:g}"))
+st.caption(ctx.t("severity_rule"))
+terms_caption(ctx, *SEVERITY_TERMS)
 
 summary = query(severity_summary, ctx.scope, ctx.filters)
 if summary.faults == 0:
@@ -97,10 +95,9 @@ for tab, group in zip(tabs, ("customer", "device"), strict=True):
             figure(severity_bars, frame, "label", ctx.lang, basis, horizontal=True),
             key=f"severity_{group}_chart", on_select="rerun", selection_mode="points")
 
-# --- the 1/10 line ---------------------------------------------------------------------------
+# --- the severe lines of the ratios ----------------------------------------------------------
 st.subheader(ctx.t("severity_distributions"))
 st.caption(ctx.t("severity_ratio_caption"))
-lines = {"error_ratio": error_line, "capacity_drop": capacity_line}
 for column, measure in zip(st.columns(2), MEASURES, strict=True):
     with column:
         dist = query(ratio_distribution, ctx.scope, ctx.filters, measure)
@@ -108,8 +105,8 @@ for column, measure in zip(st.columns(2), MEASURES, strict=True):
             st.info(ctx.t("empty"))
             continue
         events[measure] = st.plotly_chart(
-            figure(ratio_histogram, dist, ctx.lang, lines[measure], inclusive, BIN_WIDTH, BIN_CAP,
-                   ctx.t(f"severity_measure_{measure}")),
+            figure(ratio_histogram, dist, ctx.lang, ctx.terms.lines(measure), BIN_WIDTH,
+                   BIN_CAP, ctx.t(f"severity_measure_{measure}")),
             key=f"severity_{measure}_chart", on_select="rerun", selection_mode="points")
 
 # --- the faults behind the clicked element ---------------------------------------------------

@@ -7,15 +7,18 @@ from service_quality.charts.sla import arrival_histogram
 from service_quality.messages import has
 from service_quality.queries.sla import GROUPS, METRICS, arrival_distribution, sla_by
 from service_quality.queries.tickets import Drill
+from service_quality.terms import METRIC_TERMS
 from ui.data import figure, query
 from ui.drill import chart_selection, ticket_drilldown
-from ui.frame import context
+from ui.frame import context, terms_caption
 from ui.text import md_escape
 
 ctx = context()
 st.title(ctx.t("page_sla"))
 metric = st.segmented_control(ctx.t("sla_metric"), METRICS, key="sla_metric", default="arrival",
                               format_func=lambda m: ctx.t(f"metric_{m}")) or "arrival"
+st.caption(ctx.t(f"sla_rule_{metric}"))
+terms_caption(ctx, *METRIC_TERMS[metric])
 
 trend = ctx.filters.trend()
 by_month = query(sla_by, ctx.scope, trend, metric, "month")
@@ -50,9 +53,8 @@ for tab, group in zip(tabs, [g for g in GROUPS if g != "month"], strict=True):
 if metric == "arrival":
     dist = query(arrival_distribution, ctx.scope, ctx.filters)
     if not dist.empty:
-        settings = ctx.info.get("settings_parsed", {})
-        limits = {"working": settings.get("arrival_limit_working_minutes", 60),
-                  "non_working": settings.get("arrival_limit_non_working_minutes", 120)}
+        limits = {period: ctx.terms.values(f"arrival_limit_{period}_minutes")
+                  for period in ("working", "non_working")}
         st.plotly_chart(figure(arrival_histogram, dist, ctx.lang, limits,
                                ctx.t("arrival_distribution")),
                         key="sla_arrival_hist")

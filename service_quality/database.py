@@ -33,7 +33,8 @@ SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 # 2: ticket_facts report_* columns, ticket_monthly; 3: worklist_* tables;
 # 4: ticket_sla.recurrence_due_at, ticket_monthly severity `not_fault`, action_status in SQL;
 # 5: customers.report_emails
-SCHEMA_VERSION = 5
+# 6: customer_terms, the limits beside the statuses of ticket_sla, complaint_sla, survey_facts
+SCHEMA_VERSION = 6
 
 SQL_TYPES = {
     STR: "VARCHAR", TIMESTAMP: "TIMESTAMP", DATE: "DATE", BOOL: "BOOLEAN", RATIO: "DOUBLE",

@@ -26,6 +26,11 @@ MIGRATIONS: dict[int, list[str]] = {
     3: [],
     # 4 → 5 added the optional input column customers.report_emails (where reports are mailed).
     4: ["ALTER TABLE customers ADD COLUMN IF NOT EXISTS report_emails VARCHAR"],
+    # 5 → 6 added derived tables and columns only (customer_terms: each customer's terms; the
+    # limits used beside the statuses of ticket_sla, complaint_sla and survey_facts), which
+    # every load recomputes; load_info no longer keeps a copy of the settings (its row is
+    # dropped by the load).
+    5: [],
 }
 
 

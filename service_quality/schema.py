@@ -287,17 +287,20 @@ STATUSES = ("met", "breached", "pending", "no_record", "na")
 
 # The derived relations of DESIGN §4, exactly these columns in this order.
 RELATIONS: dict[str, tuple[str, ...]] = {
+    # Beside each status, the limit its customer's terms set (customer_terms, terms_id).
     "ticket_sla": (
         "ticket_id", "customer_id", "reported_at", "reported_in_working_time",
-        "calendar_estimated", "response_minutes", "response_status",
+        "calendar_estimated", "response_limit_minutes", "response_minutes", "response_status",
         "arrival_limit_minutes", "arrival_minutes", "arrival_status", "confirm_deadline",
-        "confirm_status", "report_due_at", "report_status", "upgrade_status",
-        "handling_minutes", "handling_status", "recurrence_due_at", "rule_severity",
-        "severity_check",
+        "confirm_status", "report_due_hours", "report_due_at", "report_status",
+        "upgrade_status", "handling_target_minutes", "handling_minutes", "handling_status",
+        "recurrence_due_at", "error_ratio_threshold", "capacity_drop_threshold",
+        "threshold_inclusive", "rule_severity", "severity_check", "terms_id",
     ),
     "complaint_sla": (
-        "complaint_id", "customer_id", "received_at", "first_reply_minutes",
-        "first_reply_status", "resolution_days", "resolution_status",
+        "complaint_id", "customer_id", "received_at", "first_reply_limit_hours",
+        "first_reply_minutes", "first_reply_status", "resolution_limit_days", "resolution_days",
+        "resolution_status", "terms_id",
     ),
     "action_status": (
         "action_id", "customer_id", "source_type", "status", "due_date", "is_overdue",
@@ -305,7 +308,8 @@ RELATIONS: dict[str, tuple[str, ...]] = {
     ),
     "survey_facts": (
         "survey_id", "customer_id", "survey_type", "sent_at", "answered", "score",
-        "satisfied", "low_score", "has_action",
+        "satisfied_min_score", "satisfied", "low_score_max", "low_score", "has_action",
+        "terms_id",
     ),
 }
 
@@ -320,6 +324,11 @@ RELATION_TYPES = {
     "response_minutes": "DOUBLE", "arrival_limit_minutes": "DOUBLE", "arrival_minutes": "DOUBLE",
     "handling_minutes": "DOUBLE", "first_reply_minutes": "DOUBLE", "resolution_days": "DOUBLE",
     "score": "DOUBLE",
+    "response_limit_minutes": "DOUBLE", "report_due_hours": "DOUBLE",
+    "handling_target_minutes": "DOUBLE", "error_ratio_threshold": "DOUBLE",
+    "capacity_drop_threshold": "DOUBLE", "threshold_inclusive": "BOOLEAN",
+    "first_reply_limit_hours": "DOUBLE", "resolution_limit_days": "DOUBLE",
+    "satisfied_min_score": "DOUBLE", "low_score_max": "DOUBLE", "terms_id": "INTEGER",
 }
 
 FAULT_REPORT_SECTIONS = (

@@ -220,6 +220,26 @@ def test_schema_4_gains_report_emails_by_its_step(copy_db, sample_dir):
         == "xinxike@example.com; zhiliang.c001@example.com"
 
 
+def test_a_version_5_file_is_migrated_by_the_next_load(copy_db, sample_dir):
+    """Issue 13 added derived tables and columns only (customer_terms, the limits beside the
+    statuses): a version-5 file, with its copy of the settings in load_info, is migrated by its
+    registered step and the load writes the terms table and drops the copy."""
+    _set_version(copy_db, "5", "DROP TABLE customer_terms",
+                 "ALTER TABLE ticket_sla DROP COLUMN response_limit_minutes",
+                 "ALTER TABLE complaint_sla DROP COLUMN first_reply_limit_hours",
+                 "INSERT INTO load_info VALUES ('settings', '{\"report_due_hours\": 72}')")
+    with pytest.raises(DatabaseUnusable) as refused:
+        Database(copy_db)
+    assert refused.value.found == 5
+    messages = []
+    load([sample_dir / "customers.xlsx"], copy_db, load_settings(), progress=messages.append)
+    assert f"migrated from schema 5 to {SCHEMA_VERSION} by its migration steps" in messages
+    assert _one(copy_db, "SELECT count(*) FROM customer_terms WHERE in_data") > 1
+    assert _one(copy_db, "SELECT min(response_limit_minutes) FROM ticket_sla") == 15
+    assert _one(copy_db, "SELECT count(*) FROM load_info WHERE key = 'settings'") == 0
+    Database(copy_db).close()
+
+
 def test_the_app_reads_the_file_again_after_a_rebuild(copy_db, sample_dir, monkeypatch):
     """After the message, the printed command really fixes it and the next run shows pages."""
     _cut(copy_db, -300_000)

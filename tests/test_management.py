@@ -22,7 +22,7 @@ from service_quality.reports.management import management_workbook
 PERIOD = Filters("2025-10", "2025-12")
 BOUNDS = ["2025-10-01", "2026-01-01"]
 SHEETS = ("summary", "breaches", "severity", "satisfaction", "complaints", "actions",
-          "fault_reports")
+          "fault_reports", "terms")
 HOSTILE = ['=HYPERLINK("http://x")', "+86 1234", "-2+3", "@SUM(A1)", "\tTAB", "=1+1\nLF",
            "=CR\r\nin the middle"]
 EVERYONE = Scope.everyone()

@@ -2,7 +2,6 @@
 
 import json
 import shutil
-from dataclasses import fields
 from pathlib import Path
 
 import duckdb
@@ -14,13 +13,19 @@ from service_quality.charts.data import REJECTED_COLOR, rejected_by_file
 from service_quality.database import Database
 from service_quality.queries import Scope
 from service_quality.queries import data as q
-from service_quality.settings import Settings
+from service_quality.settings import TERMS, Settings
+from service_quality.terms import setting_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = "<script>alert(1)</script>"
 IMAGE = "![x](http://example.invalid/x.png)"
 # A ticket older than the official calendar package (2004–2026): judged on the fallback.
 OLD_DAY = "2003-06-02"
+
+
+def one(path, text, params=()):
+    """One value of an independent SQL query."""
+    return sql(path, text, params)[0][0]
 
 
 def sql(path, text, params=()):
@@ -162,9 +167,15 @@ def test_settings_in_force_are_listed(fixture_db, monkeypatch):
     at = page_on(fixture_db, monkeypatch, lang="en")
     at.run()
     settings = table_by_columns(at, "Key").set_index("Key")
-    assert list(settings.index) == [f.name for f in fields(Settings)]
+    assert list(settings.index) == list(TERMS)
     assert settings.loc["working_hours", "Value"] == "08:30–17:30"
     assert settings.loc["working_hours", "Setting"] == "Working hours"
+    # The fixture judges every customer by the defaults: none is listed as different.
+    assert (settings["Customers on other terms"] == "").all()
+    per_customer = table_by_columns(at, "Own terms")
+    assert len(per_customer) == one(fixture_db, "SELECT count(*) FROM customer_terms "
+                                                "WHERE customer_id IS NOT NULL") > 1
+    assert set(per_customer["Arrival limit in working time (min)"]) == {"60"}
 
 
 # ── query functions ───────────────────────────────────────────────────────────────────────────
@@ -217,11 +228,12 @@ def test_raw_row_keeps_the_files_order_and_text(hostile_db, tmp_path):
 
 
 def test_settings_text():
-    assert q._setting_text("working_hours", [[510, 720], [840, 1050]]) == \
-        "08:30–12:00, 14:00–17:30"
-    assert q._setting_text("handling_target_minutes", {}) == "—"
-    assert q._setting_text("handling_target_minutes", {"severe": 480.0}) == "severe = 480"
-    assert q._setting_text("threshold_inclusive", True) == "true"
+    s = Settings(working_hours=((510, 720), (840, 1050)))
+    assert setting_text(s, "working_hours") == "08:30–12:00, 14:00–17:30"
+    assert setting_text(s, "handling_target_minutes") == "—"
+    assert setting_text(Settings(handling_target_minutes={"severe": 480.0}),
+                        "handling_target_minutes") == "severe = 480"
+    assert setting_text(s, "threshold_inclusive") == "true"
 
 
 # ── chart builder ─────────────────────────────────────────────────────────────────────────────

@@ -1,6 +1,5 @@
 """The overview page: KPI cards against independent SQL; the supervision worklist on known data."""
 
-import json
 import re
 from datetime import datetime
 from pathlib import Path
@@ -358,7 +357,7 @@ def test_worklist_minutes_left_and_links(tiny_db):
     assert actions.loc["G_OVER_LONG", "ticket_id"] == "R_LATE"
     assert items.severity["flags"].iloc[0].tolist() == ["system_down"]
     assert items.params["as_of"] == pd.Timestamp(AS_OF)
-    assert items.params["reproduction_wait_months"] == 3
+    assert "reproduction_wait_months" not in items.params   # each ticket's own, in ticket_sla
     due = items.reproduction.set_index("ticket_id")
     assert due.loc["P_MINUTES", "recurrence_due_at"] == pd.Timestamp("2025-09-15 09:10")
     assert due.loc["P_MINUTES", "days_past"] == 35
@@ -414,8 +413,8 @@ def test_settings_of_the_load_drive_the_limits(tmp_path):
     d = Database(path)
     try:
         items = worklist(d, Scope.everyone(), Filters("2025-10", "2025-10"))
-        assert json.loads(one(path, "SELECT value FROM load_info WHERE key = 'settings'"))[
-            "reproduction_wait_months"] == 1
+        assert one(path, "SELECT reproduction_wait_months FROM customer_terms "
+                         "WHERE customer_id IS NULL") == 1
     finally:
         d.close()
     assert listed(items, "reproduction") == ["P_MINUTES", "P_NEW", "P_OLD", "P_FRESH"]

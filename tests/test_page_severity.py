@@ -216,7 +216,7 @@ def test_severity_bars_use_the_palette_and_month_categories(db):
 
 def test_ratio_histogram_draws_the_threshold(db):
     dist = ratio_distribution(db, Scope.everyone(), PERIOD, "error_ratio")
-    fig = ratio_histogram(dist, "zh", 0.1, True, BIN_WIDTH, BIN_CAP)
+    fig = ratio_histogram(dist, "zh", [(0.1, True)], BIN_WIDTH, BIN_CAP)
     assert [s.x0 for s in fig.layout.shapes] == [10]
     assert "≥ 10%" in fig.layout.annotations[0].text
     colors = {tr.name: tr.marker.color for tr in fig.data}

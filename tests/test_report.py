@@ -196,7 +196,8 @@ def test_unknown_customer_and_scope(fixture_db):
 def test_chart_builders(report):
     trend = report_charts.sla_trend(report, "zh")
     assert trend.layout.xaxis.type == "category"
-    assert {tr.name for tr in trend.data} == {t(f"metric_{m}", "zh") for m in report.sla["metric"]}
+    assert {tr.name for tr in trend.data} == {t(f"metric_{m}", "zh", terms=report.terms)
+                                              for m in report.sla["metric"]}
     bars = report_charts.sla_statuses(report, "zh")
     colors = {tr.name: tr.marker.color for tr in bars.data}
     assert colors[t("status_met", "zh")] == STATUS_COLORS["met"]

@@ -55,7 +55,8 @@ def sql_sla(t, ev, rp, cal, settings, as_of) -> pd.DataFrame:
     for statement in REPLACE_DERIVED["calendar_days"]:
         con.execute(statement)
     con.unregister("derived")
-    rules.ticket_sla_in_db(con, settings, as_of)
+    rules.customer_terms_in_db(con, settings)
+    rules.ticket_sla_in_db(con, as_of)
     return con.execute("SELECT * FROM ticket_sla").df()
 
 
@@ -464,10 +465,28 @@ def complaints(*rows):
     (None, None, "2025-10-16 10:01", "breached", "breached"),
 ])
 def test_complaints(reply, resolved, as_of, first, resolution):
-    got = rules.complaint_sla(complaints({"received_at": ts("2025-10-01 10:00"),
-                                          "first_reply_at": ts(reply),
-                                          "resolved_at": ts(resolved)}), S, ts(as_of))
+    got = judged("complaint_sla", complaints=complaints({
+        "received_at": ts("2025-10-01 10:00"), "first_reply_at": ts(reply),
+        "resolved_at": ts(resolved)}), as_of=ts(as_of))
     assert got.loc[0, ["first_reply_status", "resolution_status"]].tolist() == [first, resolution]
+    assert got.loc[0, ["first_reply_limit_hours", "resolution_limit_days"]].tolist() == [2, 15]
+
+
+def judged(relation: str, settings=S, as_of=AS_OF, **tables) -> pd.DataFrame:
+    """One relation as the load judges it (rules.*_in_db) over the given input tables."""
+    con = duckdb.connect()
+    create_tables(con)
+    for name, frame in tables.items():
+        con.register("staged", frame)
+        con.execute(ENTITY_SQL[name]["insert_staged"])
+        con.unregister("staged")
+    rules.customer_terms_in_db(con, settings)
+    if relation == "complaint_sla":
+        rules.complaint_sla_in_db(con, as_of)
+    else:
+        rules.survey_facts_in_db(con)
+    key = "complaint_id" if relation == "complaint_sla" else "survey_id"
+    return con.execute(f"SELECT * FROM {relation} ORDER BY {key}").df()  # noqa: S608
 
 
 def actions(*rows):
@@ -538,7 +557,7 @@ def test_survey_facts():
     ]), "surveys")
     acts = actions({"due_date": ts("2025-10-30"), "source_type": "survey", "source_id": "S3"},
                    {"due_date": ts("2025-10-30"), "source_type": "complaint", "source_id": "S4"})
-    got = rules.survey_facts(surveys, acts, S)
+    got = judged("survey_facts", surveys=surveys, actions=acts)
     assert got["answered"].tolist() == [True, True, True, True, False]
     assert got["satisfied"].tolist()[:4] == [True, True, False, False]
     assert got["low_score"].tolist()[:4] == [False, False, True, False]

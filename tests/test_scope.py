@@ -28,8 +28,7 @@ from service_quality.queries import Scope
 # Public functions of the query package that take a db but no scope, with why that is safe.
 # Each is still checked to return no customer's id or name at all.
 UNSCOPED = {
-    "service_quality.queries.load_info": "facts about the last load: as_of, settings, warnings",
-    "service_quality.queries.severity.thresholds": "the severity thresholds of the settings",
+    "service_quality.queries.load_info": "facts about the last load: as_of, warnings",
 }
 # Public functions of the query package that are not queries (no db): helpers, not checked.
 NOT_QUERIES = {
@@ -478,12 +477,11 @@ def test_customer_report_refuses_another_customer(db, facts):
 def test_unscoped_functions_show_no_customer(db, facts):
     """The few functions without a scope return no customer's id, name or records at all."""
     from service_quality.queries import load_info
-    from service_quality.queries.severity import thresholds
 
     everyone = list(facts["names"]) + [n for n in facts["names"].values() if n]
     pattern = re.compile("|".join(re.escape(s) for s in everyone))
     entities = set().union(*facts["owned"].values())
-    for result in (load_info(db), thresholds(db)):
+    for result in (load_info(db),):
         assert not leaks(result, "", pattern, entities)
 
 

@@ -30,6 +30,12 @@ VARIANTS = {
         "reproduction_wait_months": 1,
     },
 }
+# Two customers on their own terms beside the others on the defaults, in one load: each ticket
+# must come out as the oracle judges it with its own customer's terms.
+VARIANTS["per customer"] = {"customers": {
+    "C003": VARIANTS["two windows, short limits"],
+    "C005": VARIANTS["targets, severe reports only, exclusive threshold"],
+}}
 
 
 def _oracle_ticket_sla(con, settings: Settings, as_of: datetime) -> pd.DataFrame:
@@ -40,9 +46,16 @@ def _oracle_ticket_sla(con, settings: Settings, as_of: datetime) -> pd.DataFrame
     tickets = table("tickets")
     stamp = pd.Timestamp(as_of)
     days = con.execute("SELECT min(date), max(date) FROM calendar_days").fetchall()[0]
-    cal = build_calendar(days[0], days[1], settings.working_hours, table("calendar"))
-    return oracle.ticket_sla(tickets, table("ticket_events"), table("fault_reports"), cal,
-                             settings, stamp)
+    terms_ids = dict(con.execute("SELECT customer_id, terms_id FROM customer_terms "
+                                 "WHERE customer_id IS NOT NULL").fetchall())
+    events, reports, calendar = table("ticket_events"), table("fault_reports"), table("calendar")
+    parts = []
+    for customer, group in tickets.groupby("customer_id"):
+        terms = settings.for_customer(customer)
+        cal = build_calendar(days[0], days[1], terms.working_hours, calendar)
+        parts.append(oracle.ticket_sla(group, events, reports, cal, terms, stamp,
+                                       terms_ids[customer]))
+    return pd.concat(parts, ignore_index=True)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -73,6 +86,10 @@ def test_sql_judgements_equal_the_oracle(fixture_db, tmp_path, variant):
         want = _oracle_ticket_sla(con, settings, as_of)
     assert len(got) == len(want) > 700
     assert_same_judgements(got, want)
+    if settings.customers:
+        # The customers on their own terms were judged by them: their limits are stored.
+        limits = got.groupby("customer_id")["response_limit_minutes"].first()
+        assert (limits["C003"], limits["C005"], limits["C001"]) == (5, 15, 15)
     # every status the sample can show is reached somewhere, so the comparison judged something
     assert {"met", "breached"} <= set(got["arrival_status"])
 

@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from service_quality.calendar import WorkCalendar
-from service_quality.rules import clock_status
 from service_quality.schema import RELATIONS
 from service_quality.settings import Settings
 
@@ -21,6 +20,27 @@ MINUTE = pd.Timedelta(minutes=1)
 
 def _minutes(later: pd.Series, earlier: pd.Series) -> pd.Series:
     return (later - earlier) / MINUTE
+
+
+def clock_status(
+    elapsed: pd.Series, limit, finished: pd.Series, running: pd.Series
+) -> pd.Series:
+    """Status of one promise from the recorded duration, or the running clock when there is none.
+
+    `elapsed` is the recorded duration (NaN when the proving timestamp is missing); `running` is how
+    long the clock has run at as_of. A finished ticket without the record is `no_record`.
+    """
+    status = np.select(
+        [
+            elapsed.notna() & (elapsed <= limit),
+            elapsed.notna(),
+            finished,
+            running > limit,
+        ],
+        ["met", "breached", "no_record", "breached"],
+        default="pending",
+    )
+    return pd.Series(status, index=elapsed.index, dtype="object")
 
 
 def rule_severity(tickets: pd.DataFrame, s: Settings) -> pd.Series:
@@ -78,8 +98,12 @@ def ticket_sla(
     cal: WorkCalendar,
     s: Settings,
     as_of: pd.Timestamp,
+    terms_id: int = 0,
 ) -> pd.DataFrame:
-    """The relation ticket_sla: one row per ticket, every ticket promise judged at as_of."""
+    """The relation ticket_sla: one row per ticket, every ticket promise judged at as_of.
+
+    `s` are the terms of every ticket given (one customer's, or the defaults: terms_id).
+    """
     t = tickets.reset_index(drop=True)
     rep = t["reported_at"]
     finished = t["resolved_at"].notna() | t["closed_at"].notna()
@@ -91,6 +115,7 @@ def ticket_sla(
 
     response = _minutes(t["responded_at"], rep)
     response = response.where(t["responded_at"].notna() | t["channel"].ne("phone"), 0.0)
+    out["response_limit_minutes"] = float(s.response_limit_minutes)
     out["response_minutes"] = response
     out["response_status"] = clock_status(response, s.response_limit_minutes, finished,
                                           since_report)
@@ -116,6 +141,8 @@ def ticket_sla(
     first = reports.groupby("ticket_id")["submitted_at"].min()
     submitted = pd.Series(first.reindex(t["ticket_id"]).to_numpy(), index=t.index)
     due = t["resolved_at"] + pd.Timedelta(hours=s.report_due_hours)
+    out["report_due_hours"] = pd.Series(float(s.report_due_hours), index=t.index).where(
+        needs_report)
     out["report_due_at"] = due.where(needs_report)
     out["report_status"] = np.select(
         [
@@ -168,10 +195,18 @@ def ticket_sla(
     target = severity.where(fault).map(targets) if targets else pd.Series(np.nan, index=t.index)
     target = target.astype("float64")
     running = (_minutes(pd.Series(as_of, index=t.index), clock_start) - wait).clip(lower=0)
+    out["handling_target_minutes"] = target
     out["handling_status"] = clock_status(handling, target, finished, running).where(
         target.notna(), "na")
     out["recurrence_due_at"] = window_end.where(waited)
 
+    out["error_ratio_threshold"] = pd.Series(float(s.error_ratio_threshold),
+                                             index=t.index).where(fault)
+    out["capacity_drop_threshold"] = pd.Series(float(s.capacity_drop_threshold),
+                                               index=t.index).where(fault)
+    out["threshold_inclusive"] = pd.Series(bool(s.threshold_inclusive), index=t.index,
+                                           dtype="object").where(fault)
+    out["terms_id"] = terms_id
     out["rule_severity"] = severity.where(fault)
     out["severity_check"] = severity_check(t["reported_severity"], severity).where(fault)
     return out[list(RELATIONS["ticket_sla"])]

@@ -24,9 +24,12 @@ from service_quality.filters import (
 from service_quality.messages import LANGUAGES, t
 from service_quality.queries import Scope
 from service_quality.queries.common import filter_options
+from service_quality.queries.terms import terms_in_force
+from service_quality.terms import TermsInForce
 
 from .auth import calling_page, current_user, require_page
 from .data import load_info, query
+from .text import md_escape
 
 _CONTEXT = "_frame_context"
 _FROM_ENTRYPOINT = "_frame_from_entrypoint"
@@ -42,10 +45,24 @@ class Context:
     as_of: pd.Timestamp
     info: dict
     user: User = LOCAL_SUPERVISOR
+    # The agreement's terms of the customers shown (scope and customer filter), as judged.
+    terms: TermsInForce | None = None
 
     def t(self, key: str, **values) -> str:
-        """A label in this run's language."""
-        return t(key, self.lang, **values)
+        """A label in this run's language, stating the shown customers' terms where it does."""
+        return t(key, self.lang, terms=self.terms, **values)
+
+
+def terms_caption(ctx: Context, *keys: str) -> None:
+    """Say, under a view of several customers, which of the terms `keys` differ and how.
+
+    A label then names the promise without a number (its `_varies` twin): one number would be
+    wrong for some of the customers shown.
+    """
+    note = ctx.terms.note(keys, ctx.lang) if ctx.terms is not None else None
+    if note:
+        # Customer names come from the data: shown escaped, never as Markdown.
+        st.caption(md_escape(note))
 
 
 _KEPT = "_frame_kept"
@@ -108,7 +125,7 @@ def render_frame(user: User, entrypoint: bool = False) -> Context:
     keep = {k: v for k, v in url.items() if k not in (*LIST_FIELDS, "from", "to", "lang")}
     if {**keep, **target} != url:
         st.query_params.from_dict({**keep, **target})
-    ctx = Context(lang, scope, filters, as_of, info, user)
+    ctx = Context(lang, scope, filters, as_of, info, user, query(terms_in_force, scope, filters))
     if entrypoint:
         st.session_state[_CONTEXT] = ctx
         st.session_state[_FROM_ENTRYPOINT] = True

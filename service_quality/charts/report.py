@@ -10,7 +10,8 @@ from . import ACCENT, SEVERITY_COLORS, STATUS_COLORS, base_layout, compliance_li
 
 def sla_statuses(report, lang: str) -> go.Figure | None:
     """Stacked status counts per promise of the period (met, breached, no record, pending)."""
-    frame = report.sla.assign(label=[t(f"metric_{m}", lang) for m in report.sla["metric"]])
+    frame = report.sla.assign(label=[t(f"metric_{m}", lang, terms=report.terms)
+                                     for m in report.sla["metric"]])
     if frame[["met", "breached", "no_record", "pending"]].to_numpy().sum() == 0:
         return None
     return status_bars(frame, "label", lang, t("report_sec_sla", lang), horizontal=True)
@@ -21,7 +22,8 @@ def sla_trend(report, lang: str) -> go.Figure | None:
     frame = report.sla_trend.dropna(subset=["compliance"])
     if frame.empty:
         return None
-    labels = {m: t(f"metric_{m}", lang) for m in report.sla_trend["metric"].unique()}
+    labels = {m: t(f"metric_{m}", lang, terms=report.terms)
+              for m in report.sla_trend["metric"].unique()}
     fig = compliance_line(report.sla_trend, "month", lang, t("report_sec_sla_trend", lang),
                           series="metric", labels=labels)
     fig.update_traces(connectgaps=False)

@@ -59,9 +59,13 @@ def severity_bars(frame: pd.DataFrame, x: str, lang: str, basis: str = "rule",
     return month_axis(base_layout(fig, title))
 
 
-def ratio_histogram(frame: pd.DataFrame, lang: str, threshold: float, inclusive: bool,
+def ratio_histogram(frame: pd.DataFrame, lang: str, lines: list[tuple[float, bool]],
                     bin_width: float, bin_cap: float, title: str | None = None) -> go.Figure:
-    """Faults per ratio bin (columns bin_start in %, side, faults) with the 1/10 line drawn."""
+    """Faults per ratio bin (columns bin_start in %, side, faults) with the severe lines drawn.
+
+    `lines`: (threshold, inclusive) of the customers shown, one or (when their agreements
+    differ) several; each fault's side was judged by its own customer's line.
+    """
     fig = go.Figure()
     for side in ("general", "severe"):
         g = frame[frame["side"] == side]
@@ -71,11 +75,12 @@ def ratio_histogram(frame: pd.DataFrame, lang: str, threshold: float, inclusive:
                     name=t(f"severity_side_{side}", lang), marker_color=SEVERITY_COLORS[side],
                     customdata=g[["bin_start", "side"]].to_numpy(),
                     hovertemplate="%{customdata[0]}%–: %{y}<extra></extra>")
-    line = threshold * 100
-    fig.add_vline(x=line, line_dash="dash", line_color=STATUS_COLORS["breached"],
-                  annotation_text=t("severity_threshold_line", lang,
-                                    op="≥" if inclusive else ">", pct=f"{line:g}"),
-                  annotation_position="top right")
+    for threshold, inclusive in lines:
+        line = threshold * 100
+        fig.add_vline(x=line, line_dash="dash", line_color=STATUS_COLORS["breached"],
+                      annotation_text=t("severity_threshold_line", lang,
+                                        op="≥" if inclusive else ">", pct=f"{line:g}"),
+                      annotation_position="top right")
     fig.update_layout(barmode="stack", bargap=0)
     fig.update_xaxes(title=t("severity_ratio_axis", lang, cap=f"{bin_cap:g}"), ticksuffix="%",
                      range=[0, bin_cap + bin_width])

@@ -27,7 +27,9 @@ from ..database import Database
 from ..filters import Filters, default_filters
 from ..messages import has, t
 from ..queries import Scope, load_info
+from ..queries.terms import terms_in_force
 from ..queries.worklist import worklist
+from ..terms import TermsInForce
 from .config import DigestConfig, SmtpConfig, valid_address
 from .log import Delivery, DeliveryLog, now
 from .mail import Mailer, MailError, ServerUnavailable, build_message
@@ -48,6 +50,8 @@ COLUMNS = {
 }
 CODES = {"clock": "overview_clock_", "rule_severity": "severity_", "report_status": "status_"}
 ITEMS = 10  # rows per kind in the mail; the count and the link give the rest
+# The first two columns (the id and the customer) say what they are without their header.
+NAMED_BY_VALUE = (0, 1)
 WEBHOOK_ITEMS = 3
 # WeCom's text message takes at most 2048 bytes (DingTalk more): stay under the smaller.
 WEBHOOK_MAX_BYTES = 2000
@@ -100,7 +104,7 @@ class Digest:
             if s.count:
                 for row in s.rows:
                     lines.append("  - " + " · ".join(
-                        v if i < 2 else f"{h} {v}"
+                        v if i in NAMED_BY_VALUE else f"{h} {v}"
                         for i, (h, v) in enumerate(zip(s.headers, row, strict=True)) if v))
                 if s.count > len(s.rows):
                     lines.append("  " + t("digest_more", lang, n=s.count - len(s.rows)))
@@ -179,15 +183,15 @@ def page_link(base_url: str, page: str, filters: Filters, lang: str) -> str:
     return f"{base_url.rstrip('/')}/{page}?{urllib.parse.urlencode(query)}"
 
 
-def _notes(params: dict, lang: str) -> dict[str, str]:
+def _notes(params: dict, terms: TermsInForce, lang: str) -> dict[str, str]:
     p = {k: f"{v:g}" if isinstance(v, float) else v for k, v in params.items()}
     values = {
         "reports": dict(hours=p["report_within_hours"]),
-        "complaints": dict(near=p["reply_near_minutes"], reply=p["first_reply_limit_hours"],
-                           days=p["resolution_limit_days"], near_days=p["resolution_near_days"]),
-        "reproduction": dict(months=p["reproduction_wait_months"]),
+        "complaints": dict(near=p["reply_near_minutes"], near_days=p["resolution_near_days"]),
     }
-    return {k: t(f"overview_wl_{k}_note", lang, **values.get(k, {})) for k in DIGEST_KINDS}
+    # The limits are each customer's, as the load judged them (one wording when they differ).
+    return {k: t(f"overview_wl_{k}_note", lang, terms=terms, **values.get(k, {}))
+            for k in DIGEST_KINDS}
 
 
 def build_digest(db: Database, base_url: str, lang: str = "zh") -> Digest:
@@ -196,7 +200,7 @@ def build_digest(db: Database, base_url: str, lang: str = "zh") -> Digest:
     # The worklist ignores the period; the links open the period the app opens by default.
     filters = default_filters(as_of)
     items = worklist(db, Scope.everyone(), filters, limit=ITEMS)
-    notes = _notes(items.params, lang)
+    notes = _notes(items.params, terms_in_force(db, Scope.everyone(), filters), lang)
     sections = []
     for kind in DIGEST_KINDS:
         frame = getattr(items, kind)

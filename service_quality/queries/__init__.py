@@ -89,8 +89,6 @@ def load_info(db: Database) -> dict:
     if info is None:
         info = dict(db.query(sql("load_info")).itertuples(index=False))
         info["calendar_warnings"] = json.loads(info.get("calendar_warnings") or "[]")
-        info["settings_parsed"] = json.loads(info.get("settings") or "{}")
         _LOAD_INFO[db] = info
-    return {**info, "calendar_warnings": list(info["calendar_warnings"]),
-            "settings_parsed": dict(info["settings_parsed"])}
+    return {**info, "calendar_warnings": list(info["calendar_warnings"])}
 

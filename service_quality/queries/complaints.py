@@ -55,12 +55,9 @@ def complaint_compliance(db: Database, scope: Scope, filters: Filters,
 def open_complaints(db: Database, scope: Scope, filters: Filters, whole_history: bool = True,
                     limit: int = DRILL_LIMIT) -> pd.DataFrame:
     """Unresolved complaints with each due time and the time left at as_of, most urgent first."""
-    info = load_info(db)
-    settings = info["settings_parsed"]
     period = {"start": None, "end": None} if whole_history else {}
-    return run(db, "complaints_open", scope, filters, as_of=info["as_of"], limit=limit,
-               first_reply_hours=float(settings.get("first_reply_limit_hours", 2)),
-               resolution_days=float(settings.get("resolution_limit_days", 15)), **period)
+    return run(db, "complaints_open", scope, filters, as_of=load_info(db)["as_of"], limit=limit,
+               **period)
 
 
 def complaint_list(db: Database, scope: Scope, filters: Filters,

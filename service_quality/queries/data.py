@@ -1,4 +1,7 @@
-"""Queries of the Data page (数据): load log, rejected rows, freshness, calendar, settings."""
+"""Queries of the Data page (数据): load log, rejected rows, freshness, calendar.
+
+The terms in force per customer come from queries.terms (every page reads them).
+"""
 
 from __future__ import annotations
 
@@ -113,29 +116,3 @@ def calendar_warnings(db: Database, scope: Scope, filters=None) -> list[str]:
     if scope_params(scope)["customers"] is not None:
         return []
     return list(load_info(db)["calendar_warnings"])
-
-
-def _minutes_text(minute: int) -> str:
-    return f"{int(minute) // 60:02d}:{int(minute) % 60:02d}"
-
-
-def _setting_text(key: str, value) -> str:
-    if key == "working_hours":
-        return ", ".join(f"{_minutes_text(a)}–{_minutes_text(b)}" for a, b in value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return ", ".join(f"{k} = {v:g}" if isinstance(v, int | float) else f"{k} = {v}"
-                         for k, v in value.items()) or "—"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value) if not isinstance(value, list) else json.dumps(value, ensure_ascii=False)
-
-
-def settings_in_force(db: Database, scope: Scope, filters=None) -> pd.DataFrame:
-    """The settings the last load judged with: columns `setting` and `value` (as text)."""
-    scope_params(scope)
-    settings = load_info(db).get("settings_parsed") or {}
-    return pd.DataFrame({"setting": list(settings),
-                         "value": [_setting_text(k, v) for k, v in settings.items()]},
-                        dtype="object")

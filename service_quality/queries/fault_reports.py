@@ -1,4 +1,4 @@
-"""Queries of the fault-report page (故障报告): 3-day rule, completeness, customer decisions."""
+"""Queries of the fault-report page (故障报告): report deadline, completeness, decisions."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def report_drill_for(chart: str | None, value=None) -> ReportDrill:
 
 def report_compliance_by(db: Database, scope: Scope, filters: Filters,
                          group: str) -> pd.DataFrame:
-    """report_status counts and 3-day compliance per month or customer (sla_by on `report`)."""
+    """report_status counts and compliance per month or customer (sla_by on `report`)."""
     if group not in GROUPS:
         raise ValueError(f"unknown group {group!r}")
     return sla_by(db, scope, filters, "report", group)

@@ -26,5 +26,5 @@ def severity_audit(db: Database, scope: Scope, filters: Filters,
 
 def fault_report_status(db: Database, scope: Scope, filters: Filters,
                         limit: int = SHEET_ROWS) -> pd.DataFrame:
-    """Each fault the report rule applies to: 3-day status, completeness, decision (`matching`)."""
+    """Each fault the report rule applies to: report status, completeness, decision (`matching`)."""
     return run(db, "mgmt_fault_reports", scope, filters, base="_tickets", limit=limit)

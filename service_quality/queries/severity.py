@@ -1,4 +1,4 @@
-"""Queries of the severity page (故障级别): general vs severe, the 1/10 ratios, the check."""
+"""Queries of the severity page (故障级别): general vs severe, the ratio lines, the check."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..database import Database
 from ..filters import Filters
-from . import Scope, load_info, run
+from . import Scope, run
 from .tickets import DRILL_LIMIT
 
 BASES = ("rule", "reported")
@@ -17,31 +17,10 @@ SEVERITY_LEVELS = ("general", "severe", "unknown")
 MEASURES = ("error_ratio", "capacity_drop")
 # Risk first: a severe fault handled as general is what the supervisor must see before the rest.
 CHECKS = ("under_classified", "over_classified", "unverifiable", "consistent")
-BIN_WIDTH = 2  # percentage points per ratio bin: the 1/10 line falls on a bin edge
+BIN_WIDTH = 2  # percentage points per ratio bin: the agreement's default line falls on an edge
 BIN_CAP = 50  # ratios of 50 % and more share the last bin
 DEVICE_LIMIT = 20
 GROUP_LIMIT = 1000
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """The agreement's 1/10 lines as configured for the load."""
-
-    error_ratio: float
-    capacity_drop: float
-    inclusive: bool
-
-    def of(self, measure: str) -> float:
-        """The threshold of `measure` (error_ratio or capacity_drop)."""
-        return getattr(self, measure)
-
-
-def thresholds(db: Database) -> Thresholds:
-    """The thresholds the load judged rule_severity with (settings in load_info)."""
-    settings = load_info(db).get("settings_parsed", {})
-    return Thresholds(float(settings.get("error_ratio_threshold", 0.1)),
-                      float(settings.get("capacity_drop_threshold", 0.1)),
-                      bool(settings.get("threshold_inclusive", True)))
 
 
 @dataclass(frozen=True)
@@ -128,13 +107,12 @@ def severity_summary(db: Database, scope: Scope, filters: Filters) -> SeveritySu
 
 def ratio_distribution(db: Database, scope: Scope, filters: Filters,
                        measure: str) -> pd.DataFrame:
-    """Faults per BIN_WIDTH-point bin of error_ratio or capacity_drop, split at the 1/10 line."""
+    """Faults per BIN_WIDTH-point bin of error_ratio or capacity_drop, split at each fault's
+    customer's line (side: severe or general)."""
     if measure not in MEASURES:
         raise ValueError(f"unknown measure {measure!r}")
-    limits = thresholds(db)
     return run(db, "severity_ratio_bins", scope, filters, base="_tickets", measure=measure,
-               bin_width=BIN_WIDTH, bin_cap=BIN_CAP, threshold=limits.of(measure),
-               inclusive=limits.inclusive)
+               bin_width=BIN_WIDTH, bin_cap=BIN_CAP)
 
 
 def fault_list(db: Database, scope: Scope, filters: Filters, drill: SeverityDrill = SeverityDrill(),
@@ -142,11 +120,8 @@ def fault_list(db: Database, scope: Scope, filters: Filters, drill: SeverityDril
     """The faults behind a severity chart, newest first, with flags and ratios (`matching`)."""
     if drill.basis not in BASES or (drill.measure is not None and drill.measure not in MEASURES):
         raise ValueError(f"unknown basis {drill.basis!r} or measure {drill.measure!r}")
-    limits = thresholds(db)
     return run(db, "severity_faults", scope, filters, base="_tickets", d_limit=limit,
                d_month=drill.month, d_customer=drill.customer, d_device=drill.device,
                d_basis=drill.basis, d_severity=drill.severity, d_measure=drill.measure,
                d_bin=None if drill.bin is None else float(drill.bin), d_side=drill.side,
-               bin_width=BIN_WIDTH, bin_cap=BIN_CAP,
-               threshold=limits.of(drill.measure) if drill.measure else None,
-               inclusive=limits.inclusive)
+               bin_width=BIN_WIDTH, bin_cap=BIN_CAP)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 
 import pandas as pd
 
 from ..database import Database
 from ..filters import Filters
-from . import Scope, load_info, run
+from . import Scope, run
 
 DRILL_LIMIT = 500
 
@@ -46,6 +45,4 @@ def ticket_list(db: Database, scope: Scope, filters: Filters, drill: Drill = Dri
 def ticket_timeline(db: Database, scope: Scope, filters: Filters | None,
                     ticket_id: str) -> pd.DataFrame:
     """One ticket's steps (reported … closed) with each deadline; empty outside the scope."""
-    settings = json.loads(load_info(db).get("settings") or "{}")
-    return run(db, "ticket_timeline", scope, ticket_id=ticket_id,
-               response_limit=settings.get("response_limit_minutes", 15))
+    return run(db, "ticket_timeline", scope, ticket_id=ticket_id)

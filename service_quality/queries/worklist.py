@@ -12,7 +12,6 @@ import pandas as pd
 
 from ..database import Database
 from ..filters import Filters
-from ..settings import Settings
 from . import Scope, load_info, run
 from .tickets import DRILL_LIMIT
 
@@ -32,9 +31,9 @@ class Thresholds:
     near_share: float = 0.25
     # A fault report due within a day must be chased before it is late.
     report_within_hours: float = 24
-    # A complaint without a first reply, 30 minutes or less before its 2-hour limit.
+    # A complaint without a first reply, 30 minutes or less before its reply limit.
     reply_near_minutes: float = 30
-    # An unresolved complaint two days or less before its 15-day limit.
+    # An unresolved complaint two days or less before its resolution limit.
     resolution_near_days: float = 2
     # Under-classified severity is a finding to correct while the ticket is fresh: last 30 days.
     severity_days: int = 30
@@ -48,7 +47,8 @@ class Thresholds:
 class Worklist:
     """One frame per kind of follow-up, most urgent first; each has `matching` = the full count.
 
-    `params` holds the moment, limits and thresholds the lists were judged with.
+    `params` holds the moment and thresholds the lists were judged with (the agreement's limits
+    are each customer's, in ticket_sla and complaint_sla).
     """
 
     params: dict
@@ -67,20 +67,9 @@ class Worklist:
 
 
 def _now(db: Database) -> dict:
-    # "Now" is the load's moment of judgement, and the agreement's limits are the ones the load
-    # judged with, so the worklist agrees with the statuses in ticket_sla and complaint_sla.
-    info = load_info(db)
-    settings = info["settings_parsed"]
-    default = Settings()
-    return {
-        "as_of": pd.Timestamp(info["as_of"]),
-        "first_reply_limit_hours": settings.get("first_reply_limit_hours",
-                                                default.first_reply_limit_hours),
-        "resolution_limit_days": settings.get("resolution_limit_days",
-                                              default.resolution_limit_days),
-        "reproduction_wait_months": settings.get("reproduction_wait_months",
-                                                 default.reproduction_wait_months),
-    }
+    # "Now" is the load's moment of judgement; the agreement's limits are those each row was
+    # judged by (ticket_sla, complaint_sla), so the worklist agrees with the statuses.
+    return {"as_of": pd.Timestamp(load_info(db)["as_of"])}
 
 
 def worklist(db: Database, scope: Scope, filters: Filters,

@@ -10,7 +10,7 @@ import io
 import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -35,6 +35,8 @@ from ..queries.report import (
 from ..queries.satisfaction import satisfaction_summary
 from ..queries.severity import severity_summary
 from ..queries.sla import sla_by
+from ..queries.terms import terms_in_force
+from ..terms import TermsInForce, terms_items
 
 TREND_MONTHS = 12
 TICKET_METRICS = ("response", "arrival", "confirm", "report", "upgrade", "handling")
@@ -108,6 +110,8 @@ class CustomerReport:
     open_complaints: pd.DataFrame
     open_actions: pd.DataFrame
     open_counts: dict = field(default_factory=dict)  # tickets, reports, complaints, actions
+    # The customer's own terms, as its data was judged: the report's labels state them.
+    terms: TermsInForce | None = None
 
 
 # The columns each customer-facing table keeps (no engineer, owner or other customer).
@@ -234,6 +238,7 @@ def customer_report(db: Database, customer_id: str, period: str, lang: str = "zh
         open_complaints=_keep(o_complaints, OPEN_COMPLAINT_COLUMNS),
         open_actions=_keep(o_actions, OPEN_ACTION_COLUMNS),
         open_counts=open_counts,
+        terms=terms_in_force(db, scope, filters),
     )
 
 
@@ -242,7 +247,7 @@ def customer_report(db: Database, customer_id: str, period: str, lang: str = "zh
 # The sections on screen, a tab each group (message report_tab_<key>), in reading order.
 TABS = {
     "service": ("by_category", "by_mode"),
-    "sla": ("sla", "sla_trend"),
+    "sla": ("terms", "sla", "sla_trend"),
     "severity": ("severity", "severe_faults"),
     "complaints": ("complaints",),
     "satisfaction": ("satisfaction",),
@@ -276,30 +281,31 @@ class Section:
     chart: str | None = None  # the chart builder in charts.report that draws it, if any
     note: str | None = None  # a line under the title (e.g. "first 200 of 340")
     total: int | None = None  # rows the list has in all, when the frame holds fewer
+    terms: TermsInForce | None = None  # the customer's terms, which some labels state
 
 
-def _code_label(lang: str, prefix: str, value) -> object:
+def _code_label(lang: str, prefix: str, value, terms: TermsInForce | None = None) -> object:
     if not isinstance(value, str) or value == "":
         return value
     key = f"{prefix}{value}"
-    return t(key, lang) if has(key) else value
+    return t(key, lang, terms=terms) if has(key) else value
 
 
-def localise(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+def localise(frame: pd.DataFrame, lang: str, terms: TermsInForce | None = None) -> pd.DataFrame:
     """Code values shown in the language (statuses, categories, modes…); numbers untouched."""
     out = frame.copy()
     for column in out.columns:
         prefix = _ACTION_STATUS if column == "status" else _CODES.get(column)
         if prefix:
-            out[column] = out[column].map(lambda v, p=prefix: _code_label(lang, p, v))
+            out[column] = out[column].map(lambda v, p=prefix: _code_label(lang, p, v, terms))
     return out
 
 
-def column_label(column: str, lang: str) -> str:
+def column_label(column: str, lang: str, terms: TermsInForce | None = None) -> str:
     """A column heading: the report's own label, else the shared one, else the name."""
     for key in (f"report_col_{column}", f"col_{column}"):
         if has(key):
-            return t(key, lang)
+            return t(key, lang, terms=terms)
     return column
 
 
@@ -313,7 +319,8 @@ def sla_trend_wide(report: CustomerReport, lang: str) -> pd.DataFrame:
     """The 12-month trend as month × promise compliance (for a sheet and its chart)."""
     wide = report.sla_trend.pivot(index="month", columns="metric", values="compliance")
     order = [m for m in report.sla["metric"] if m in wide.columns]
-    wide = wide[order].rename(columns=lambda m: t(f"metric_{m}", lang)).reset_index()
+    wide = wide[order].rename(columns=lambda m: t(f"metric_{m}", lang, terms=report.terms))
+    wide = wide.reset_index()
     wide.columns.name = None
     return wide.astype({c: "float64" for c in wide.columns if c != "month"})
 
@@ -364,12 +371,13 @@ def sections(report: CustomerReport, lang: str) -> list[Section]:
     """Every section of the report in reading order (frames still in codes)."""
     sat = report.satisfaction_trend
     sla = report.sla.copy()
-    return [
+    found = [
         Section("info", t("report_sec_info", lang), info_frame(report, lang)),
         Section("summary", t("report_sec_summary", lang), summary_frame(report, lang)),
         Section("by_category", t("report_sec_by_category", lang), report.by_category,
                 chart="category"),
         Section("by_mode", t("report_sec_by_mode", lang), report.by_mode),
+        Section("terms", t("report_sec_terms", lang), terms_items(report.terms.single(), lang)),
         Section("sla", t("report_sec_sla", lang), sla, chart="sla"),
         Section("sla_trend", t("report_sec_sla_trend", lang), sla_trend_wide(report, lang),
                 chart="sla_trend"),
@@ -393,24 +401,26 @@ def sections(report: CustomerReport, lang: str) -> list[Section]:
                 note=_limited(report.open_actions, report.open_counts["actions"], lang),
                 total=report.open_counts["actions"]),
     ]
+    return [replace(section, terms=report.terms) for section in found]
 
 
 def display_frame(section: Section, lang: str) -> pd.DataFrame:
     """The section's table as shown: codes in words, headings in the language."""
-    frame = localise(section.frame, lang)
+    frame = localise(section.frame, lang, section.terms)
     if section.key == "sla_trend":
         return frame.rename(columns={"month": t("month", lang)})
-    if section.key in ("info", "summary"):
+    if section.key in ("info", "summary", "terms"):
         return frame.rename(columns={"item": t("report_col_item", lang),
                                      "value": t("report_col_value", lang)})
-    return frame.rename(columns={c: column_label(c, lang) for c in frame.columns})
+    return frame.rename(columns={c: column_label(c, lang, section.terms) for c in frame.columns})
 
 
 def percent_columns(section: Section, lang: str) -> list[str]:
     """Labelled columns holding 0–1 rates."""
     if section.key == "sla_trend":
         return [c for c in display_frame(section, lang).columns if c != t("month", lang)]
-    return [column_label(c, lang) for c in section.frame.columns if c in PERCENT_COLUMNS]
+    return [column_label(c, lang, section.terms) for c in section.frame.columns
+            if c in PERCENT_COLUMNS]
 
 
 # ---- Excel ----
@@ -421,7 +431,8 @@ def report_xlsx(report: CustomerReport, lang: str) -> bytes:
     sheets = []
     for section in sections(report, lang):
         frame = display_frame(section, lang)
-        flags = {column_label(c, lang): bad for c in section.frame.columns if c in FLAG_COLUMNS}
+        flags = {column_label(c, lang, section.terms): bad for c in section.frame.columns
+                 if c in FLAG_COLUMNS}
         charts = []
         if section.key == "sla_trend" and len(frame.columns) > 1:
             charts.append(Chart(section.title, list(frame.columns[1:]), "line", percent=True))

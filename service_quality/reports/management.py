@@ -20,6 +20,9 @@ from ..queries.management import (
     fault_report_status,
     severity_audit,
 )
+from ..queries.terms import terms_in_force
+from ..settings import TERMS
+from ..terms import terms_words_frame
 
 STATUS_COLUMNS = ("response_status", "arrival_status", "confirm_status", "report_status",
                   "upgrade_status", "handling_status")
@@ -116,9 +119,11 @@ class _Book:
         self.db, self.scope, self.filters, self.lang = db, scope, filters, lang
         self.as_of = pd.Timestamp(load_info(db)["as_of"])
         self.period = {"start": filters.start, "end": filters.end}
+        # The terms of the customers in the workbook: its labels state them where they agree.
+        self.terms = terms_in_force(db, scope, filters)
 
     def t(self, key: str, **values) -> str:
-        return t(key, self.lang, **values)
+        return t(key, self.lang, terms=self.terms, **values)
 
     def labels(self, frame: pd.DataFrame, **override: str) -> dict[str, str]:
         keys = {**LABELS, **override}
@@ -211,7 +216,15 @@ class _Book:
                     for name in LIST_FIELDS if getattr(self.filters, name)]
         if narrowed:
             text += " · " + self.t("mgmt_filtered", what="; ".join(narrowed))
+        if any(self.terms.differs(key) for key in TERMS):
+            text += " · " + self.t("mgmt_terms_differ")
         return text
+
+    def agreement_terms(self) -> Sheet:
+        frame = terms_words_frame(self.terms, self.lang)
+        title = self.t("mgmt_terms_title")
+        note = self.terms.note(TERMS, self.lang)
+        return Sheet(self.t("mgmt_sheet_terms"), frame, title=f"{title} {note}" if note else title)
 
     def breaches(self) -> Sheet:
         frame = self.words(breach_list(self.db, self.scope, self.filters))
@@ -341,4 +354,5 @@ def management_workbook(db: Database, scope: Scope, filters: Filters, lang: str 
     """The management workbook of the period, in the caller's scope and language, as .xlsx."""
     book = _Book(db, scope, filters, lang)
     return workbook_bytes([book.summary(), book.breaches(), book.severity(), book.satisfaction(),
-                           book.complaints(), book.actions(), book.fault_reports()])
+                           book.complaints(), book.actions(), book.fault_reports(),
+                           book.agreement_terms()])

@@ -1,5 +1,6 @@
 -- (after _complaints.sql) Status counts and compliance of both complaint promises (first reply
--- within 2 h, resolution within 15 days) per $group: month, category ('' = none) or all.
+-- and resolution in time, each by its customer's limits) per $group: month, category ('' = none)
+-- or all.
 -- compliance = met / (met + breached + no_record); pending and na are counted, never in the rate.
 , s AS (
     UNPIVOT (

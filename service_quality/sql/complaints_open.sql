@@ -1,15 +1,16 @@
 -- Complaints not yet resolved at $as_of, most urgent first: the next due moment (the first reply
 -- while none was given, else the resolution) earliest first, so the most overdue lead.
--- first reply due = received_at + $first_reply_hours; resolution due = received_at +
--- $resolution_days days; time left = due − as_of (negative = overdue). Both clocks run 7×24.
+-- first reply due = received_at + the customer's first_reply_limit_hours; resolution due =
+-- received_at + its resolution_limit_days (complaint_sla keeps the limits each complaint was
+-- judged by); time left = due − as_of (negative = overdue). Both clocks run 7×24.
 -- A NULL $start / $end leaves the receipt period open: an open complaint stays due whenever it
 -- came in.
 WITH o AS (
     SELECT k.complaint_id, k.customer_id, coalesce(cu.name, k.customer_id) AS customer_name,
            k.received_at, k.category, k.channel, k.complaint_manager, k.ticket_id,
            k.first_reply_at, s.first_reply_status, s.resolution_status, k.description,
-           k.received_at + to_seconds($first_reply_hours * 3600.0) AS first_reply_due,
-           k.received_at + to_seconds($resolution_days * 86400.0) AS resolution_due
+           k.received_at + to_seconds(s.first_reply_limit_hours * 3600.0) AS first_reply_due,
+           k.received_at + to_seconds(s.resolution_limit_days * 86400.0) AS resolution_due
     FROM complaints AS k
     JOIN complaint_sla AS s USING (complaint_id)
     LEFT JOIN customers AS cu ON cu.customer_id = k.customer_id

@@ -1,35 +1,49 @@
 -- ticket_sla in SQL (DESIGN §2.2–§2.3; the worked examples are docs/rules.md): the one
 -- implementation of the ticket promises, run by the load over its tables. Reads tickets,
--- ticket_events, fault_reports, calendar_days and the temp tables sla_windows (working-hour
--- windows in minutes of the day) and sla_targets (handling target minutes by severity).
+-- ticket_events, fault_reports, calendar_days, customer_terms (each customer's limits,
+-- thresholds and handling targets) and the temp table sla_windows (each set of terms'
+-- working-hour windows in minutes of the day, by terms_id). Every ticket is judged by its own
+-- customer's terms, and the limits used are stored beside the statuses.
 -- Minutes are microsecond differences / 60e6; moments are compared to the microsecond, so
 -- "within" and "before" hold to the second as recorded.
-WITH days AS (
+WITH tk AS (
+    SELECT t.*, k.terms_id, k.response_limit_minutes, k.arrival_limit_working_minutes,
+           k.arrival_limit_non_working_minutes, k.report_due_hours, k.report_required_for,
+           k.handling_target_general_minutes, k.handling_target_severe_minutes,
+           k.reproduction_wait_months, k.error_ratio_threshold, k.capacity_drop_threshold,
+           k.threshold_inclusive
+    FROM tickets AS t
+    JOIN customer_terms AS k ON k.customer_id = t.customer_id
+),
+days AS (
     SELECT date, is_workday, estimated,
            sum(CAST(estimated AS INTEGER)) OVER (ORDER BY date) AS estimated_through
     FROM calendar_days
 ),
+-- The end of working hours of every working day, for each set of terms.
 working_day_ends AS (
-    SELECT CAST(date AS TIMESTAMP) + to_minutes((SELECT max(end_minute) FROM sla_windows))
-           AS ends_at
-    FROM calendar_days
-    WHERE is_workday
+    SELECT w.terms_id, CAST(d.date AS TIMESTAMP) + to_minutes(w.day_end) AS ends_at
+    FROM calendar_days AS d
+    CROSS JOIN (SELECT terms_id, max(end_minute) AS day_end FROM sla_windows GROUP BY terms_id)
+        AS w
+    WHERE d.is_workday
 ),
 first_report AS (
     SELECT ticket_id, min(submitted_at) AS submitted_at FROM fault_reports GROUP BY ticket_id
 ),
 -- The handling clock runs from confirmation (else the report) to resolution (else as_of). A wait
--- for the fault to recur counts only inside that clock and within $wait_months calendar months
--- of its start (clause 6.6: 自确认故障服务申请之日起3个月内): recurrence_due_at ends the window.
+-- for the fault to recur counts only inside that clock and within the customer's
+-- reproduction_wait_months (N) calendar months of its start (clause 6.6: 自确认故障服务申请之日起
+-- N个月内): recurrence_due_at ends the window.
 clock AS (
     SELECT ticket_id,
            coalesce(confirmed_at, reported_at) AS clock_start,
-           coalesce(confirmed_at, reported_at) + to_months(CAST($wait_months AS INTEGER))
+           coalesce(confirmed_at, reported_at) + to_months(reproduction_wait_months)
                AS window_end,
            least(coalesce(resolved_at, CAST($as_of AS TIMESTAMP)),
                  coalesce(confirmed_at, reported_at)
-                     + to_months(CAST($wait_months AS INTEGER))) AS wait_until
-    FROM tickets
+                     + to_months(reproduction_wait_months)) AS wait_until
+    FROM tk
 ),
 -- A ticket is paused from an event `pause` until the next pause/resume event (file order breaks
 -- ties), an open pause up to resolution, else as_of; each span is cut to the wait window.
@@ -58,7 +72,8 @@ base AS (
         (epoch_us(CAST($as_of AS TIMESTAMP)) - epoch_us(t.reported_at)) / 60e6 AS since_report,
         coalesce(d.is_workday, false) AND EXISTS (
             SELECT 1 FROM sla_windows AS w
-            WHERE (epoch_us(t.reported_at) - epoch_us(date_trunc('day', t.reported_at))) / 60e6
+            WHERE w.terms_id = t.terms_id
+              AND (epoch_us(t.reported_at) - epoch_us(date_trunc('day', t.reported_at))) / 60e6
                   >= w.start_minute
               AND (epoch_us(t.reported_at) - epoch_us(date_trunc('day', t.reported_at))) / 60e6
                   < w.end_minute
@@ -67,10 +82,12 @@ base AS (
         CASE
             WHEN coalesce(t.system_down OR t.network_down OR t.key_device_down
                           OR t.imminent_outage, false)
-                OR coalesce(CASE WHEN $inclusive THEN t.error_ratio >= $error_ratio
-                                 ELSE t.error_ratio > $error_ratio END, false)
-                OR coalesce(CASE WHEN $inclusive THEN t.capacity_drop >= $capacity_drop
-                                 ELSE t.capacity_drop > $capacity_drop END, false)
+                OR coalesce(CASE WHEN t.threshold_inclusive
+                                 THEN t.error_ratio >= t.error_ratio_threshold
+                                 ELSE t.error_ratio > t.error_ratio_threshold END, false)
+                OR coalesce(CASE WHEN t.threshold_inclusive
+                                 THEN t.capacity_drop >= t.capacity_drop_threshold
+                                 ELSE t.capacity_drop > t.capacity_drop_threshold END, false)
                 THEN 'severe'
             WHEN t.system_down IS NOT NULL OR t.network_down IS NOT NULL
                 OR t.key_device_down IS NOT NULL OR t.imminent_outage IS NOT NULL
@@ -88,7 +105,7 @@ base AS (
         CASE WHEN p.ticket_id IS NOT NULL OR t.wait_minutes > 0 THEN c.window_end END
             AS recurrence_due_at,
         c.clock_start
-    FROM tickets AS t
+    FROM tk AS t
     JOIN clock AS c USING (ticket_id)
     LEFT JOIN days AS d ON d.date = CAST(t.reported_at AS DATE)
     LEFT JOIN first_report AS r USING (ticket_id)
@@ -99,7 +116,8 @@ base AS (
 confirm AS (
     SELECT b.*, e.ends_at AS confirm_deadline
     FROM base AS b
-    ASOF LEFT JOIN working_day_ends AS e ON e.ends_at > b.reported_at
+    ASOF LEFT JOIN working_day_ends AS e
+        ON e.terms_id = b.terms_id AND e.ends_at > b.reported_at
 ),
 timed AS (
     SELECT
@@ -108,14 +126,15 @@ timed AS (
              ELSE (epoch_us(c.responded_at) - epoch_us(c.reported_at)) / 60e6
         END AS response_minutes,
         coalesce(c.service_mode = 'onsite', false) AS onsite,
-        CAST(CASE WHEN c.in_work THEN $arrival_working ELSE $arrival_non_working END AS DOUBLE)
-            AS arrival_limit,
+        CASE WHEN c.in_work THEN c.arrival_limit_working_minutes
+             ELSE c.arrival_limit_non_working_minutes END AS arrival_limit,
         (epoch_us(c.arrived_at) - epoch_us(c.reported_at)) / 60e6 AS arrival,
         (epoch_us(c.confirmed_at) - epoch_us(c.confirm_deadline)) / 60e6 AS confirm_late_by,
         (epoch_us(CAST($as_of AS TIMESTAMP)) - epoch_us(c.confirm_deadline)) / 60e6
             AS confirm_running,
-        c.fault AND ($report_for_all OR c.severity = 'severe') AS needs_report,
-        c.resolved_at + to_microseconds(CAST(round($report_due_hours * 3600e6) AS BIGINT))
+        c.fault AND (c.report_required_for <> 'severe' OR c.severity = 'severe')
+            AS needs_report,
+        c.resolved_at + to_microseconds(CAST(round(c.report_due_hours * 3600e6) AS BIGINT))
             AS due,
         -- Approval before work starts, to the second: approved 10:00:40 after a start at
         -- 10:00:10 is late; the same recorded moment counts as before.
@@ -128,9 +147,12 @@ timed AS (
         END AS handling_minutes,
         greatest((epoch_us(CAST($as_of AS TIMESTAMP)) - epoch_us(c.clock_start)) / 60e6 - c.wait,
                  0.0) AS handling_running,
-        CASE WHEN c.fault THEN g.minutes END AS handling_target
+        CASE WHEN c.fault THEN CASE c.severity
+                                   WHEN 'severe' THEN c.handling_target_severe_minutes
+                                   WHEN 'general' THEN c.handling_target_general_minutes
+                               END
+        END AS handling_target
     FROM confirm AS c
-    LEFT JOIN sla_targets AS g ON g.severity = c.severity
 )
 SELECT
     s.ticket_id,
@@ -139,12 +161,14 @@ SELECT
     s.in_work AS reported_in_working_time,
     coalesce(de.estimated_through - ds.estimated_through
              + CAST(ds.estimated AS INTEGER) > 0, false) AS calendar_estimated,
+    s.response_limit_minutes,
     s.response_minutes,
     CASE
-        WHEN s.response_minutes IS NOT NULL AND s.response_minutes <= $response_limit THEN 'met'
+        WHEN s.response_minutes IS NOT NULL AND s.response_minutes <= s.response_limit_minutes
+            THEN 'met'
         WHEN s.response_minutes IS NOT NULL THEN 'breached'
         WHEN s.finished THEN 'no_record'
-        WHEN s.since_report > $response_limit THEN 'breached'
+        WHEN s.since_report > s.response_limit_minutes THEN 'breached'
         ELSE 'pending'
     END AS response_status,
     CASE WHEN s.onsite THEN s.arrival_limit END AS arrival_limit_minutes,
@@ -165,6 +189,7 @@ SELECT
         WHEN s.confirm_running > 0 THEN 'breached'
         ELSE 'pending'
     END AS confirm_status,
+    CASE WHEN s.needs_report THEN s.report_due_hours END AS report_due_hours,
     CASE WHEN s.needs_report THEN s.due END AS report_due_at,
     CASE
         WHEN NOT s.needs_report THEN 'na'
@@ -185,6 +210,7 @@ SELECT
         WHEN s.upgrade_start IS NOT NULL THEN 'breached'
         ELSE 'pending'
     END AS upgrade_status,
+    s.handling_target AS handling_target_minutes,
     s.handling_minutes,
     CASE
         WHEN s.handling_target IS NULL THEN 'na'
@@ -196,6 +222,9 @@ SELECT
         ELSE 'pending'
     END AS handling_status,
     s.recurrence_due_at,
+    CASE WHEN s.fault THEN s.error_ratio_threshold END AS error_ratio_threshold,
+    CASE WHEN s.fault THEN s.capacity_drop_threshold END AS capacity_drop_threshold,
+    CASE WHEN s.fault THEN s.threshold_inclusive END AS threshold_inclusive,
     CASE WHEN s.fault THEN s.severity END AS rule_severity,
     CASE
         WHEN NOT s.fault THEN NULL
@@ -204,7 +233,8 @@ SELECT
         WHEN s.reported_severity = 'general' AND s.severity = 'severe' THEN 'under_classified'
         WHEN s.reported_severity = 'severe' AND s.severity = 'general' THEN 'over_classified'
         ELSE 'unverifiable'
-    END AS severity_check
+    END AS severity_check,
+    s.terms_id
 FROM timed AS s
 LEFT JOIN days AS ds ON ds.date = CAST(s.reported_at AS DATE)
 LEFT JOIN days AS de

@@ -1,5 +1,5 @@
 -- (after _tickets.sql) The fault-report picture in one pass, as (kind, key, n) rows:
---   status    faults per report_status (3-day rule; na left out)
+--   status    faults per report_status (the report rule; na left out)
 --   sections  tickets by the number of non-empty sections (0–7) of their latest report version
 --   missing   latest versions lacking each section (a blank or whitespace-only text is missing)
 --   decision  the customer's decision on the latest version (none recorded = pending)

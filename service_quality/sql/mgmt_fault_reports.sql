@@ -1,6 +1,6 @@
 -- (after _tickets.sql) The fault-report sheet of the management workbook: every filtered fault the
--- 3-day report rule applies to (report_status other than na), with or without a report, oldest
--- first: its 3-day status (ticket_sla's), versions, the latest version's sections present and
+-- report rule applies to (report_status other than na), with or without a report, oldest
+-- first: its report status (ticket_sla's), versions, the latest version's sections present and
 -- completeness (sections / 7, as fault_reports_list.sql), the customer's decision on it (none
 -- recorded = pending), the reasons of any rejection and how many rejections gave none (the
 -- agreement requires one: a finding).

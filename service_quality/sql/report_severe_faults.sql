@@ -1,5 +1,5 @@
 -- (after _tickets.sql) Severe faults by the agreement's rule with their fault analysis report:
--- due time, first submission, the 3-day status, versions, the customer's decision on the latest
+-- due time, first submission, the report status, versions, the customer's decision on the latest
 -- version and any rejection reasons; newest first, at most $limit rows (`matching` = all).
 , f AS (
     SELECT ticket_id, count(*) AS versions, min(submitted_at) AS first_submitted_at,

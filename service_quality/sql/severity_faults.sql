@@ -1,7 +1,8 @@
 -- (after _tickets.sql) The faults behind a severity chart, newest first, with the evidence the
 -- rule reads (flags and ratios). Narrowed by month, customer, device ('' = not recorded), a
 -- severity ($d_severity, by rule or as reported per $d_basis) and a ratio bin ($d_measure,
--- $d_bin with the binning of severity_ratio_bins.sql, $d_side below or at/above the line).
+-- $d_bin with the binning of severity_ratio_bins.sql, $d_side below or at/above the fault's own
+-- customer's line, as severity_ratio_bins.sql splits it).
 , f AS (
     SELECT t.ticket_id, t.customer_id, t.reported_at, t.device, t.reported_severity,
            t.rule_severity, t.severity_check, t.error_ratio, t.capacity_drop, t.report_status,
@@ -20,10 +21,10 @@
             WHEN 'capacity_drop' THEN t.capacity_drop
           END * 100, 6) / $bin_width) * $bin_width, $bin_cap) = $d_bin)
       AND ($d_side IS NULL OR (CASE $d_measure
-            WHEN 'error_ratio' THEN t.error_ratio > $threshold
-                OR ($inclusive AND t.error_ratio = $threshold)
-            WHEN 'capacity_drop' THEN t.capacity_drop > $threshold
-                OR ($inclusive AND t.capacity_drop = $threshold)
+            WHEN 'error_ratio' THEN t.error_ratio > t.error_ratio_threshold
+                OR (t.threshold_inclusive AND t.error_ratio = t.error_ratio_threshold)
+            WHEN 'capacity_drop' THEN t.capacity_drop > t.capacity_drop_threshold
+                OR (t.threshold_inclusive AND t.capacity_drop = t.capacity_drop_threshold)
           END) = ($d_side = 'severe'))
     ORDER BY t.reported_at DESC, t.ticket_id
     LIMIT $d_limit

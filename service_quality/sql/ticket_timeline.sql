@@ -1,6 +1,6 @@
 -- One ticket's timeline within the caller's scope: each step with its moment and, where the
--- agreement sets one, its deadline (to the second, as ticket_sla judged it). $response_limit is
--- the response limit in minutes. A ticket that waited for the fault to recur shows when its
+-- agreement sets one, its deadline (to the second, as ticket_sla judged it, by the ticket's
+-- customer's limits: response_limit_minutes, arrival_limit_minutes). A ticket that waited for the fault to recur shows when its
 -- recurrence window closes (recurrence_due_at: due to close unless it recurred by then).
 WITH k AS (
     SELECT *
@@ -13,7 +13,7 @@ steps AS (
            NULL::VARCHAR AS status, channel AS note FROM k
     UNION ALL
     SELECT 2, 'responded', responded_at,
-           reported_at + to_microseconds(CAST(round($response_limit * 60e6) AS BIGINT)),
+           reported_at + to_microseconds(CAST(round(response_limit_minutes * 60e6) AS BIGINT)),
            response_status, NULL FROM k
     UNION ALL
     SELECT 3, 'confirmed', confirmed_at, confirm_deadline, confirm_status, NULL FROM k

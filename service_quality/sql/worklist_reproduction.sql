@@ -1,7 +1,7 @@
 -- (after _worklist_tickets.sql) Unfinished tickets due for closing at $as_of: they waited for the
 -- fault to recur and their recurrence window (recurrence_due_at = confirmation + the agreement's
 -- months, ticket_sla) has closed while they were still waiting. Per clause 6.6 a fault that has
--- not recurred within 3 months of confirmation is closed. A ticket whose pause was resumed within
+-- not recurred within the customer's reproduction_wait_months of confirmation is closed. A ticket whose pause was resumed within
 -- the window recurred and is being handled again: not listed. days_past: calendar days since
 -- the due moment. paused_at: the latest pause, while the ticket is paused at $as_of.
 -- (wait_event, paused_at, wait_note, waiting_at_due in worklist_tickets, built at the load's as_of)
