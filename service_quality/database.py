@@ -69,6 +69,7 @@ def _entity_statements(e) -> dict[str, str]:
         "delete_staged": f"DELETE FROM {e.name} WHERE ({key}) IN (SELECT ({key}) FROM staged)",  # noqa: S608
         "insert_staged": f"INSERT INTO {e.name} BY NAME SELECT * FROM staged",  # noqa: S608
         "select_all": f"SELECT * FROM {e.name}",  # noqa: S608
+        "count": f"SELECT count(*) FROM {e.name}",  # noqa: S608
     }
 
 
