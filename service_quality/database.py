@@ -32,8 +32,8 @@ SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 # refuses to read a file of another version until it is loaded again.
 # 2: ticket_facts report_* columns, ticket_monthly; 3: worklist_* tables;
 # 4: ticket_sla.recurrence_due_at, ticket_monthly severity `not_fault`, action_status in SQL;
-# 5: customers.report_emails
-SCHEMA_VERSION = 5
+# 5: customers.report_emails; 6: filter_choices
+SCHEMA_VERSION = 6
 
 SQL_TYPES = {
     STR: "VARCHAR", TIMESTAMP: "TIMESTAMP", DATE: "DATE", BOOL: "BOOLEAN", RATIO: "DOUBLE",

@@ -26,6 +26,9 @@ MIGRATIONS: dict[int, list[str]] = {
     3: [],
     # 4 → 5 added the optional input column customers.report_emails (where reports are mailed).
     4: ["ALTER TABLE customers ADD COLUMN IF NOT EXISTS report_emails VARCHAR"],
+    # 5 → 6 added a derived table only (filter_choices, the sidebar's choices), which every
+    # load recomputes.
+    5: [],
 }
 
 
