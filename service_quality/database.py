@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,11 +155,17 @@ def stored_schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
         return 0
 
 
+# The app's DuckDB memory per attached version (two at most): without a cap DuckDB keeps what it
+# reads, up to most of the machine's memory; a query that needs more puts it in the temp folder.
+READ_CONFIG = {"memory_limit": "512MB",
+               "temp_directory": str(Path(tempfile.gettempdir()) / "service-quality-duckdb")}
+
+
 def _attach(path: Path) -> duckdb.DuckDBPyConnection:
     # An in-memory instance with the file attached, never duckdb.connect(path): DuckDB shares
     # one instance per path within a process, so a connection opened after a load would see the
     # replaced file for as long as any older connection to it lived.
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config=READ_CONFIG)
     try:
         con.execute("ATTACH ? AS db (READ_ONLY)", [str(path)])
         con.execute("USE db")
