@@ -261,9 +261,11 @@ def _parse_csv(path: Path, delimiter: str | None = ","):
     return encoding, header, body, numbers, malformed
 
 
-def _arrow_csv(buffer: pa.Buffer, quoted: bool, delimiter: str, invalid: list[str]) -> pa.Table:
+def _arrow_csv(buffer: pa.Buffer, quoted: bool, delimiter: str, invalid: list[str],
+               columns: int | None = None) -> pa.Table:
     """Arrow's parse of CSV text, every value as text; rows that do not split are added to
-    INVALID and left out. Raises Arrow's errors."""
+    INVALID and left out. COLUMNS: that many columns and no header line (as many as the first
+    line has otherwise). Raises Arrow's errors."""
 
     def on_invalid_row(row) -> str:
         invalid.append(row.text)
@@ -271,7 +273,9 @@ def _arrow_csv(buffer: pa.Buffer, quoted: bool, delimiter: str, invalid: list[st
 
     return pacsv.read_csv(
         pa.BufferReader(buffer),
-        read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=_BLOCK_SIZE),
+        read_options=pacsv.ReadOptions(
+            autogenerate_column_names=columns is None, block_size=_BLOCK_SIZE,
+            column_names=None if columns is None else [f"f{i}" for i in range(columns)]),
         parse_options=pacsv.ParseOptions(
             # without quotes no value can hold a newline, and the parser is faster knowing it
             newlines_in_values=quoted,
@@ -353,9 +357,10 @@ def _first_invalid_utf8(data: bytes, start: int) -> int | None:
         return None
 
 
-def _record_layout(data, start, end, quoted, ncols, delimiter=","):
+def _record_layout(data, start, end, quoted, ncols, delimiter=",", header=True):
     """Record numbers (header = 1) of the rows the parser kept, the rows it could not split,
-    and how many records there are (the header included).
+    and how many records there are (the header included). header=False: the text starts
+    with a row (record 1), as a later chunk of a file does.
 
     Vectorised over the bytes: a newline or comma is structural when an even number of quote
     characters precedes it (RFC 4180 doubles quotes inside quoted values, so parity holds).
@@ -380,10 +385,10 @@ def _record_layout(data, start, end, quoted, ncols, delimiter=","):
     records = np.arange(len(starts), dtype=np.int64) + 1
     # the parser makes a row of empty values of a blank line, and skipped the ragged ones
     kept = blank | (fields == ncols)
-    kept[0] = False  # the header
+    kept[0] &= not header
     ragged = []
     for i in np.flatnonzero(~blank & (fields != ncols)).tolist():
-        if i == 0:
+        if i == 0 and header:
             continue
         text = bytes(arr[starts[i]:ends[i]]).decode("utf-8")
         if text.strip():  # a line of spaces is an empty row, not a ragged one
@@ -520,25 +525,33 @@ def _gb18030_block(name: str, block: bytes, offset: int, utf8_bad: int) -> bytes
                          "UTF-8") from None
 
 
-def _blocks(f: BinaryIO, offset: int, size: int = _DECODE_BLOCK):
-    """(offset, bytes) of F from OFFSET in blocks that end after a newline (or at the end): no
-    UTF-8 or GB18030 character holds the byte \\n, so each block decodes alone."""
+def _blocks(f: BinaryIO, offset: int, size: int | None = None):
+    """(offset, bytearray) of F from OFFSET in blocks of about _DECODE_BLOCK bytes that end
+    after a newline (or at the end): no UTF-8 or GB18030 character holds the byte \\n, so
+    each block decodes alone."""
+    size = size or _DECODE_BLOCK
     f.seek(offset)
-    carry = b""
     while True:
-        data = f.read(size)
-        if not data:
-            if carry:
-                yield offset, carry
+        block = bytearray(size)
+        n = f.readinto(block)
+        if not n:
             return
-        block = carry + data if carry else data
+        del block[n:]
         cut = block.rfind(b"\n") + 1
-        if cut == 0:
-            carry = block
-            continue
-        yield offset, block[:cut] if cut < len(block) else block
+        while cut == 0:   # no line end yet: read on to one, or to the end
+            more = f.read(size)
+            if not more:
+                cut = len(block)
+                break
+            found = more.rfind(b"\n") + 1
+            block += more
+            if found:
+                cut = len(block) - len(more) + found
+        if cut < len(block):
+            f.seek(cut - len(block), 1)   # the rest starts the next block
+            del block[cut:]
+        yield offset, block
         offset += cut
-        carry = block[cut:]
 
 
 class _TextStats:
@@ -548,6 +561,11 @@ class _TextStats:
         self.quotes = 0
         self.started = False  # a byte that is not blank was seen
         self.newlines = 0  # \n before it
+
+    @property
+    def quoted(self) -> bool:
+        """Whether the text (read so far) holds a quote: the parser then reads quoted values."""
+        return self.quotes > 0
 
     @property
     def header_row(self) -> int:
@@ -599,27 +617,42 @@ def _unclosed_quote_row_of(blocks) -> int:
 def _cut(blocks: Iterator[bytes], chunk_bytes: int) -> Iterator[bytes]:
     """The text from its first byte that is not blank, in pieces of about CHUNK_BYTES, each cut
     after a newline that ends a record (an even number of quotes before it); the last piece
-    without the trailing blanks. ChunkedReadUnsafe when no record ends in many chunks' worth."""
+    without the trailing blanks. ChunkedReadUnsafe when no record ends in many chunks' worth.
+
+    A block that ends a record and is large enough is a piece as it is (no copy); a piece is
+    handed on once the next block is in, so the last one is known and trimmed.
+    """
     pending = b""
+    ready = None
     started = False
     for block in blocks:
         if not started:
             block = block[re.compile(rb"[ \t\r\n]*").match(block).end():]
             started = bool(block)
+        if ready is not None and block:
+            yield ready
+            ready = None
         pending = pending + block if pending else block
+        if (chunk_bytes // 2 <= len(pending) <= 2 * chunk_bytes and pending.endswith(b"\n")
+                and not pending.count(b'"') % 2):
+            ready, pending = (ready + pending if ready else pending), b""
+            continue
         while len(pending) >= chunk_bytes:
             cut = _record_end(pending, chunk_bytes - 1)
             if cut < 0:
                 if len(pending) > 8 * max(chunk_bytes, _DECODE_BLOCK):
                     raise ChunkedReadUnsafe("no record ends in the last chunks")
                 break
-            yield pending[:cut + 1]
+            if ready is not None:
+                yield ready
+            ready = pending[:cut + 1]
             pending = pending[cut + 1:]
-    end = len(pending)
-    while end and pending[end - 1] in _BLANK:
+    last = (ready or b"") + pending if pending else ready or b""
+    end = len(last)
+    while end and last[end - 1] in _BLANK:
         end -= 1
     if end:
-        yield pending[:end]
+        yield last[:end] if end < len(last) else last
 
 
 def _text_chunks(name: str, entity: str, encoding: str, pieces: Iterator[bytes],
@@ -633,32 +666,30 @@ def _text_chunks(name: str, entity: str, encoding: str, pieces: Iterator[bytes],
     refusal = None  # a refusal of the header, raised once no parser error comes first
     done = 0  # records (rows read, blank ones included) in earlier chunks
     for piece in pieces:
-        quoted = b'"' in piece
-        if header_line is None:
+        first_piece = header_line is None
+        if first_piece:
             data = piece
             if b"\n" not in piece and b"\r" not in piece:
                 data = piece + b"\n"  # only a header line: the parser needs a line end
-            header_line = _header_line(piece, quoted)
+            header_line = _header_line(piece, stats.quotes > 0 or b'"' in piece)
         else:
-            data = header_line + piece
+            data = piece  # parsed with the header's columns, not put before it (no copy)
+        quoted = stats.quoted or b'"' in piece
         if quoted and not _quotes_open_values(np.frombuffer(piece, dtype=np.uint8), ","):
             raise ChunkedReadUnsafe("a quote inside an unquoted value")
-        quoted = quoted or b'"' in header_line
         invalid: list[str] = []
         try:
-            table = _arrow_csv(pa.py_buffer(data), quoted, ",", invalid)
+            table = _arrow_csv(pa.py_buffer(data), quoted, ",", invalid,
+                               None if first_piece else len(header))
         except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
             raise ChunkedReadUnsafe(str(e)) from None
-        if table.num_columns >= _MAX_COLUMNS:
-            raise ChunkedReadUnsafe("too many columns")
-        first = [str(v) for v in table.slice(0, 1).to_pylist()[0].values()]
-        if header is None:
-            header = first
-        elif first != header:
-            raise ChunkedReadUnsafe("the header does not parse alike")
+        if first_piece:
+            if table.num_columns >= _MAX_COLUMNS:
+                raise ChunkedReadUnsafe("too many columns")
+            header = [str(v) for v in table.slice(0, 1).to_pylist()[0].values()]
         if refusal is not None:
             continue
-        body = table.slice(1)
+        body = table.slice(1) if first_piece else table
         malformed: dict[int, tuple[str, str]] = {}
         if not invalid:
             numbers = stats.header_row + done + 1 + np.arange(body.num_rows, dtype=np.int64)
@@ -666,15 +697,16 @@ def _text_chunks(name: str, entity: str, encoding: str, pieces: Iterator[bytes],
         else:
             # a piece ends after a line end, which the whole text has before the next record
             end = len(data) - (2 if data.endswith(b"\r\n") else data.endswith(b"\n"))
-            records, ragged, count = _record_layout(data, 0, end, quoted, len(header))
+            records, ragged, count = _record_layout(data, 0, end, quoted, len(header),
+                                                    header=first_piece)
             if len(records) != body.num_rows or len(ragged) > len(invalid):
                 raise ChunkedReadUnsafe("cannot tell where rows begin and end")
-            shift = stats.header_row - 1 + done
+            shift = stats.header_row + done - first_piece
             numbers = records + shift
             if ragged:
                 ragged = [(record + shift, row) for record, row in ragged]
                 body, numbers, malformed = _with_ragged_rows(body, numbers, ragged, header)
-            done += count - 1
+            done += count - first_piece
         del table, data
         try:
             chunk = _assemble(name, entity, encoding, None, header, body, numbers,
