@@ -71,7 +71,7 @@ def test_the_digest_goes_to_supervisors_with_links_into_the_app(setup):
         text = msg.get_body(("plain",)).get_content()
         page = msg.get_body(("html",)).get_content()
         titles = {"complaints": "投诉时限", "reports": "故障报告催交", "actions": "逾期措施",
-                  "low_scores": "低分未整改", "reproduction": "待复现超期"}
+                  "low_scores": "低分未整改", "reproduction": "待复现到期应关闭"}
         period = default_filters(as_of)
         for kind, title in titles.items():
             assert f"{title}：{counts[kind]} 项" in text
