@@ -5,7 +5,8 @@ Usage: python benchmarks/scale.py [--sizes 10k,100k,1m[,10m]] [--work /tmp/scale
 Per size, in WORK/<size>/: `python -m etl sample` (reused when present), `python -m etl load`
 (against DuckDB's own read_csv of the same files, and the loader's peak RSS), the working-time SLA
 computation in tickets per second, every page through AppTest cold and warm (benchmarks/pages.py),
-and the peak RSS of `streamlit run dashboard.py` after opening every page in headless Chromium.
+and the peak RSS of `streamlit run dashboard.py` with five Chromium sessions open, each having
+opened every page (--sessions).
 Excel export of 100 k rows (benchmarks/excel_export.py) runs on one size. Prints a table and
 appends one line per size to benchmarks/results/scale.jsonl with a description of the machine.
 The machine may be shared: compare figures of the same run (the ratios), not across runs.
@@ -199,8 +200,12 @@ def _status_kb(pid: int, field: str) -> int:
     raise KeyError(field)
 
 
-def app_memory(db: Path, page_names: list[str]) -> dict:
-    """Peak RSS of `streamlit run dashboard.py` on DB after every page opened in Chromium."""
+def app_memory(db: Path, page_names: list[str], sessions: int = 5) -> dict:
+    """Peak RSS of `streamlit run dashboard.py` on DB with SESSIONS browser sessions open, each
+    having opened every page (in Chromium: one browser, a context per session, all kept open).
+
+    Each page is ready when its script run ended: no running-status widget and no skeleton left.
+    """
     from playwright.sync_api import sync_playwright
 
     port = _free_port()
@@ -214,7 +219,7 @@ def app_memory(db: Path, page_names: list[str]) -> dict:
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    seconds, errors = {}, []
+    seconds, errors, after = {}, [], []
     try:
         for _ in range(240):
             try:
@@ -228,20 +233,24 @@ def app_memory(db: Path, page_names: list[str]) -> dict:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=shutil.which("chromium"),
                                         args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            for name in page_names:
-                start = time.perf_counter()
-                page.goto(f"{url}/{name}?{QUERY}")
-                page.wait_for_timeout(300)
-                page.locator("[data-testid='stStatusWidget']").wait_for(state="detached",
-                                                                        timeout=300_000)
-                seconds[name] = round(time.perf_counter() - start, 2)
-                if page.locator("[data-testid='stException']").count():
-                    errors.append(name)
+            tabs = [browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+                    for _ in range(sessions)]
+            for n, page in enumerate(tabs):
+                for name in page_names:
+                    start = time.perf_counter()
+                    page.goto(f"{url}/{name}?{QUERY}")
+                    _wait_ready(page)
+                    if n == 0:
+                        seconds[name] = round(time.perf_counter() - start, 2)
+                    if page.locator("[data-testid='stException']").count():
+                        errors.append(name)
+                after.append(round(_status_kb(proc.pid, "VmHWM") / 1024))
+            open_rss = round(_status_kb(proc.pid, "VmRSS") / 1024)
             browser.close()
-        return {"app_idle_rss_mb": round(idle_kb / 1024),
-                "app_rss_mb": round(_status_kb(proc.pid, "VmRSS") / 1024),
+        return {"app_idle_rss_mb": round(idle_kb / 1024), "app_sessions": sessions,
+                "app_rss_mb": open_rss,
                 "app_peak_rss_mb": round(_status_kb(proc.pid, "VmHWM") / 1024),
+                "app_peak_rss_by_sessions_mb": after,
                 "browser_page_s": seconds, "browser_errors": errors}
     finally:
         proc.terminate()
@@ -250,6 +259,17 @@ def app_memory(db: Path, page_names: list[str]) -> dict:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+def _wait_ready(page, timeout_ms: int = 300_000) -> None:
+    """Until the page's script run ended: its app view is there, no status widget running and
+    no skeleton placeholder left."""
+    page.wait_for_selector("[data-testid='stApp']", timeout=timeout_ms)
+    page.wait_for_function(
+        "() => !document.querySelector(\"[data-testid='stStatusWidgetRunningIcon']\")"
+        " && !document.querySelector(\"[data-testid='stSkeleton']\")"
+        " && !!document.querySelector(\"[data-testid='stMainBlockContainer'] h1\")",
+        timeout=timeout_ms)
 
 
 def main() -> None:
@@ -263,6 +283,8 @@ def main() -> None:
                     "(default: the largest)")
     ap.add_argument("--skip", default="", help=f"steps to leave out, of {','.join(STEPS)}")
     ap.add_argument("--reload", action="store_true", help="load again over an existing db")
+    ap.add_argument("--sessions", type=int, default=5,
+                    help="browser sessions open at once for the app's memory (default 5)")
     args = ap.parse_args()
     sizes = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
     skip = {s for s in args.skip.split(",") if s}
@@ -296,7 +318,7 @@ def main() -> None:
             row.update(excel(db))
         if "app" not in skip:
             print(f"[{size}] app in Chromium …", flush=True)
-            row.update(app_memory(db, page_names))
+            row.update(app_memory(db, page_names, args.sessions))
         rows.append(row)
         print(json.dumps(row, ensure_ascii=False), flush=True)
         RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,8 @@ can generate (at 10 M tickets it needs more than 20 GB).
 Usage: python benchmarks/synth_scale.py SRC.duckdb DST.duckdb [--times 10]
 Every table is copied K times; the ids of tickets, surveys, complaints and actions (and the
 columns that point at them) get a suffix ~1 … ~K-1, so keys stay unique and references hold.
-ticket_monthly, survey_details and the worklist tables are then rebuilt from the copies
-(sql/build_monthly.sql, sql/build_worklist.sql at the source's as_of).
+ticket_monthly, survey_details, filter_choices and the worklist tables are then rebuilt from the
+copies (sql/build_monthly.sql, build_filter_choices.sql, build_worklist.sql at the source's as_of).
 Not a load benchmark: the rules are not recomputed, the derived tables are copied.
 """
 
@@ -21,7 +21,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 IDS = {"ticket_id", "survey_id", "complaint_id", "action_id", "parent_ticket_id", "source_id"}
 REBUILT = {"ticket_monthly", "survey_details", "worklist_tickets", "worklist_actions_overdue",
-           "worklist_low_scores"}
+           "worklist_low_scores", "filter_choices"}
 KEPT_ONCE = {"load_batches"}
 
 
@@ -58,6 +58,7 @@ def main() -> None:
             con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM s."{table}"')  # noqa: S608
         print(f"{table:<16} {time.perf_counter() - start:6.1f} s", flush=True)
     con.execute((ROOT / "service_quality" / "sql" / "build_monthly.sql").read_text())
+    con.execute((ROOT / "service_quality" / "sql" / "build_filter_choices.sql").read_text())
     as_of = con.execute("SELECT value FROM load_info WHERE key = 'as_of'").fetchall()[0][0]
     con.execute((ROOT / "service_quality" / "sql" / "build_worklist.sql").read_text(),
                 {"as_of": datetime.fromisoformat(as_of)})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -63,6 +64,7 @@ _RATIO_RE = (
 def coerce(
     table: RawTable, entity: Entity, default_score_scale: int = 5, arrow: bool = False,
     lenient: Collection[str] = (), unmapped: dict[str, pd.Series] | None = None,
+    seen: SeenKeys | None = None,
 ) -> tuple[pd.DataFrame | pa.Table, pd.DataFrame]:
     """(good, rejected): typed rows without a problem + row_number; row_number, reason, raw.
 
@@ -70,7 +72,9 @@ def coerce(
     the load, which hands it to DuckDB as is. In the `lenient` enum columns (an export's
     descriptive columns, schema.DESCRIPTIVE) a value that is none of the spellings loads as
     empty instead of rejecting its row; `unmapped`, when given, receives for each such column
-    the count of each of those values, most frequent first.
+    the count of each of those values, most frequent first. `seen`: the keys of the file's
+    earlier chunks (a chunked read), which this chunk's rows must not repeat; this chunk's are
+    added to it.
     """
     if default_score_scale not in SCORE_SCALES:
         raise ValueError(f"default_score_scale must be one of {SCORE_SCALES}")
@@ -121,7 +125,8 @@ def coerce(
             problems.add(slot[a], pos, why)
 
     malformed = np.array(sorted(table.malformed), dtype=np.int64)
-    dup_pos, dup_why = _duplicates(entity, values, problems, slot, malformed, table.row_numbers)
+    dup_pos, dup_why = _duplicates(entity, values, problems, slot, malformed, table.row_numbers,
+                                   seen)
     if len(dup_pos):
         problems.add(len(entity.columns), dup_pos, dup_why)
 
@@ -390,12 +395,25 @@ def _column_times(text: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     picked = iso.to_numpy(zero_copy_only=False)
     rest = present
     if picked.any():
+        iso_text = text.filter(iso)
         try:
-            ns[picked] = text.filter(iso).cast(pa.timestamp("ns")).cast(pa.int64()).to_numpy()
+            ns[picked] = iso_text.cast(pa.timestamp("ns")).cast(pa.int64()).to_numpy()
             ok[picked] = True
             rest = present & ~picked
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass  # some value is not a real ISO moment: read the whole column the careful way
+            # Some value is not a real ISO moment (2025-13-45): it, and any other the regex
+            # would refuse, is read the careful way; the rest are real moments, which the cast
+            # reads as the regex does.
+            real = _real_iso(iso_text)
+            at = np.flatnonzero(picked)[real]
+            try:
+                ns[at] = (iso_text.filter(pa.array(real)).cast(pa.timestamp("ns"))
+                          .cast(pa.int64()).to_numpy())
+                ok[at] = True
+                rest = present.copy()
+                rest[at] = False
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                pass  # read the whole column the careful way
     if rest.any():
         # Only the rows in other spellings pay for the regex with its many captures, in one call.
         part = (text if rest.all() else text.filter(pa.array(rest))).combine_chunks()
@@ -408,6 +426,22 @@ def _column_times(text: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
         ns[rest] = r_ns
         ok[rest] = r_ok
     return np.where(ok, ns, _NAT), present & ~ok
+
+
+def _real_iso(text: pa.ChunkedArray) -> np.ndarray:
+    """Which texts matching _ISO_RE are moments _regex_times reads: a real date and time of day,
+    in the years datetime64[ns] holds."""
+
+    def number(start: int, stop: int) -> np.ndarray:
+        part = pc.utf8_slice_codeunits(text, start, stop)
+        part = pc.if_else(pc.equal(part, ""), "0", part)
+        return pc.cast(part, pa.int64()).to_numpy(zero_copy_only=False)
+
+    y, m, d = number(0, 4), number(5, 7), number(8, 10)
+    ok = (y >= _YEAR_MIN) & (y <= _YEAR_MAX) & (m >= 1) & (m <= 12) & (d >= 1)
+    month = np.where(ok, (y - 1970) * 12 + (m - 1), 0).astype("datetime64[M]")
+    days = ((month + 1).astype("datetime64[D]") - month.astype("datetime64[D]")).astype(np.int64)
+    return ok & (d <= days) & (number(11, 13) < 24) & (number(14, 16) < 60) & (number(17, 19) < 60)
 
 
 def _regex_times(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -486,8 +520,9 @@ def _format_times(ns: np.ndarray, kind: str) -> np.ndarray:
     return np.char.replace(text, "T", " ").astype(object)
 
 
-def _duplicates(entity, values, problems, slot, malformed, row_numbers):
-    """Later rows repeating an earlier row's key: (positions, reasons)."""
+def _duplicates(entity, values, problems, slot, malformed, row_numbers, seen=None):
+    """Later rows repeating an earlier row's key (in this chunk or, with SEEN, in an earlier
+    one): (positions, reasons)."""
     key = list(entity.key)
     n = len(row_numbers)
     eligible = np.ones(n, dtype=bool)
@@ -500,22 +535,108 @@ def _duplicates(entity, values, problems, slot, malformed, row_numbers):
         else:
             eligible &= (v != _NAT) if v.dtype == np.int64 else pd.notna(v)
     pos = np.flatnonzero(eligible)
+    none = np.array([], dtype=np.int64), np.array([], dtype=object)
+    if seen is not None:
+        if not len(pos):
+            return none
+        dup_at, first_row = seen.check_and_add(
+            {k: _arrow_key(values[k], pos) for k in key}, np.asarray(row_numbers)[pos])
+        if not len(dup_at):
+            return none
+        return _duplicate_reasons(entity, values, key, pos[dup_at], first_row)
     if len(pos) < 2:
-        return np.array([], dtype=np.int64), np.array([], dtype=object)
+        return none
     keys = pd.DataFrame({k: _take(values[k], pos) for k in key})
     dup = keys.duplicated(keep="first").to_numpy()
     if not dup.any():
-        return np.array([], dtype=np.int64), np.array([], dtype=object)
+        return none
     group = keys.groupby(key, sort=False, dropna=False).ngroup().to_numpy()
     first = np.full(group.max() + 1, len(pos))
     np.minimum.at(first, group, np.arange(len(pos)))
     first_row = np.asarray(row_numbers)[pos[first[group[dup]]]]
+    return _duplicate_reasons(entity, values, key, pos[dup], first_row)
+
+
+def _duplicate_reasons(entity, values, key, positions, first_row):
     shown = None
     for k in key:
-        part = f"{k} " + _key_text(_take(values[k], pos[dup]), entity.column(k))
+        part = f"{k} " + _key_text(_take(values[k], positions), entity.column(k))
         shown = part if shown is None else shown + ", " + part
     why = "duplicate " + shown + " (first at row " + first_row.astype(str).astype(object) + ")"
-    return pos[dup], why
+    return positions, why
+
+
+def _arrow_key(v: np.ndarray | pa.ChunkedArray, positions: np.ndarray) -> pa.Array:
+    """A key column's values at these positions as Arrow, compared as == compares them."""
+    if isinstance(v, pa.ChunkedArray):
+        return v.take(pa.array(positions)).combine_chunks()
+    v = v[positions]
+    if v.dtype == object:
+        return pa.array(v, pa.string())
+    if v.dtype.kind == "f":
+        v = v + 0.0  # -0.0 is 0.0
+    return pa.array(v)
+
+
+class SeenKeys:
+    """The keys of a file's earlier chunks, with the row each first appeared on, in an
+    in-memory DuckDB table: every chunk is checked against all of them exactly, by hash join.
+    """
+
+    def __init__(self):
+        self._con = duckdb.connect(config={"threads": 2})
+        self._columns: list[str] = []
+
+    def check_and_add(self, keys: dict[str, pa.Array], rows: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, first rows) of the rows whose key came before: on an earlier chunk's
+        row, or earlier in this one (the first in file order). The new keys are added."""
+        con = self._con
+        names = [f"k{i}" for i in range(len(keys))]
+        chunk = pa.table(dict(zip(names, keys.values(), strict=True))
+                         | {"i": np.arange(len(rows)), "row_number": rows})
+        con.register("chunk", chunk)
+        try:
+            if not self._columns:
+                con.execute(_SEEN_CREATE[len(names)])
+                self._columns = names
+            for statement in _SEEN_STEPS[len(names)]:
+                con.execute(statement)
+            found = con.execute(_SEEN_FOUND[len(names)]).fetchnumpy()
+        finally:
+            con.unregister("chunk")
+        return found["i"].astype(np.int64), found["first_row"].astype(np.int64)
+
+    def close(self) -> None:
+        """Let go of the keys."""
+        self._con.close()
+
+
+def _seen_sql(n: int) -> tuple[str, list[str], str]:
+    # Identifiers k0, k1, … are generated here, never taken from data.
+    ks = [f"k{i}" for i in range(n)]
+    cols = ", ".join(ks)
+
+    def on(a, b):
+        return " AND ".join(f"{a}.{k} = {b}.{k}" for k in ks)
+    create = f"CREATE TABLE seen AS SELECT {cols}, row_number FROM chunk LIMIT 0"  # noqa: S608
+    steps = [
+        # each key of the chunk once: its first row here, how often, its row in earlier chunks
+        "CREATE OR REPLACE TEMP TABLE step AS "  # noqa: S608
+        f"SELECT f.*, s.row_number AS earlier FROM (SELECT {cols}, min(row_number) AS first_here,"
+        f" count(*) AS n FROM chunk GROUP BY ALL) AS f LEFT JOIN seen AS s ON {on('f', 's')}",
+        f"INSERT INTO seen SELECT {cols}, first_here FROM step WHERE earlier IS NULL",  # noqa: S608
+    ]
+    found = (
+        "SELECT c.i, coalesce(g.earlier, g.first_here) AS first_row FROM chunk AS c "  # noqa: S608
+        "JOIN (SELECT * FROM step WHERE earlier IS NOT NULL OR n > 1) AS g "
+        f"ON {on('c', 'g')} WHERE g.earlier IS NOT NULL OR c.row_number > g.first_here ORDER BY c.i"
+    )
+    return create, steps, found
+
+
+_SEEN_CREATE, _SEEN_STEPS, _SEEN_FOUND = ({n: _seen_sql(n)[i] for n in range(1, 4)}
+                                          for i in range(3))
 
 
 def _key_text(v: np.ndarray, col: Column) -> np.ndarray:

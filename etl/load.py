@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
+import queue
 import shutil
-import tempfile
+import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,19 +33,32 @@ from service_quality.database import (
 )
 from service_quality.migrations import NewerSchema, migrate
 from service_quality.queries import sql
-from service_quality.schema import DATE, DTYPES, ENTITIES, RELATIONS, STR, TIMESTAMP, conform
+from service_quality.schema import DATE, DTYPES, ENTITIES, RELATIONS, STR, TIMESTAMP
 from service_quality.settings import Settings
 
 from .loss import Loss, loss_of
 from .readers import InputError, RawTable, entity_for
-from .stage import ImportOptions, StagedFile, stage_file
-from .swap import acquire_lock, clean_leftovers, discard, publish, release_lock, tmp_path
+from .stage import ImportOptions, StagedFile, stage_for_load
+from .swap import (
+    acquire_lock,
+    clean_leftovers,
+    discard,
+    publish,
+    release_lock,
+    spill_path,
+    tmp_path,
+)
 
 CHINA = ZoneInfo("Asia/Shanghai")
 EXPORT_INFO = "export_info.json"
 INPUT_SUFFIXES = {".csv", ".xlsx"}
 # Deadlines run past the last report (the next working day after a long holiday, 72 h reports).
 CALENDAR_MARGIN = timedelta(days=60)
+# The memory DuckDB may use in a load; what does not fit goes to a folder beside the copy
+# (swap.spill_path), so a load of 10 M tickets needs a few GB, not what DuckDB would take.
+MEMORY_LIMIT = "500MB"
+# Judging the rules needs more at once (hash tables over every ticket), when Python holds little.
+DERIVE_MEMORY_LIMIT = "800MB"
 
 
 class LoadRefused(Exception):
@@ -152,17 +169,6 @@ def load(
     if as_of is None:
         as_of, as_of_source = china_now(), "time of the load"
 
-    # Read and check every file before the database is touched, so a refusal changes nothing.
-    # One file at a time: two at once saved little on two busy cores and raised the peak memory
-    # by a third (1 M tickets: 2.1 GB against 1.6 GB).
-    staged = []
-    for path, entity in inputs:
-        progress(f"reading {path.name}")
-        try:
-            staged += _stage(path, entity, options)
-        except InputError as e:
-            raise LoadRefused(str(e)) from None
-
     batch_id = started.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     db.parent.mkdir(parents=True, exist_ok=True)
     tmp = tmp_path(db, batch_id)
@@ -177,16 +183,17 @@ def load(
             check_schema(con, db, progress)
             create_tables(con)
             results = []
-            for st in staged:
+            for st, loaded, sha in _read_inputs(con, inputs, options, progress):
                 progress(f"loading {st.path.name}")
-                results.append(_upsert(con, batch_id, st.path, st.table, st.good, st.rejected,
-                                       as_of, started))
+                results.append(_upsert(con, batch_id, st.path, st.table, loaded, st.rejected,
+                                       sha, as_of, started))
                 results[-1].notes = list(st.notes)
                 results[-1].loss = loss_of(str(st.path), st.entity, results[-1].rows_read,
                                            st.rejected["reason"],
                                            options.profile if options else None)
-                st.good = None  # in the database now; derive needs the memory
+            _let_go()
             progress("computing the agreement's rules")
+            con.execute(f"SET memory_limit = '{DERIVE_MEMORY_LIMIT}'")
             warnings, terms_warnings = derive(con, settings, as_of)
             # The terms judged with are in the table customer_terms, not repeated here.
             _set_info(con, {"schema_version": str(SCHEMA_VERSION), "as_of": str(as_of),
@@ -210,7 +217,8 @@ def _open_copy(tmp: Path, db: Path) -> duckdb.DuckDBPyConnection:
     how = (f"move it away (mv {db} {db}.broken) and load every export again to rebuild it; "
            "the file was left as it is")
     try:
-        con = duckdb.connect(str(tmp))
+        con = duckdb.connect(str(tmp), config={"memory_limit": MEMORY_LIMIT,
+                                                "temp_directory": str(spill_path(tmp))})
     except duckdb.Error as e:
         detail = str(e).replace(str(tmp), str(db))
         raise LoadRefused(f"{db}: not a database this project can read ({detail}); {how}") from None
@@ -225,33 +233,176 @@ def _open_copy(tmp: Path, db: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _stage(path: Path, entity: str, options: ImportOptions | None) -> list[StagedFile]:
-    """One file read and judged; only its typed rows and rejections are kept."""
-    files = stage_file(path, entity, options, arrow=True)
+def _stage(path: Path, entity: str, options: ImportOptions | None,
+           writer: _RowWriter) -> list[StagedFile]:
+    """One file read and judged, its good rows handed to WRITER; the rejections are kept."""
+    files = stage_for_load(path, entity, options, writer)
     for st in files:
         # The text as read is let go, so staging every file does not hold each one twice.
         st.table.release_rows()
-        st.good = _spill(st.good)
-    # Arrow's allocator keeps freed memory for reuse; hand it back so the next file starts low.
-    pa.default_memory_pool().release_unused()
     return files
 
 
-def _spill(table: pa.Table) -> pa.Table:
-    """The table moved to a temporary file mapped back into memory, already unlinked.
+# Files read at once: the second core judges another file (1 M tickets: the load in ~2/3 of
+# the time), while the chunks keep the memory of each small.
+READERS = 2
 
-    Every file is staged before the database is touched; on disk the kernel can page the staged
-    rows out while the next file is read, so the peak is one file's work, not all files' rows.
-    Unlinked at once, the file leaves nothing behind even if the load is killed.
+
+def _read_inputs(con, inputs, options, progress) -> list[tuple[StagedFile, int, str]]:
+    """Read, judge and write every input file into the copy: (staged file, rows written, the
+    file's SHA-256) in the order given. A refused file raises LoadRefused with the message of
+    the first refused file in that order, as reading them one by one would.
+
+    Each file's rows go in as it is read (a second thread inserts a chunk while the next is
+    judged), one transaction per file. Files of one table are read one after the other, in
+    order (a later export replaces a row); different tables are read at once by READERS
+    threads. Progress lines are passed on from this thread.
     """
+    groups: dict[str | None, list[int]] = {}
+    for i, (_, entity) in enumerate(inputs):
+        # Through an import profile a file may hold several tables: those go one by one.
+        groups.setdefault(entity if entity and not (options and options.profile) else None,
+                          []).append(i)
+    outcome: dict[int, list[tuple[StagedFile, int, str]] | InputError] = {}
+    messages: queue.Queue = queue.Queue()
+    refused = [len(inputs)]  # the first refused file's position so far
+    lock = threading.Lock()
+
+    def read_group(positions: list[int]) -> None:
+        for i in positions:
+            if i > refused[0]:
+                return   # a file before it is refused already: its message is the one said
+            path, entity = inputs[i]
+            messages.put(f"reading {path.name}")
+            writer = _RowWriter(con)
+            try:
+                staged = _stage(path, entity, options, writer)
+                writer.commit()
+                sha = _sha256(path)
+                outcome[i] = [(st, writer.rows[st.entity], sha) for st in staged]
+            except InputError as e:
+                outcome[i] = e
+                with lock:
+                    refused[0] = min(refused[0], i)
+                return
+            finally:
+                writer.close()
+
+    order = sorted(groups.values(), key=lambda g: -sum(_size(inputs[i][0]) for i in g))
+    if len(order) == 1 or READERS == 1:
+        for group in order:
+            read_group(group)
+            _drain(messages, progress)
+    else:
+        with ThreadPoolExecutor(READERS, thread_name_prefix="etl-file") as pool:
+            futures = [pool.submit(read_group, group) for group in order]
+            while not all(f.done() for f in futures):
+                _drain(messages, progress, wait=0.1)
+            _drain(messages, progress)
+            for f in futures:
+                f.result()   # anything but a refusal is raised as it is
+    if refused[0] < len(inputs):
+        raise LoadRefused(str(outcome[refused[0]])) from None
+    return [pair for i in range(len(inputs)) for pair in outcome[i]]
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as f:  # in blocks: a 10 M-ticket file is 2 GB
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _size(path: Path) -> int:
     try:
-        with tempfile.NamedTemporaryFile(prefix="etl-staged-", suffix=".arrow") as f:
-            with pa.ipc.new_file(f, table.schema) as writer:
-                writer.write_table(table)
-            f.flush()
-            return pa.ipc.open_file(pa.memory_map(f.name)).read_all()
+        return path.stat().st_size
     except OSError:
-        return table  # no room on disk: keep it in memory
+        return 0
+
+
+def _drain(messages: queue.Queue, progress, wait: float | None = None) -> None:
+    """Pass on the progress lines waiting (after WAIT seconds for the first, if given)."""
+    try:
+        if wait is not None:
+            progress(messages.get(timeout=wait))
+        while True:
+            progress(messages.get_nowait())
+    except queue.Empty:
+        pass
+
+
+def _let_go() -> None:
+    """Hand freed memory back to the system before DuckDB's part of the load."""
+    # Arrow's allocator keeps freed memory for reuse, and so does the C library's.
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc
+
+
+class _RowWriter:
+    """Writes one file's good rows into the load's copy in a second thread, so that DuckDB
+    inserts a chunk while Python reads the next. Each chunk is committed on its own (one
+    transaction for a whole file would hold its rows in memory): a failed load throws the
+    copy away anyway, and a file read again whole (rollback) replaces what it wrote."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self._cur = con.cursor()
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="etl-insert")
+        self._pending: Future | None = None
+        self._had_rows: dict[str, bool] = {}
+        self.rows: Counter[str] = Counter()
+
+    def _submit(self, fn, *args) -> None:
+        # One insert in flight at a time: a chunk waits for the one before, so at most two
+        # chunks are in memory.
+        self._wait()
+        self._pending = self._pool.submit(fn, *args)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def begin(self) -> None:
+        """A file starts."""
+        self.rows.clear()
+
+    def write(self, entity: str, table: pa.Table) -> None:
+        """Insert TABLE's rows of ENTITY, replacing rows of earlier loads with the same key."""
+        self.rows[entity] += table.num_rows
+        self._submit(self._insert, entity, table)
+
+    def _insert(self, entity: str, table: pa.Table) -> None:
+        statements = ENTITY_SQL[entity]
+        if entity not in self._had_rows:
+            self._had_rows[entity] = bool(self._cur.execute(statements["count"]).fetchall()[0][0])
+        self._cur.register("staged", table.select(ENTITIES[entity].column_names))
+        try:
+            # Keys are unique among a file's good rows: deleting a chunk's keys before it is
+            # inserted is the file's upsert (a later export replaces a row), chunk by chunk.
+            if self._had_rows[entity]:
+                self._cur.execute(statements["delete_staged"])
+            self._cur.execute(statements["insert_staged"])
+        finally:
+            self._cur.unregister("staged")
+
+    def rollback(self) -> None:
+        """The file is read again whole: its rows will replace those written so far."""
+        self._wait()
+        for entity in self.rows:
+            self._had_rows[entity] = True
+
+    def commit(self) -> None:
+        """Wait until every row is in."""
+        self._wait()
+
+    def close(self) -> None:
+        """Wait for the thread and let it go (a failed insert raises here if not before)."""
+        try:
+            self._wait()
+        finally:
+            self._pool.shutdown()
+            self._cur.close()
 
 
 def check_schema(con: duckdb.DuckDBPyConnection, db: Path,
@@ -275,17 +426,10 @@ def check_schema(con: duckdb.DuckDBPyConnection, db: Path,
         progress(message)
 
 
-def _upsert(con, batch_id, path, table: RawTable, good, rejected, as_of, started) -> FileResult:
+def _upsert(con, batch_id, path, table: RawTable, loaded: int, rejected, sha: str, as_of,
+            started) -> FileResult:
+    """The rejections and the batch record of one staged file (its rows are in already)."""
     entity = ENTITIES[table.entity]
-    # The load stages Arrow tables (typed by the contract already); DataFrames are conformed.
-    frame = (good.select(entity.column_names) if isinstance(good, pa.Table)
-             else conform(good, entity.name))
-    con.register("staged", frame)
-    try:
-        con.execute(ENTITY_SQL[entity.name]["delete_staged"])
-        con.execute(ENTITY_SQL[entity.name]["insert_staged"])
-    finally:
-        con.unregister("staged")
     # A file loaded again replaces its earlier rejections, so fixed rows disappear from the list.
     # Keyed by the resolved path: "in/tickets.csv" and its absolute path are one file.
     file = str(path.resolve())
@@ -299,10 +443,8 @@ def _upsert(con, batch_id, path, table: RawTable, good, rejected, as_of, started
     con.register("rej", rej)
     con.execute("INSERT INTO rejected_rows BY NAME SELECT * FROM rej")
     con.unregister("rej")
-    with path.open("rb") as f:  # in blocks: a 10 M-ticket file is 2 GB
-        sha = hashlib.file_digest(f, "sha256").hexdigest()
-    result = FileResult(str(path), entity.name, table.encoding, sha, len(good) + len(rejected),
-                        len(good), len(rejected))
+    result = FileResult(str(path), entity.name, table.encoding, sha, loaded + len(rejected),
+                        loaded, len(rejected))
     if table.unknown_columns:
         result.warnings.append("columns not in the contract, kept only in rejected rows' raw text: "
                                + ", ".join(table.unknown_columns))
@@ -323,12 +465,17 @@ _RULE_INPUTS = {
 
 def _table(con, name: str) -> pd.DataFrame:
     """The columns the rules read of one entity table, in the contract's dtypes (as conform)."""
-    columns = _RULE_INPUTS[name]
-    query = "SELECT {} FROM {}".format(  # noqa: S608 - identifiers from our constants
-        ", ".join(f'"{c}"' for c in columns), name)
-    frame = con.sql(query).to_arrow_table().to_pandas()
+    return _typed(con.sql(_rule_inputs_query(name)).to_arrow_table().to_pandas(), name)
+
+
+def _rule_inputs_query(name: str) -> str:
+    return "SELECT {} FROM {}".format(  # noqa: S608 - identifiers from our constants
+        ", ".join(f'"{c}"' for c in _RULE_INPUTS[name]), name)
+
+
+def _typed(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     entity = ENTITIES[name]
-    for name_ in columns:
+    for name_ in _RULE_INPUTS[name]:
         kind = entity.column(name_).kind
         values = frame[name_]
         if kind in (TIMESTAMP, DATE):
@@ -366,6 +513,7 @@ def derive(con: duckdb.DuckDBPyConnection, settings: Settings,
     rules.survey_facts_in_db(con)
     con.execute(sql("build_ticket_facts"))
     con.execute(sql("build_monthly"))
+    con.execute(sql("build_filter_choices"))
     con.execute(sql("build_worklist"), {"as_of": stamp.to_pydatetime()})
     estimated = con.execute("SELECT count(*) FROM ticket_sla WHERE calendar_estimated").fetchall()
     return calendar_warnings(estimated[0][0], cal), terms_warnings

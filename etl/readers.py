@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -83,6 +84,8 @@ class RawTable:
     as_read: pa.Table | None = None
     # Frame position → (reason, raw JSON) of rows that do not split into the header's columns.
     malformed: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # Which of the file's columns are kept (a blank heading's only when it holds a value).
+    kept_columns: list[bool] | None = None
     _raw: pd.Series | None = field(default=None, init=False, repr=False)
 
     @property
@@ -229,31 +232,9 @@ def _parse_csv(path: Path, delimiter: str | None = ","):
         # only a header line: the parser needs a line end to see even that
         data, start, end = data[start:end] + b"\n", 0, end - start + 1
     invalid: list[str] = []
-
-    def on_invalid_row(row) -> str:
-        invalid.append(row.text)
-        return "skip"
-
     try:
-        table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(data).slice(start, end - start)),
-            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=_BLOCK_SIZE),
-            parse_options=pacsv.ParseOptions(
-                # without quotes no value can hold a newline, and the parser is faster knowing it
-                newlines_in_values=quoted,
-                delimiter=delimiter,
-                # A blank line then parses as a row of empty values: it keeps its row number
-                # and _assemble skips it like any empty row.
-                ignore_empty_lines=False,
-                invalid_row_handler=on_invalid_row,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                # large_string is what pandas' str dtype holds, so no copy later
-                column_types={f"f{i}": pa.large_string() for i in range(_MAX_COLUMNS)},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        table = _arrow_csv(pa.py_buffer(data).slice(start, end - start), quoted, delimiter,
+                           invalid)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
         raise InputError(f"{name}: cannot be parsed as CSV — {e}") from e
     if table.num_columns >= _MAX_COLUMNS:
@@ -267,7 +248,7 @@ def _parse_csv(path: Path, delimiter: str | None = ","):
         # spreadsheet shows that record as one row.
         numbers = header_row + 1 + np.arange(body.num_rows, dtype=np.int64)
     else:
-        records, ragged = _record_layout(data, start, end, quoted, ncols, delimiter)
+        records, ragged, _ = _record_layout(data, start, end, quoted, ncols, delimiter)
         if len(records) != body.num_rows or len(ragged) > len(invalid):
             raise InputError(
                 f"{name}: cannot tell where rows begin and end — check the quotes (\") in the file"
@@ -278,6 +259,39 @@ def _parse_csv(path: Path, delimiter: str | None = ","):
             ragged = [(record + header_row - 1, text) for record, text in ragged]
             body, numbers, malformed = _with_ragged_rows(body, numbers, ragged, header, delimiter)
     return encoding, header, body, numbers, malformed
+
+
+def _arrow_csv(buffer: pa.Buffer, quoted: bool, delimiter: str, invalid: list[str],
+               columns: int | None = None) -> pa.Table:
+    """Arrow's parse of CSV text, every value as text; rows that do not split are added to
+    INVALID and left out. COLUMNS: that many columns and no header line (as many as the first
+    line has otherwise). Raises Arrow's errors."""
+
+    def on_invalid_row(row) -> str:
+        invalid.append(row.text)
+        return "skip"
+
+    return pacsv.read_csv(
+        pa.BufferReader(buffer),
+        read_options=pacsv.ReadOptions(
+            autogenerate_column_names=columns is None, block_size=_BLOCK_SIZE,
+            column_names=None if columns is None else [f"f{i}" for i in range(columns)]),
+        parse_options=pacsv.ParseOptions(
+            # without quotes no value can hold a newline, and the parser is faster knowing it
+            newlines_in_values=quoted,
+            delimiter=delimiter,
+            # A blank line then parses as a row of empty values: it keeps its row number
+            # and _assemble skips it like any empty row.
+            ignore_empty_lines=False,
+            invalid_row_handler=on_invalid_row,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            # large_string is what pandas' str dtype holds, so no copy later
+            column_types={f"f{i}": pa.large_string() for i in range(_MAX_COLUMNS)},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
 
 
 def _decode(name: str, data: bytes) -> tuple[str, bytes]:
@@ -343,8 +357,10 @@ def _first_invalid_utf8(data: bytes, start: int) -> int | None:
         return None
 
 
-def _record_layout(data, start, end, quoted, ncols, delimiter=","):
-    """Record numbers (header = 1) of the rows the parser kept, and the rows it could not split.
+def _record_layout(data, start, end, quoted, ncols, delimiter=",", header=True):
+    """Record numbers (header = 1) of the rows the parser kept, the rows it could not split,
+    and how many records there are (the header included). header=False: the text starts
+    with a row (record 1), as a later chunk of a file does.
 
     Vectorised over the bytes: a newline or comma is structural when an even number of quote
     characters precedes it (RFC 4180 doubles quotes inside quoted values, so parity holds).
@@ -369,15 +385,15 @@ def _record_layout(data, start, end, quoted, ncols, delimiter=","):
     records = np.arange(len(starts), dtype=np.int64) + 1
     # the parser makes a row of empty values of a blank line, and skipped the ragged ones
     kept = blank | (fields == ncols)
-    kept[0] = False  # the header
+    kept[0] &= not header
     ragged = []
     for i in np.flatnonzero(~blank & (fields != ncols)).tolist():
-        if i == 0:
+        if i == 0 and header:
             continue
         text = bytes(arr[starts[i]:ends[i]]).decode("utf-8")
         if text.strip():  # a line of spaces is an empty row, not a ragged one
             ragged.append((int(records[i]), text))
-    return records[kept], ragged
+    return records[kept], ragged, len(records)
 
 
 def _line_ends(arr: np.ndarray) -> np.ndarray:
@@ -418,6 +434,327 @@ def _with_ragged_rows(body, numbers, ragged, header, delimiter=","):
         reason = f"row has {len(values)} values but the header has {ncols} columns"
         malformed[position] = (reason, raw)
     return merged, all_numbers, malformed
+
+
+# --- CSV a chunk at a time ----------------------------------------------------------------------
+
+# A CSV larger than this is read and checked about this many bytes of text at a time, so a load's
+# memory does not grow with the file; a smaller one is read whole (_parse_csv).
+CHUNK_BYTES = 16 << 20
+
+
+class ChunkedReadUnsafe(Exception):
+    """The file holds something that only a whole-file read judges exactly: read it whole."""
+
+
+def read_csv_chunks(path: Path, entity: str,
+                    chunk_bytes: int | None = None) -> Iterator[RawTable]:
+    """A canonical CSV as RawTables of about CHUNK_BYTES of text each, in file order.
+
+    Each chunk is what read_table would give for its rows (row numbers in the whole file), and
+    InputError is what read_table raises for the file. UTF-8 is checked over the whole file
+    before the first chunk; GB18030 text is converted and read in one pass, a chunk at a time.
+    ChunkedReadUnsafe when the file holds what only a whole-file read judges exactly (odd
+    quoting, a parser error, an unclosed quote far from the end): read it whole instead.
+    """
+    chunk_bytes = chunk_bytes or CHUNK_BYTES
+    path = Path(path)
+    name = path.name
+    try:
+        f = path.open("rb")
+    except OSError as e:
+        raise InputError(f"{name}: cannot be opened — {e.strerror}") from e
+    with f:
+        head = f.read(3)
+        base = 3 if head.startswith(codecs.BOM_UTF8) else 0
+        if base == 0 and head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise InputError(f"{name}: the file is UTF-16 text — save it as CSV UTF-8")
+        stats = _TextStats()
+        utf8_bad = None
+        for offset, block in _blocks(f, base):
+            bad = _first_invalid_utf8(block, 0)
+            if bad is not None:
+                utf8_bad = offset + bad
+                if base:
+                    raise InputError(
+                        f"{name}: starts with a UTF-8 byte-order mark but byte offset "
+                        f"{utf8_bad} (0x{block[bad]:02X}) is not UTF-8 — save it again as CSV "
+                        "UTF-8")
+                break
+            stats.add(block)
+        if utf8_bad is None:
+            # Checked whole (one late byte would make it GB18030): the checks before parsing
+            # come first, as in _parse_csv.
+            stats.finish(name, lambda: (b for _, b in _blocks(f, base)))
+            blocks = (b for _, b in _blocks(f, base))
+            encoding = "utf-8-sig" if base else "utf-8"
+            refusal = yield from _text_chunks(name, entity, encoding, _cut(blocks, chunk_bytes),
+                                              stats)
+            if refusal is not None:
+                raise refusal
+            return
+        stats = _TextStats()
+
+        def converted():
+            for offset, block in _blocks(f, 0):
+                yield _gb18030_block(name, block, offset, utf8_bad)
+
+        def counted():
+            for text in converted():
+                stats.add(text)
+                yield text
+
+        refusal = yield from _text_chunks(name, entity, "gb18030", _cut(counted(), chunk_bytes),
+                                          stats)
+        # Known once the whole text went by (the load keeps nothing of a refused file), and
+        # said before a refusal of the header, as _parse_csv does.
+        stats.finish(name, converted)
+        if refusal is not None:
+            raise refusal
+
+
+def _gb18030_block(name: str, block: bytes, offset: int, utf8_bad: int) -> bytes:
+    """BLOCK (at OFFSET of the file) from GB18030 to UTF-8; InputError as _decode says it."""
+    try:
+        return str(block, "gb18030").encode("utf-8")
+    except UnicodeDecodeError as e:
+        where = f"byte offset {offset + e.start} (0x{block[e.start]:02X}) is neither"
+        if utf8_bad != offset + e.start:
+            where += f" (UTF-8 already fails at byte offset {utf8_bad})"
+        raise InputError(f"{name}: neither UTF-8 nor GB18030 text — {where}; save it as CSV "
+                         "UTF-8") from None
+
+
+def _blocks(f: BinaryIO, offset: int, size: int | None = None):
+    """(offset, bytearray) of F from OFFSET in blocks of about _DECODE_BLOCK bytes that end
+    after a newline (or at the end): no UTF-8 or GB18030 character holds the byte \\n, so
+    each block decodes alone."""
+    size = size or _DECODE_BLOCK
+    f.seek(offset)
+    while True:
+        block = bytearray(size)
+        n = f.readinto(block)
+        if not n:
+            return
+        del block[n:]
+        cut = block.rfind(b"\n") + 1
+        while cut == 0:   # no line end yet: read on to one, or to the end
+            more = f.read(size)
+            if not more:
+                cut = len(block)
+                break
+            found = more.rfind(b"\n") + 1
+            block += more
+            if found:
+                cut = len(block) - len(more) + found
+        if cut < len(block):
+            f.seek(cut - len(block), 1)   # the rest starts the next block
+            del block[cut:]
+        yield offset, block
+        offset += cut
+
+
+class _TextStats:
+    """What _parse_csv learns from the whole text before parsing, gathered a block at a time."""
+
+    def __init__(self):
+        self.quotes = 0
+        self.started = False  # a byte that is not blank was seen
+        self.newlines = 0  # \n before it
+
+    @property
+    def quoted(self) -> bool:
+        """Whether the text (read so far) holds a quote: the parser then reads quoted values."""
+        return self.quotes > 0
+
+    @property
+    def header_row(self) -> int:
+        """The file's row of the header (below any blank lines the file starts with)."""
+        return self.newlines + 1
+
+    def add(self, block: bytes) -> None:
+        if not self.started:
+            lead = re.compile(rb"[ \t\r\n]*").match(block).end()
+            self.newlines += block.count(b"\n", 0, lead)
+            self.started = lead < len(block)
+        self.quotes += block.count(b'"')
+
+    def finish(self, name: str, text) -> None:
+        """InputError for an empty file or an unclosed quote (TEXT(): the blocks again)."""
+        if not self.started:
+            raise InputError(
+                f"{name}: the file is empty — expected a header row with the column names")
+        if self.quotes % 2:
+            row = _unclosed_quote_row_of(text()) + self.header_row - 1
+            raise InputError(
+                f'{name}: row {row} opens a quoted value (") that is never closed — '
+                'a quote inside a value must be written twice ("")'
+            )
+
+
+def _unclosed_quote_row_of(blocks) -> int:
+    """_unclosed_quote_row of a text given in blocks: the record holding the last quote."""
+    records = 1
+    quotes_before = 0
+    found = 1
+    started = False
+    for block in blocks:
+        if not started:  # records count from the first byte that is not blank
+            lead = re.compile(rb"[ \t\r\n]*").match(block).end()
+            block = block[lead:]
+            started = bool(block)
+        arr = np.frombuffer(block, dtype=np.uint8)
+        quotes = np.flatnonzero(arr == ord('"'))
+        ends = _line_ends(arr)
+        structural = ends[(np.searchsorted(quotes, ends) + quotes_before) % 2 == 0]
+        if len(quotes):
+            found = records + int((structural < quotes[-1]).sum())
+        records += len(structural)
+        quotes_before += len(quotes)
+    return found
+
+
+def _cut(blocks: Iterator[bytes], chunk_bytes: int) -> Iterator[bytes]:
+    """The text from its first byte that is not blank, in pieces of about CHUNK_BYTES, each cut
+    after a newline that ends a record (an even number of quotes before it); the last piece
+    without the trailing blanks. ChunkedReadUnsafe when no record ends in many chunks' worth.
+
+    A block that ends a record and is large enough is a piece as it is (no copy); a piece is
+    handed on once the next block is in, so the last one is known and trimmed.
+    """
+    pending = b""
+    ready = None
+    started = False
+    for block in blocks:
+        if not started:
+            block = block[re.compile(rb"[ \t\r\n]*").match(block).end():]
+            started = bool(block)
+        if ready is not None and block:
+            yield ready
+            ready = None
+        pending = pending + block if pending else block
+        if (chunk_bytes // 2 <= len(pending) <= 2 * chunk_bytes and pending.endswith(b"\n")
+                and not pending.count(b'"') % 2):
+            ready, pending = (ready + pending if ready else pending), b""
+            continue
+        while len(pending) >= chunk_bytes:
+            cut = _record_end(pending, chunk_bytes - 1)
+            if cut < 0:
+                if len(pending) > 8 * max(chunk_bytes, _DECODE_BLOCK):
+                    raise ChunkedReadUnsafe("no record ends in the last chunks")
+                break
+            if ready is not None:
+                yield ready
+            ready = pending[:cut + 1]
+            pending = pending[cut + 1:]
+    last = (ready or b"") + pending if pending else ready or b""
+    end = len(last)
+    while end and last[end - 1] in _BLANK:
+        end -= 1
+    if end:
+        yield last[:end] if end < len(last) else last
+
+
+def _text_chunks(name: str, entity: str, encoding: str, pieces: Iterator[bytes],
+                 stats: _TextStats):
+    """Parse each piece of a text (the header put before all but the first) and assemble it
+    like _read_csv; yields RawTables, returns the refusal of the header (an InputError raised
+    once nothing said before it applies) or None."""
+    header_line = None
+    header = None
+    keep_col = None
+    refusal = None  # a refusal of the header, raised once no parser error comes first
+    done = 0  # records (rows read, blank ones included) in earlier chunks
+    for piece in pieces:
+        first_piece = header_line is None
+        if first_piece:
+            data = piece
+            if b"\n" not in piece and b"\r" not in piece:
+                data = piece + b"\n"  # only a header line: the parser needs a line end
+            header_line = _header_line(piece, stats.quotes > 0 or b'"' in piece)
+        else:
+            data = piece  # parsed with the header's columns, not put before it (no copy)
+        quoted = stats.quoted or b'"' in piece
+        if quoted and not _quotes_open_values(np.frombuffer(piece, dtype=np.uint8), ","):
+            raise ChunkedReadUnsafe("a quote inside an unquoted value")
+        invalid: list[str] = []
+        try:
+            table = _arrow_csv(pa.py_buffer(data), quoted, ",", invalid,
+                               None if first_piece else len(header))
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as e:
+            raise ChunkedReadUnsafe(str(e)) from None
+        if first_piece:
+            if table.num_columns >= _MAX_COLUMNS:
+                raise ChunkedReadUnsafe("too many columns")
+            header = [str(v) for v in table.slice(0, 1).to_pylist()[0].values()]
+        if refusal is not None:
+            continue
+        body = table.slice(1) if first_piece else table
+        malformed: dict[int, tuple[str, str]] = {}
+        if not invalid:
+            numbers = stats.header_row + done + 1 + np.arange(body.num_rows, dtype=np.int64)
+            done += body.num_rows
+        else:
+            # a piece ends after a line end, which the whole text has before the next record
+            end = len(data) - (2 if data.endswith(b"\r\n") else data.endswith(b"\n"))
+            records, ragged, count = _record_layout(data, 0, end, quoted, len(header),
+                                                    header=first_piece)
+            if len(records) != body.num_rows or len(ragged) > len(invalid):
+                raise ChunkedReadUnsafe("cannot tell where rows begin and end")
+            shift = stats.header_row + done - first_piece
+            numbers = records + shift
+            if ragged:
+                ragged = [(record + shift, row) for record, row in ragged]
+                body, numbers, malformed = _with_ragged_rows(body, numbers, ragged, header)
+            done += count - first_piece
+        del table, data
+        try:
+            chunk = _assemble(name, entity, encoding, None, header, body, numbers,
+                              malformed, keep_col)
+        except InputError as e:
+            if keep_col is not None or not all(h.strip() for h in header):
+                # the message lists the kept columns, which only the whole file tells
+                raise ChunkedReadUnsafe("a refused header") from None
+            refusal = e  # the rest is only parsed: a parser error there would be said first
+            continue
+        keep_col = chunk.kept_columns
+        yield chunk
+    return refusal
+
+
+def _record_end(buf: bytes, at: int) -> int:
+    """The first \n in BUF from AT on with an even number of quotes before it (it ends a
+    record), -1 when there is none."""
+    pos = buf.find(b"\n", at)
+    quotes = buf.count(b'"', 0, pos) if pos >= 0 else 0
+    while pos >= 0 and quotes % 2:
+        after = buf.find(b"\n", pos + 1)
+        quotes += buf.count(b'"', pos, after if after >= 0 else len(buf))
+        pos = after
+    return pos
+
+
+def _header_line(piece: bytes, quoted: bool) -> bytes:
+    """The first record of the first piece, with its line end: put before every later piece."""
+    pos = piece.find(b"\n")
+    while pos >= 0 and quoted and piece.count(b'"', 0, pos) % 2:
+        pos = piece.find(b"\n", pos + 1)
+    line = piece[:pos + 1] if pos >= 0 else piece + b"\n"
+    if b"\r" in line.rstrip(b"\r\n"):
+        # a line end the parser sees but this cut does not (old Mac CR line ends)
+        raise ChunkedReadUnsafe("CR line ends in the header")
+    return line
+
+
+def _quotes_open_values(arr: np.ndarray, delimiter: str) -> bool:
+    """Whether each quote that opens a quoted stretch (by count) stands where a value starts,
+    as the parser reads it: then a newline after an even number of quotes ends a record."""
+    quotes = np.flatnonzero(arr == ord('"'))
+    opening = quotes[0::2]
+    opening = opening[opening > 0]
+    # after a delimiter or line end; or the second of a doubled quote inside a quoted value
+    allowed = np.array([ord(delimiter), ord("\n"), ord("\r"), ord('"')], np.uint8)
+    return bool(np.isin(arr[opening - 1], allowed).all())
 
 
 # --- XLSX ----------------------------------------------------------------------------------------
@@ -602,16 +939,25 @@ def _cell_text(value) -> str:
 # --- both ----------------------------------------------------------------------------------------
 
 
-def _assemble(name, entity_name, encoding, sheet, header, body, numbers, malformed) -> RawTable:
-    """Map headers to canonical columns, drop empty rows and build the canonical text frame."""
+def _assemble(name, entity_name, encoding, sheet, header, body, numbers, malformed,
+              keep_col: list[bool] | None = None) -> RawTable:
+    """Map headers to canonical columns, drop empty rows and build the canonical text frame.
+
+    keep_col: the columns kept in the file's first chunk (a chunked read); ChunkedReadUnsafe
+    when this chunk has a value in a blank-headed column that the first chunk left out.
+    """
     entity = ENTITIES[entity_name]
     columns = [body.column(i) for i in range(len(header))]
     trimmed = [_trim(c) for c in columns]
     # Lengths, not text comparison: the cheapest test for "" that Arrow has.
     empty = [_is_empty(t) for t in trimmed]
-    keep_col = [
+    filled = [
         bool(h.strip()) or not pc.all(e).as_py() for h, e in zip(header, empty, strict=True)
     ]
+    if keep_col is None:
+        keep_col = filled
+    elif any(f and not k for f, k in zip(filled, keep_col, strict=True)):
+        raise ChunkedReadUnsafe("a blank-headed column holds values only after the first chunk")
     keys = _json_keys(header, keep_col)
     mapping = _map_headers(name, entity, header, keep_col)
     unknown = [k for i, k in enumerate(keys) if keep_col[i] and i not in mapping.values()]
@@ -658,6 +1004,7 @@ def _assemble(name, entity_name, encoding, sheet, header, body, numbers, malform
         unknown_columns=unknown,
         as_read=as_read,
         malformed=malformed,
+        kept_columns=keep_col,
     )
 
 
@@ -669,6 +1016,11 @@ _WHITESPACE = [chr(c).encode() for c in (*range(0x09, 0x0E), *range(0x1C, 0x21),
 _SPACE_LEADS = np.array(sorted({w[0] for w in _WHITESPACE}), np.int64)
 _SPACE_TAILS = [np.array(sorted(int.from_bytes(w, "big") for w in _WHITESPACE if len(w) == n),
                          np.int64) for n in (1, 2, 3)]
+# Byte lookups (a table index beats a set search): a whitespace's first byte; a last byte that a
+# one-byte whitespace is; a last byte that ends a longer one.
+_LEAD_BYTE = np.isin(np.arange(256), _SPACE_LEADS)
+_LAST_BYTE = np.isin(np.arange(256), _SPACE_TAILS[0])
+_LONG_LAST_BYTE = np.isin(np.arange(256), [w[-1] for w in _WHITESPACE if len(w) > 1])
 
 
 def _may_need_trim(chunk: pa.Array) -> bool:
@@ -682,15 +1034,21 @@ def _may_need_trim(chunk: pa.Array) -> bool:
     validity, offsets, data = chunk.buffers()
     ends = np.frombuffer(offsets, np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
     starts, stops = ends[:-1], ends[1:]
-    full = stops > starts
-    if data is None or not full.any():
+    if data is None or ends[-1] == ends[0]:
         return False
     data = np.frombuffer(data, np.uint8)
-    starts, stops = starts[full], stops[full]
-    if np.isin(data[starts], _SPACE_LEADS).any():
+    # An empty value reads its neighbours' bytes here: at worst a needless trim.
+    starts = np.minimum(starts, len(data) - 1)
+    stops = np.maximum(stops, 1)
+    if _LEAD_BYTE[data[starts]].any():
         return True
-    tail = np.zeros(len(stops), np.int64)
-    for n, codes in enumerate(_SPACE_TAILS, start=1):
+    last = data[stops - 1]
+    if _LAST_BYTE[last].any():
+        return True
+    # Only values whose last byte may end a longer whitespace need their last two, three bytes.
+    stops = stops[_LONG_LAST_BYTE[last]]
+    tail = data[stops - 1].astype(np.int64)
+    for n, codes in enumerate(_SPACE_TAILS[1:], start=2):
         # A value shorter than n bytes reads into its neighbour: at worst a needless trim.
         tail |= data[np.maximum(stops - n, 0)].astype(np.int64) << (8 * (n - 1))
         if np.isin(tail, codes).any():

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 import pyarrow as pa
 
-from service_quality.schema import DESCRIPTIVE, ENTITIES
+from service_quality.schema import DESCRIPTIVE, ENTITIES, ENTITY_ALIASES
 
-from .coerce import coerce
+from . import readers
+from .coerce import SeenKeys, coerce
 from .readers import (
+    ChunkedReadUnsafe,
     InputError,
     RawTable,
     column_label,
     entity_for,
     normalize_name,
+    read_csv_chunks,
     read_table,
 )
 
@@ -31,6 +35,19 @@ class ImportOptions:
     date_order: str | None = None  # "dmy", "mdy" or "ymd"; None = decided by the data or refused
     # --value FIELD:SOURCE=CANONICAL: (field, source value, canonical value), added to value maps
     values: tuple[tuple[str, str, str], ...] = ()
+
+
+class RowSink(Protocol):
+    """Where stage_for_load puts each file's good rows as they are judged (the load's copy)."""
+
+    def begin(self) -> None:
+        """A file starts."""
+
+    def write(self, entity: str, table: pa.Table) -> None:
+        """Good rows of ENTITY, in file order, typed by the contract."""
+
+    def rollback(self) -> None:
+        """Forget what this file wrote (it is read again whole)."""
 
 
 @dataclass
@@ -105,3 +122,56 @@ def _name_sources(reasons: pd.Series, built) -> pd.Series:
         label = column_label(col)
         out = out.str.replace(label, f"{label} [column {header}]", regex=False)
     return out.astype(object)
+
+
+def stage_for_load(path: Path, entity: str | None, options: ImportOptions | None,
+                   sink: RowSink) -> list[StagedFile]:
+    """stage_file(arrow=True) for the load: the good rows go to SINK, `good` is left None.
+
+    A CSV in the canonical layout larger than readers.CHUNK_BYTES is read and checked a chunk
+    at a time, each chunk's rows handed over before the next is read, so the memory needed does
+    not grow with the file: the same rows, rejections and messages as a whole-file read (which
+    a chunk that meets anything unusual falls back to).
+    """
+    path = Path(path)
+    canonical = options is None or options == ImportOptions()
+    sink.begin()
+    if canonical and path.suffix.lower() == ".csv":
+        name = ENTITY_ALIASES.get(entity, entity) if entity else entity_for(path)
+        try:
+            large = path.stat().st_size > readers.CHUNK_BYTES
+        except OSError:
+            large = False  # read_table says why it cannot be opened
+        if name in ENTITIES and large:
+            try:
+                return [_stage_chunks(path, name, sink)]
+            except ChunkedReadUnsafe:
+                sink.rollback()
+                sink.begin()
+    files = stage_file(path, entity, options, arrow=True)
+    for st in files:
+        sink.write(st.entity, st.good)
+        st.good = None
+    return files
+
+
+def _stage_chunks(path: Path, entity: str, sink: RowSink) -> StagedFile:
+    """One canonical CSV staged a chunk at a time (readers.read_csv_chunks)."""
+    seen = SeenKeys()
+    rejected = []
+    first = None
+    try:
+        for table in read_csv_chunks(path, entity):
+            good, bad = coerce(table, ENTITIES[entity], arrow=True, seen=seen)
+            sink.write(entity, good)
+            rejected.append(bad)
+            table.release_rows()
+            if first is None:
+                first = table
+            del good, table
+            # Arrow's allocator keeps freed memory for reuse; the next chunk starts low.
+            pa.default_memory_pool().release_unused()
+    finally:
+        seen.close()
+    return StagedFile(path, first, None, pd.concat(rejected, ignore_index=True))
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import shutil
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,11 @@ def lock_path(db: Path) -> Path:
 def tmp_path(db: Path, batch_id: str) -> Path:
     """The hidden copy a load writes: .{name}.{pid}.{batch}.tmp beside DB."""
     return db.with_name(f".{db.name}.{os.getpid()}.{batch_id}.tmp")
+
+
+def spill_path(tmp: Path) -> Path:
+    """The folder beside a load's copy TMP where DuckDB puts what does not fit in its memory."""
+    return tmp.with_name(tmp.name.removesuffix(".tmp") + ".spill.tmp")
 
 
 def acquire_lock(db: Path, progress: Callable[[str], None]) -> int:
@@ -71,7 +77,10 @@ def clean_leftovers(db: Path, progress: Callable[[str], None]) -> list[Path]:
     for path in sorted(db.parent.glob(f".{db.name}.*.tmp*")):
         match = pattern.match(path.name)
         if match and int(match.group(1)) != os.getpid() and not _alive(int(match.group(1))):
-            path.unlink(missing_ok=True)
+            if path.is_dir():   # DuckDB's spill folder
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
             removed.append(path)
     if removed:
         progress(f"removed {len(removed)} temporary file(s) left by an interrupted load: "
@@ -96,9 +105,10 @@ def publish(tmp: Path, db: Path, progress: Callable[[str], None] = lambda msg: N
 
 
 def discard(tmp: Path) -> None:
-    """Remove a load's temporary file and its write-ahead log, if they are still there."""
+    """Remove a load's temporary file, its write-ahead log and spill folder, if still there."""
     tmp.unlink(missing_ok=True)
     tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    shutil.rmtree(spill_path(tmp), ignore_errors=True)
 
 
 def keep_access(old: Path, new: Path, progress: Callable[[str], None]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,8 @@ SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 # 4: ticket_sla.recurrence_due_at, ticket_monthly severity `not_fault`, action_status in SQL;
 # 5: customers.report_emails
 # 6: customer_terms, the limits beside the statuses of ticket_sla, complaint_sla, survey_facts
-SCHEMA_VERSION = 6
+# 7: filter_choices
+SCHEMA_VERSION = 7
 
 SQL_TYPES = {
     STR: "VARCHAR", TIMESTAMP: "TIMESTAMP", DATE: "DATE", BOOL: "BOOLEAN", RATIO: "DOUBLE",
@@ -70,6 +72,7 @@ def _entity_statements(e) -> dict[str, str]:
         "delete_staged": f"DELETE FROM {e.name} WHERE ({key}) IN (SELECT ({key}) FROM staged)",  # noqa: S608
         "insert_staged": f"INSERT INTO {e.name} BY NAME SELECT * FROM staged",  # noqa: S608
         "select_all": f"SELECT * FROM {e.name}",  # noqa: S608
+        "count": f"SELECT count(*) FROM {e.name}",  # noqa: S608
     }
 
 
@@ -154,11 +157,17 @@ def stored_schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
         return 0
 
 
+# The app's DuckDB memory per attached version (two at most): without a cap DuckDB keeps what it
+# reads, up to most of the machine's memory; a query that needs more puts it in the temp folder.
+READ_CONFIG = {"memory_limit": "512MB",
+               "temp_directory": str(Path(tempfile.gettempdir()) / "service-quality-duckdb")}
+
+
 def _attach(path: Path) -> duckdb.DuckDBPyConnection:
     # An in-memory instance with the file attached, never duckdb.connect(path): DuckDB shares
     # one instance per path within a process, so a connection opened after a load would see the
     # replaced file for as long as any older connection to it lived.
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config=READ_CONFIG)
     try:
         con.execute("ATTACH ? AS db (READ_ONLY)", [str(path)])
         con.execute("USE db")

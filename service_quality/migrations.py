@@ -31,6 +31,9 @@ MIGRATIONS: dict[int, list[str]] = {
     # every load recomputes; load_info no longer keeps a copy of the settings (its row is
     # dropped by the load).
     5: [],
+    # 6 → 7 added a derived table only (filter_choices, the sidebar's choices), which every
+    # load recomputes.
+    6: [],
 }
 
 

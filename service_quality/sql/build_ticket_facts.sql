@@ -9,6 +9,8 @@
 -- The fault-report page reads these instead of trimming seven texts of every version per view.
 -- transfer_events counts the ticket's recorded transfer events (0 when none), for the process
 -- page's check against tickets.transfers.
+-- Built in parallel: the rows of a join have no order to keep (the pages always sort).
+SET preserve_insertion_order = false;
 CREATE OR REPLACE TABLE ticket_facts AS
 WITH te AS (
     SELECT ticket_id, count(*) AS transfer_events
@@ -56,4 +58,5 @@ JOIN tickets AS k USING (ticket_id)
 LEFT JOIN engineers AS e USING (engineer_id)
 LEFT JOIN calendar_days AS d ON d.date = CAST(s.reported_at AS DATE)
 LEFT JOIN r USING (ticket_id)
-LEFT JOIN te USING (ticket_id)
+LEFT JOIN te USING (ticket_id);
+SET preserve_insertion_order = true;

@@ -1,14 +1,14 @@
--- Choices for the sidebar: customers (id, name) and engineer teams, within the caller's scope.
-SELECT 'customer' AS kind, t.customer_id AS value, coalesce(c.name, t.customer_id) AS label
-FROM (SELECT DISTINCT customer_id FROM ticket_facts
-      WHERE $customers IS NULL OR list_contains($customers, customer_id)) AS t
-LEFT JOIN customers AS c USING (customer_id)
+-- Choices for the sidebar: customers (id, name) and engineer teams, within the caller's scope, and
+-- the first and last month with tickets; read from filter_choices, which the load builds.
+SELECT 'customer' AS kind, value, label
+FROM filter_choices
+WHERE kind = 'customer' AND ($customers IS NULL OR list_contains($customers, customer_id))
 UNION ALL
-SELECT DISTINCT 'team', team, team
-FROM ticket_facts
-WHERE team IS NOT NULL AND ($customers IS NULL OR list_contains($customers, customer_id))
+SELECT DISTINCT 'team', value, value
+FROM filter_choices
+WHERE kind = 'team' AND ($customers IS NULL OR list_contains($customers, customer_id))
 UNION ALL
-SELECT 'month', strftime(min(reported_at), '%Y-%m'), strftime(max(reported_at), '%Y-%m')
-FROM ticket_facts
-WHERE $customers IS NULL OR list_contains($customers, customer_id)
+SELECT 'month', min(value), max(label)
+FROM filter_choices
+WHERE kind = 'month' AND ($customers IS NULL OR list_contains($customers, customer_id))
 ORDER BY kind, value
