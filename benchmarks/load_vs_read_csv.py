@@ -30,7 +30,7 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "benchmarks" / "results" / "load.jsonl"
-TARGET_RATIO = 6.0
+TARGET_RATIO = 5.0
 
 
 def machine() -> dict:
