@@ -20,13 +20,20 @@ days AS (
            sum(CAST(estimated AS INTEGER)) OVER (ORDER BY date) AS estimated_through
     FROM calendar_days
 ),
--- The end of working hours of every working day, for each set of terms.
-working_day_ends AS (
-    SELECT w.terms_id, CAST(d.date AS TIMESTAMP) + to_minutes(w.day_end) AS ends_at
+-- For each set of terms and calendar day: the end of that day's working hours (working days
+-- only) and the end of the next working day's. A hash join on the day then finds the deadline;
+-- an ASOF join did the same by sorting every wide ticket row (5.8 s of 8 at a million tickets).
+day_ends AS (
+    SELECT w.terms_id, d.date,
+           CASE WHEN d.is_workday THEN CAST(d.date AS TIMESTAMP) + to_minutes(w.day_end) END
+               AS today_end,
+           CAST(min(CASE WHEN d.is_workday THEN d.date END) OVER (
+                    PARTITION BY w.terms_id ORDER BY d.date
+                    ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS TIMESTAMP)
+               + to_minutes(w.day_end) AS next_end
     FROM calendar_days AS d
     CROSS JOIN (SELECT terms_id, max(end_minute) AS day_end FROM sla_windows GROUP BY terms_id)
         AS w
-    WHERE d.is_workday
 ),
 first_report AS (
     SELECT ticket_id, min(submitted_at) AS submitted_at FROM fault_reports GROUP BY ticket_id
@@ -114,10 +121,12 @@ base AS (
 -- The first end of working hours strictly after the moment reported: today's end on a working
 -- day before it (17:29:59 still is), else the next working day's.
 confirm AS (
-    SELECT b.*, e.ends_at AS confirm_deadline
+    SELECT b.*,
+           CASE WHEN e.today_end > b.reported_at THEN e.today_end ELSE e.next_end END
+               AS confirm_deadline
     FROM base AS b
-    ASOF LEFT JOIN working_day_ends AS e
-        ON e.terms_id = b.terms_id AND e.ends_at > b.reported_at
+    LEFT JOIN day_ends AS e
+        ON e.terms_id = b.terms_id AND e.date = CAST(b.reported_at AS DATE)
 ),
 timed AS (
     SELECT
