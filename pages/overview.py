@@ -16,7 +16,7 @@ from ui.frame import context, terms_caption
 from ui.management import management_download
 from ui.text import why_empty
 
-ctx = context()
+ctx = context(__file__)
 f, prev = ctx.filters, ctx.filters.previous()
 as_of = f"{ctx.as_of:%Y-%m-%d %H:%M}"
 

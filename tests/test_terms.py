@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from etl.cli import main
 from etl.load import load
+from service_quality import pages as registry
 from service_quality.database import Database
 from service_quality.filters import Filters
 from service_quality.messages import catalogue, t, term_placeholders
@@ -286,7 +287,7 @@ satisfied_min_score = 3
 low_score_max = 1
 """
 PERIOD = ("2025-07", "2025-12")
-PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(p.file for p in registry.PAGES)
 # The pages whose sections are tabs, only the open one drawn: the key of their tabs.
 TAB_KEYS = {"overview.py": "overview_worklist_tabs", "report.py": "report_tab"}
 # What each page must say with the changed limits (the actions page states no term).
