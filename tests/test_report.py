@@ -18,7 +18,6 @@ from service_quality.charts import report as report_charts
 from service_quality.database import Database
 from service_quality.messages import t
 from service_quality.queries import Scope
-from service_quality.queries.report import customer_report as report_query
 from service_quality.queries.report import report_customers
 from service_quality.reports import customer as rc
 from service_quality.reports.customer import (
@@ -30,6 +29,7 @@ from service_quality.reports.customer import (
     report_xlsx,
     sections,
 )
+from service_quality.reports.customer import scoped_customer_report as report_query
 
 ROOT = Path(__file__).resolve().parent.parent
 CUSTOMER = "C003"

@@ -285,7 +285,6 @@ def _customer_report_args(facts, me):
 EXPLICIT = {
     "data.raw_row": _raw_row_args,
     "data.rejected_rows": _rejected_rows_args,
-    "report.customer_report": _customer_report_args,
 }
 
 
@@ -466,7 +465,7 @@ def test_a_query_without_a_scope_fails(db, facts, qual):
 
 def test_customer_report_refuses_another_customer(db, facts):
     """Asking for another customer's report with my scope is refused."""
-    from service_quality.queries.report import customer_report
+    from service_quality.reports.customer import scoped_customer_report as customer_report
 
     me = facts["me"]
     other = next(c for c in facts["names"] if c != me)

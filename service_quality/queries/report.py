@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..database import Database
 from ..filters import Filters
-from . import Scope, load_info, run, scope_params
+from . import Scope, load_info, run
 from .tickets import DRILL_LIMIT
 
 
@@ -42,15 +42,3 @@ def open_tickets(db: Database, scope: Scope, filters: Filters,
 def satisfaction_months(db: Database, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Surveys of every type per month: sent, answered, mean score, CSAT, response rate."""
     return run(db, "report_satisfaction_trend", scope, filters, base="_surveys")
-
-
-def customer_report(db: Database, scope: Scope, filters, customer_id: str, period: str,
-                    lang: str = "zh"):
-    """The customer's periodic report (reports.customer.CustomerReport), if in the scope."""
-    # Imported here: the report module builds on the query modules, not the other way round.
-    from ..reports.customer import customer_report as build
-
-    allowed = scope_params(scope)["customers"]  # TypeError without a scope
-    if allowed is not None and customer_id not in allowed:
-        raise PermissionError(f"customer {customer_id!r} is outside the caller's scope")
-    return build(db, customer_id, period, lang)

@@ -20,7 +20,7 @@ from ..database import Database
 from ..excel import Chart, Sheet, workbook_bytes
 from ..filters import Filters, shift_month
 from ..messages import has, t
-from ..queries import Scope, load_info
+from ..queries import Scope, load_info, scope_params
 from ..queries.actions import ActionDrill, action_list
 from ..queries.complaints import complaint_compliance, complaint_list, open_complaints
 from ..queries.fault_reports import reports_due
@@ -283,6 +283,15 @@ class Section:
     total: int | None = None  # rows the list has in all, when the frame holds fewer
     terms: TermsInForce | None = None  # the customer's terms, which some labels state
 
+
+
+def scoped_customer_report(db: Database, scope: Scope, filters, customer_id: str, period: str,
+                           lang: str = "zh") -> CustomerReport:
+    """The customer's periodic report, if the customer is in SCOPE (PermissionError if not)."""
+    allowed = scope_params(scope)["customers"]  # TypeError without a scope
+    if allowed is not None and customer_id not in allowed:
+        raise PermissionError(f"customer {customer_id!r} is outside the caller's scope")
+    return customer_report(db, customer_id, period, lang)
 
 def _code_label(lang: str, prefix: str, value, terms: TermsInForce | None = None) -> object:
     if not isinstance(value, str) or value == "":
