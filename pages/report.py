@@ -5,14 +5,14 @@ improvement actions, open items; downloads as xlsx and PDF."""
 import pandas as pd
 import streamlit as st
 
+from service_quality.charts import customer_report as report_charts
 from service_quality.charts import escape_figure
-from service_quality.charts import report as report_charts
 from service_quality.files import name_part
 from service_quality.messages import t
 from service_quality.queries import Scope
 from service_quality.queries.common import filter_options
-from service_quality.queries.report import report_customers
-from service_quality.reports.customer import (
+from service_quality.queries.customer_report import report_customers
+from service_quality.reports.customer_report import (
     COMPLAINT_METRICS,
     TABS,
     default_period,

@@ -141,9 +141,9 @@ def test_nothing_reaches_past_the_cache_wrapper():
 
 
 def test_the_cache_wrapper_takes_any_domain_callable_and_nothing_else():
-    from service_quality.queries.report import report_customers
-    from service_quality.reports.customer import scoped_customer_report
-    from service_quality.reports.management import management_workbook
+    from service_quality.queries.customer_report import report_customers
+    from service_quality.reports.customer_report import scoped_customer_report
+    from service_quality.reports.management_workbook import management_workbook
     from ui.data import _domain
 
     for fn in (report_customers, scoped_customer_report, management_workbook):

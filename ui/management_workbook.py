@@ -7,7 +7,7 @@ import streamlit as st
 from service_quality.database import DbVersion
 from service_quality.filters import Filters
 from service_quality.queries import Scope
-from service_quality.reports.management import management_workbook
+from service_quality.reports.management_workbook import management_workbook
 
 from .auth import audit_export
 from .data import cached_file, current_version
