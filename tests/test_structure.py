@@ -154,3 +154,15 @@ def test_the_cache_wrapper_takes_any_domain_callable_and_nothing_else():
         except ValueError:
             continue
         raise AssertionError(f"{fn} was accepted")
+
+
+def test_the_three_reports_have_three_names():
+    """"report" alone names nothing: fault_report(s)_*, customer_report_*, management_workbook_*."""
+    ambiguous = {"report", "reports", "management", "customer", "mgmt"}
+    modules = [p.relative_to(ROOT) for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")
+               if p.stem in ambiguous]
+    sql = [p.name for p in (ROOT / "service_quality" / "sql").glob("*.sql")
+           if p.stem.split("_")[0] in {"report", "mgmt"}]
+    tests = [p.name for p in (ROOT / "tests").glob("test_*.py")
+             if p.stem.removeprefix("test_") in ambiguous]
+    assert (modules, sql, tests) == ([], [], [])
