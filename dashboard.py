@@ -1,7 +1,8 @@
 """服务质量监督看板 — the frame: page config, first build, sign-in, filters, navigation.
 
-`streamlit run dashboard.py` finds `app` at the end and serves it: Streamlit running this file as
-every session's script, plus the two routes that set and clear the sign-in cookie.
+`streamlit run dashboard.py` finds `app` at the end and serves it: Streamlit running main()
+(through entry/script.py) as every session's script, plus the routes that set and clear the
+sign-in cookie.
 """
 
 from pathlib import Path
@@ -9,19 +10,6 @@ from pathlib import Path
 import streamlit as st
 
 PAGES = Path(__file__).resolve().parent / "pages"
-# Every page: file, title key, icon. The navigation shows those the user's role may open.
-ALL_PAGES = [
-    ("overview.py", "page_overview", ":material/dashboard:"),
-    ("sla.py", "page_sla", ":material/timer:"),
-    ("severity.py", "page_severity", ":material/warning:"),
-    ("satisfaction.py", "page_satisfaction", ":material/sentiment_satisfied:"),
-    ("complaints.py", "page_complaints", ":material/feedback:"),
-    ("actions.py", "page_actions", ":material/task_alt:"),
-    ("fault_reports.py", "page_fault_reports", ":material/description:"),
-    ("report.py", "page_report", ":material/summarize:"),
-    ("process.py", "page_process", ":material/route:"),
-    ("data.py", "page_data", ":material/database:"),
-]
 
 
 def refusal(user, stem: str):
@@ -37,6 +25,7 @@ def main() -> None:
     """One run of the frame: sign-in, the database, the filters, then the page."""
     # Imported here, not above: the server imports this file for `app` alone, before Streamlit's
     # runtime exists, and these modules declare cached functions.
+    from service_quality import pages as registry
     from service_quality.database import DatabaseUnusable
     from service_quality.messages import t
     from ui.auth import allowed_pages, current_user, default_page, local_banner
@@ -56,11 +45,12 @@ def main() -> None:
     ctx = render_frame(user, entrypoint=True)
     local_banner()   # below the filters: a reminder, not in the way of the daily work
     allowed = allowed_pages(user)
-    stems = [Path(name).stem for name, _, _ in ALL_PAGES]
     default = default_page(user)
 
     pages = []
-    for (name, title, icon), stem in zip(ALL_PAGES, stems, strict=True):
+    # Every page of the registry, in its order; the navigation shows those the role may open.
+    for page in registry.PAGES:
+        name, title, icon, stem = page.file, page.title, page.icon, page.stem
         if stem == default:
             # The default page is served at "/"; a typed or bookmarked /overview would otherwise say
             # "Page not found". A hidden twin answers at its own name (hashes come from url_path).
@@ -83,4 +73,5 @@ else:
     # Imported by the server that `streamlit run dashboard.py` starts: the app it serves.
     from ui.session_routes import routes
 
-    app = st.App(Path(__file__).resolve(), routes=routes())
+    # The session script is entry/script.py (it calls main()), not this file: see its docstring.
+    app = st.App(Path(__file__).resolve().parent / "entry" / "script.py", routes=routes())

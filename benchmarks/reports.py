@@ -45,8 +45,8 @@ def worker(db_path: Path, month: str, customer: str) -> dict:
     from service_quality.database import Database
     from service_quality.filters import Filters
     from service_quality.queries import Scope, load_info
-    from service_quality.reports import customer as rc
-    from service_quality.reports.management import management_workbook
+    from service_quality.reports import customer_report as rc
+    from service_quality.reports.management_workbook import management_workbook
 
     db = Database(db_path)
     load_info(db)  # the app's connection is open long before anyone clicks

@@ -57,7 +57,7 @@ def main() -> None:
 
         baseline, _ = timed(load, [sample / "tickets.csv"], direct, load_settings())
         os.environ["DASHBOARD_DB"] = str(app)   # uploads/ goes beside the app's database
-        from ui import upload
+        from etl import upload
 
         save, up = timed(upload.save_upload, [("tickets.csv", data)])
         preview_s, preview = timed(upload.build_preview, up, "canonical")

@@ -174,7 +174,7 @@ def _write_report(db_path: Path, customer_id: str, stem: str, period: str, lang:
     """Write one customer's xlsx and PDF as OUT/STEM_PERIOD.*; return the files."""
     from service_quality import files
     from service_quality.database import Database
-    from service_quality.reports.customer import customer_report, report_pdf, report_xlsx
+    from service_quality.reports.customer_report import customer_report, report_pdf, report_xlsx
 
     paths = [out / f"{stem}_{period}.{ext}" for ext in ("xlsx", "pdf")]
     if any(p.parent != out or "/" in p.name or p.name.startswith(".") for p in paths):
@@ -197,7 +197,7 @@ def report_command(args) -> int:
     from service_quality.database import Database, db_version
     from service_quality.delivery.reports import resolve_period, today_in_china
     from service_quality.queries import Scope
-    from service_quality.queries.report import report_customers
+    from service_quality.queries.customer_report import report_customers
 
     try:
         period = resolve_period(args.period, today_in_china())
@@ -440,7 +440,7 @@ def _check_customer(db_path: Path, customer_id: str) -> None:
     """UserError unless the database at DB_PATH knows CUSTOMER_ID."""
     from service_quality.database import Database, db_version
     from service_quality.queries import Scope
-    from service_quality.queries.report import report_customers
+    from service_quality.queries.customer_report import report_customers
 
     if db_version(db_path) is None:
         raise UserError(f"no database at {db_path}")

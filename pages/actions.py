@@ -119,7 +119,7 @@ def overdue_section(ctx: Context) -> None:
                      sheet=ctx.t("act_overdue"))
 
 
-ctx = context()
+ctx = context(__file__)
 st.title(ctx.t("page_actions"))
 st.caption(ctx.t("act_filters_note"))
 

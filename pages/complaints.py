@@ -64,7 +64,7 @@ def complaint_table(ctx: Context, frame: pd.DataFrame, columns, key: str, name: 
                width="stretch", column_config=formats)
 
 
-ctx = context()
+ctx = context(__file__)
 st.title(ctx.t("page_complaints"))
 st.caption(ctx.t("cmp_filters_note"))
 as_of = f"{ctx.as_of:%Y-%m-%d %H:%M}"

@@ -22,7 +22,7 @@ from ui.export import show_table
 from ui.frame import context
 from ui.upload import render as render_upload
 
-ctx = context()
+ctx = context(__file__)
 st.title(ctx.t("page_data"))
 st.caption(ctx.t("data_caption"))
 supervisor = ctx.scope.customers is None

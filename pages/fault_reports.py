@@ -61,7 +61,7 @@ def column_labels(columns) -> dict:
             for c in columns}
 
 
-ctx = context()
+ctx = context(__file__)
 st.title(ctx.t("page_fault_reports"))
 st.caption(ctx.t("fault_reports_rule"))
 terms_caption(ctx, "report_due_hours", "report_required_for")

@@ -13,10 +13,10 @@ from ui.data import query
 from ui.drill import show_timeline, status_chips, ticket_drilldown, words
 from ui.export import show_table
 from ui.frame import context, terms_caption
-from ui.management import management_download
+from ui.management_workbook import management_download
 from ui.text import why_empty
 
-ctx = context()
+ctx = context(__file__)
 f, prev = ctx.filters, ctx.filters.previous()
 as_of = f"{ctx.as_of:%Y-%m-%d %H:%M}"
 

@@ -25,7 +25,7 @@ from ui.text import md_escape, why_empty
 CODE_PREFIXES = {"channel": "process_channel_", "service_mode": "mode_",
                  "warranty": "process_warranty_", "quote_status": "process_quote_"}
 
-ctx = context()
+ctx = context(__file__)
 f, trend = ctx.filters, ctx.filters.trend()
 st.title(ctx.t("page_process"))
 st.caption(ctx.t("process_caption", start=f.start, end=f.end, trend_start=trend.start,

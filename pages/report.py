@@ -5,14 +5,14 @@ improvement actions, open items; downloads as xlsx and PDF."""
 import pandas as pd
 import streamlit as st
 
+from service_quality.charts import customer_report as report_charts
 from service_quality.charts import escape_figure
-from service_quality.charts import report as report_charts
 from service_quality.files import name_part
 from service_quality.messages import t
 from service_quality.queries import Scope
 from service_quality.queries.common import filter_options
-from service_quality.queries.report import customer_report, report_customers
-from service_quality.reports.customer import (
+from service_quality.queries.customer_report import report_customers
+from service_quality.reports.customer_report import (
     COMPLAINT_METRICS,
     TABS,
     default_period,
@@ -22,6 +22,7 @@ from service_quality.reports.customer import (
     promise_trend,
     report_pdf,
     report_xlsx,
+    scoped_customer_report,
     sections,
 )
 from ui.auth import audit_export
@@ -38,7 +39,7 @@ STATIC_SECTIONS = {"by_category", "by_mode", "sla", "sla_trend", "severity", "sa
 @st.cache_data(max_entries=64, show_spinner=False)
 def _file(version, scope: Scope, customer_id: str, period: str, lang: str, kind: str) -> bytes:
     # Keyed by the database version, customer, period and language: a new load rebuilds.
-    report = query(customer_report, scope, None, customer_id, period, lang)
+    report = query(scoped_customer_report, scope, None, customer_id, period, lang)
     return report_xlsx(report, lang) if kind == "xlsx" else report_pdf(report, lang)
 
 
@@ -93,7 +94,7 @@ def draw_section(section) -> None:
                  placeholder="—")
 
 
-ctx = context()
+ctx = context(__file__)
 st.title(ctx.t("page_report"))
 customers = query(report_customers, ctx.scope)
 if customers.empty:
@@ -126,7 +127,7 @@ if default not in choices:
 period = c3.selectbox(ctx.t("report_period"), choices, index=choices.index(default),
                       key=f"report_period_{kind}")
 
-report = query(customer_report, ctx.scope, None, customer_id, period, ctx.lang)
+report = query(scoped_customer_report, ctx.scope, None, customer_id, period, ctx.lang)
 st.caption(md_escape(f"{report.name} · {report.period} · ")
            + ctx.t("report_as_of", as_of=report.as_of.strftime("%Y-%m-%d %H:%M")))
 # A customer has no sidebar filters (ui/frame.py); others are told theirs do not apply here.

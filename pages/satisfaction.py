@@ -60,7 +60,7 @@ def survey_table(ctx: Context, frame: pd.DataFrame, columns, key: str, name: str
                hide_index=True, width="stretch")
 
 
-ctx = context()
+ctx = context(__file__)
 st.title(ctx.t("page_satisfaction"))
 st.caption(ctx.t("sat_filters_note"))
 

@@ -48,7 +48,7 @@ def latest_click(events: dict) -> tuple[str | None, dict | None]:
     return (active, clicks[active][0]) if active and clicks.get(active) else (None, None)
 
 
-ctx = context()
+ctx = context(__file__)
 st.title(ctx.t("page_severity"))
 st.caption(ctx.t("severity_rule"))
 terms_caption(ctx, *SEVERITY_TERMS)

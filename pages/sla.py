@@ -13,7 +13,7 @@ from ui.drill import chart_selection, ticket_drilldown
 from ui.frame import context, terms_caption
 from ui.text import md_escape
 
-ctx = context()
+ctx = context(__file__)
 st.title(ctx.t("page_sla"))
 metric = st.segmented_control(ctx.t("sla_metric"), METRICS, key="sla_metric", default="arrival",
                               format_func=lambda m: ctx.t(f"metric_{m}")) or "arrival"

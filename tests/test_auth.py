@@ -13,7 +13,7 @@ from streamlit import config
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from service_quality import accounts
+from service_quality import accounts, pages
 from service_quality.accounts import LOCAL_SUPERVISOR, Lockout, User, UserStore
 from service_quality.messages import t
 from ui import auth
@@ -133,6 +133,7 @@ def served(monkeypatch):
 
 def test_allowed_pages_by_role():
     every = {p.stem for p in (ROOT / "pages").glob("*.py")}
+    assert every == set(pages.stems())
     assert auth.allowed_pages(User("s", "supervisor")) == every
     assert auth.allowed_pages(User("m", "manager")) == every - {"data"}
     assert auth.allowed_pages(User("c", "customer", "C001")) == {"report"}

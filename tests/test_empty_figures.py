@@ -5,10 +5,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from service_quality import pages as registry
 from service_quality.messages import catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(p.file for p in registry.PAGES)
 # A customer that matches nothing, and a normal half year.
 VIEWS = {"nothing": {"from": "2020-01", "to": "2020-01"},   # before the first ticket
          "one_month": {"from": "2025-07", "to": "2025-07"},

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
+from service_quality import pages as registry
 from service_quality.excel import (
     DATE,
     DATETIME,
@@ -242,7 +243,7 @@ def test_sla_page_download_is_what_the_page_shows(fixture_db, monkeypatch, serve
 def test_every_table_on_every_page_has_a_download(fixture_db, monkeypatch, served):
     monkeypatch.setenv("DASHBOARD_DB", str(fixture_db))
     # The customer report page downloads its whole report (xlsx and PDF), not table by table.
-    for page in sorted(p for p in (ROOT / "pages").glob("*.py") if p.name != "report.py"):
+    for page in [ROOT / "pages" / p.file for p in registry.PAGES if p.stem != "report"]:
         served.clear()
         at = AppTest.from_file(str(page), default_timeout=120)
         at.query_params["from"] = "2025-01"

@@ -17,10 +17,11 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from service_quality import pages as registry
 from service_quality.schema import ENTITIES
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(p.file for p in registry.PAGES)
 EVIL = ("<a href='https://evil.example/h'>h</a><img src=https://evil.example/i.png>"
         "[x](https://evil.example/l)![p](https://evil.example/p.png)")
 # Free-text columns of each file, poisoned in every row (the original text kept in front).

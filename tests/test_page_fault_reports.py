@@ -376,7 +376,7 @@ def test_the_management_workbook_flags_it_too(no_reason_db):
 
     from service_quality.database import Database
     from service_quality.messages import t
-    from service_quality.reports.management import management_workbook
+    from service_quality.reports.management_workbook import management_workbook
 
     path, tickets = no_reason_db
     d = Database(path)

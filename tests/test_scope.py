@@ -285,7 +285,6 @@ def _customer_report_args(facts, me):
 EXPLICIT = {
     "data.raw_row": _raw_row_args,
     "data.rejected_rows": _rejected_rows_args,
-    "report.customer_report": _customer_report_args,
 }
 
 
@@ -466,7 +465,7 @@ def test_a_query_without_a_scope_fails(db, facts, qual):
 
 def test_customer_report_refuses_another_customer(db, facts):
     """Asking for another customer's report with my scope is refused."""
-    from service_quality.queries.report import customer_report
+    from service_quality.reports.customer_report import scoped_customer_report as customer_report
 
     me = facts["me"]
     other = next(c for c in facts["names"] if c != me)
@@ -503,7 +502,7 @@ def test_customer_report_and_files_show_no_other_customer(db, facts):
     """The customer report, its xlsx and its PDF name only that customer."""
     from pypdf import PdfReader
 
-    from service_quality.reports.customer import customer_report, report_pdf, report_xlsx
+    from service_quality.reports.customer_report import customer_report, report_pdf, report_xlsx
 
     me = facts["me"]
     _, pattern, entities = others_of(facts, me)
@@ -528,7 +527,7 @@ def test_customer_report_and_files_show_no_other_customer(db, facts):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_management_workbook_for_a_customer_shows_no_other(db, facts, lang):
     """The management workbook built with a customer scope holds only that customer."""
-    from service_quality.reports.management import management_workbook
+    from service_quality.reports.management_workbook import management_workbook
 
     me = facts["me"]
     other = next(c for c in facts["names"] if c != me)
@@ -565,7 +564,7 @@ def test_the_comparison_finds_a_count_leak(db, only_mine, facts):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_management_workbook_ignores_other_customers(db, only_mine, facts, lang):
     """A customer's management workbook is cell for cell the same without the other customers."""
-    from service_quality.reports.management import management_workbook
+    from service_quality.reports.management_workbook import management_workbook
 
     months = Filters(facts["first_month"], facts["last_month"])
     scope = Scope.customer(facts["me"])

@@ -16,12 +16,13 @@ from streamlit.testing.v1 import AppTest
 
 from etl.cli import main
 from etl.load import load
+from service_quality import pages as registry
 from service_quality.database import Database
 from service_quality.filters import Filters
 from service_quality.messages import catalogue, t, term_placeholders
 from service_quality.queries import Scope
 from service_quality.queries.terms import terms_in_force
-from service_quality.reports.management import management_workbook
+from service_quality.reports.management_workbook import management_workbook
 from service_quality.settings import TERMS, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -286,7 +287,7 @@ satisfied_min_score = 3
 low_score_max = 1
 """
 PERIOD = ("2025-07", "2025-12")
-PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(p.file for p in registry.PAGES)
 # The pages whose sections are tabs, only the open one drawn: the key of their tabs.
 TAB_KEYS = {"overview.py": "overview_worklist_tabs", "report.py": "report_tab"}
 # What each page must say with the changed limits (the actions page states no term).
@@ -442,7 +443,7 @@ def squeeze(text: str) -> str:
 def test_the_customer_report_states_the_changed_limits(changed_db):
     from pypdf import PdfReader
 
-    from service_quality.reports.customer import customer_report, report_pdf, report_xlsx
+    from service_quality.reports.customer_report import customer_report, report_pdf, report_xlsx
 
     d = Database(changed_db)
     try:
@@ -541,7 +542,7 @@ def test_the_workbook_of_customers_on_different_terms_lists_them(two):
 
 
 def test_each_customers_report_states_its_own_terms(two):
-    from service_quality.reports.customer import customer_report, report_xlsx
+    from service_quality.reports.customer_report import customer_report, report_xlsx
 
     db, _ = two
     d = Database(db)

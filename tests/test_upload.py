@@ -13,11 +13,11 @@ import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
+from etl import upload
 from etl.load import LoadRefused
 from service_quality.accounts import User
 from service_quality.messages import t
 from tests.test_page_data import sql
-from ui import upload
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPERVISOR = User("sup", "supervisor")

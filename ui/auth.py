@@ -5,15 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import math
-import sys
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import streamlit as st
 from streamlit import config
 
-from service_quality import accounts
+from service_quality import accounts, pages
 from service_quality.accounts import (
     IDLE_LIMIT_SECONDS,
     LOCAL_SUPERVISOR,
@@ -31,11 +29,7 @@ from service_quality.sessions import COOKIE_NAME, SessionStore
 from . import session_routes
 from .text import md_escape
 
-PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-# Pages a manager may not open (the data page shows load batches and every rejected raw row).
-MANAGER_EXCLUDED = {"data"}
-CUSTOMER_PAGES = {"report"}
 
 # The clock every timing rule reads; tests replace it (monkeypatch ui.auth.clock).
 clock = time.time
@@ -62,17 +56,13 @@ def _lang() -> str:
 
 
 def all_pages() -> set[str]:
-    """Every page file's stem (pages/sla.py → "sla")."""
-    return {p.stem for p in PAGES_DIR.glob("*.py")}
+    """Every page's stem (pages/sla.py → "sla"), from the page registry."""
+    return set(pages.stems())
 
 
 def allowed_pages(user: User) -> set[str]:
-    """The page stems USER's role may open."""
-    if user.role == "supervisor":
-        return all_pages()
-    if user.role == "manager":
-        return all_pages() - MANAGER_EXCLUDED
-    return all_pages() & CUSTOMER_PAGES
+    """The page stems USER's role may open (each page's roles are in the registry)."""
+    return pages.allowed(user.role)
 
 
 def may_open(user: User, stem: str | None) -> bool:
@@ -87,17 +77,6 @@ def require_page(user: User, stem: str | None) -> None:
     if not may_open(user, stem):
         st.error(t("auth_refused", _lang()))
         st.stop()
-
-
-def calling_page() -> str | None:
-    """The stem of the pages/*.py file in the call stack, or None."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        path = frame.f_globals.get("__file__")
-        if path and Path(path).parent.name == "pages":
-            return Path(path).stem
-        frame = frame.f_back
-    return None
 
 
 def scope_label(scope: Scope) -> list[str] | str:

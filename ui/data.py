@@ -142,16 +142,49 @@ def show_no_database(entrypoint: bool = False) -> None:
 @st.cache_data(max_entries=1024, show_spinner=False)
 def _cached(version: DbVersion, module: str, name: str, scope: queries.Scope, filters, args):
     # Keyed by the file's version, the query, the caller's scope, the filters and every argument.
-    fn = getattr(importlib.import_module(module), name)
-    return fn(_open(version), scope, filters, *args)
+    return _call(version, module, name, scope, filters, args)
+
+
+def _call(version: DbVersion, module: str, name: str, scope: queries.Scope, filters, args):
+    return getattr(importlib.import_module(module), name)(_open(version), scope, filters, *args)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _cached_file(version: DbVersion, module: str, name: str, scope: queries.Scope, filters,
+                 args) -> bytes:
+    # Files (a workbook) are large: fewer of them are kept than query results. Same key.
+    return _call(version, module, name, scope, filters, args)
+
+
+def _domain(fn: Callable) -> tuple[str, str]:
+    # By module and name, so the cache key is the function's address, not its object: only the
+    # domain layer's public functions, which take (db, scope, …) and apply the scope themselves.
+    if not fn.__module__.startswith("service_quality.") or fn.__name__.startswith("_") \
+            or getattr(importlib.import_module(fn.__module__), fn.__name__, None) is not fn:
+        raise ValueError(f"{fn.__module__}.{fn.__name__} is not a domain function")
+    return fn.__module__, fn.__name__
+
+
+def cached_file(fn: Callable, version: DbVersion, scope: queries.Scope, filters=None,
+                *args) -> bytes:
+    """fn(db, scope, filters, *args) building a file, cached by VERSION, scope and arguments.
+
+    For a download's callback, which runs off the script thread: the version is the one the
+    run that drew the button read.
+    """
+    module, name = _domain(fn)
+    return _cached_file(version, module, name, scope, filters, args)
 
 
 def query(fn: Callable, scope: queries.Scope, filters=None, *args):
-    """Run fn(db, scope, filters, *args), a service_quality.queries function, through the cache."""
-    if not fn.__module__.startswith("service_quality.queries"):
-        raise ValueError(f"{fn.__module__}.{fn.__name__} is not a query function")
+    """Run fn(db, scope, filters, *args), any domain function of (db, scope, …), cached.
+
+    The cache key holds the database version, the function, the caller's scope, the filters
+    and every argument: one customer's result is never another's.
+    """
+    module, name = _domain(fn)
     try:
-        return _cached(current_version(), fn.__module__, fn.__name__, scope, filters, args)
+        return _cached(current_version(), module, name, scope, filters, args)
     except StaleVersion:
         # The run's file was replaced and its connection let go: start the run again on the
         # new file rather than mix two loads on one page.

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,22 +24,11 @@ FLAG_KEYS = ("status_breached", "act_completion_late", "process_gap_no_duty",
              "process_gap_no_phone")
 
 
-def page_name() -> str:
-    """The running page's file name (pages/sla.py → "sla"), found from the calling frames."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        path = frame.f_globals.get("__file__")
-        if path and Path(path).parent.name == "pages":
-            return Path(path).stem
-        frame = frame.f_back
-    return "table"
-
-
 def file_name(ctx: Context, name: str, page: str | None = None) -> str:
     """`<page>_<name>_<from>_<to>.xlsx` for the period the table was drawn for."""
     # Names may carry ids from data files (a ticket id): keep them to safe file-name characters.
     name = re.sub("_+", "_", _UNSAFE.sub("_", name))
-    return f"{page or page_name()}_{name}_{ctx.filters.start}_{ctx.filters.end}.xlsx"
+    return f"{page or ctx.page or 'table'}_{name}_{ctx.filters.start}_{ctx.filters.end}.xlsx"
 
 
 def flag_words(ctx: Context) -> tuple[str, ...]:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-
-# Streamlit reads its emoji table (~0.3 s) when the first segmented control is drawn: imported
-# here, the sign-in form's run pays for it instead of the page a user signed in for.
-import streamlit.emojis  # noqa: F401
-from streamlit.runtime.pages_manager import PagesManager
 
 from service_quality.accounts import LOCAL_SUPERVISOR, User
 from service_quality.filters import (
@@ -27,7 +23,7 @@ from service_quality.queries.common import filter_options
 from service_quality.queries.terms import terms_in_force
 from service_quality.terms import TermsInForce
 
-from .auth import calling_page, current_user, require_page
+from .auth import current_user, require_page
 from .data import load_info, query
 from .text import md_escape
 
@@ -47,6 +43,8 @@ class Context:
     user: User = LOCAL_SUPERVISOR
     # The agreement's terms of the customers shown (scope and customer filter), as judged.
     terms: TermsInForce | None = None
+    # The running page's stem (pages/sla.py → "sla"): names its downloads.
+    page: str | None = None
 
     def t(self, key: str, **values) -> str:
         """A label in this run's language, stating the shown customers' terms where it does."""
@@ -155,23 +153,20 @@ def _filter_sidebar(options, months: list[str], lang: str) -> Filters:
     return Filters(start, end, tuple(customers), tuple(severities), tuple(modes), tuple(teams))
 
 
-def context() -> Context:
-    """This run's context: the one dashboard.py drew, or draw it (a page run on its own).
+def context(page_file: str | None = None) -> Context:
+    """This run's context for the page in PAGE_FILE (its `__file__`): dashboard.py's, or drawn.
 
-    Either way the calling page is checked against the user's role: a page that is not in the
-    user's navigation (a customer typing /sla) is refused here too.
+    Either way the page is checked against the user's role: a page that is not in the user's
+    navigation (a customer typing /sla) is refused here too. Pages name themselves: no stack
+    inspection (a page without a name is a supervisor's).
     """
-    if PagesManager.uses_pages_directory:
-        # A server whose first request names a page (a bookmarked /sla?…) starts in Streamlit's
-        # legacy pages/ mode and runs the page without dashboard.py. Leave that mode and rerun,
-        # so the entrypoint registers st.navigation and opens the same page with its filters.
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-    page = calling_page()
-    if st.session_state.get(_FROM_ENTRYPOINT):
+    page = Path(page_file).stem if page_file else None
+    # Taken, not read: only a page that dashboard.py runs in this very run uses its context; a
+    # page run on its own (as AppTest's legacy pages/ mode may) checks the user itself.
+    if st.session_state.pop(_FROM_ENTRYPOINT, False):
         ctx = st.session_state[_CONTEXT]
         require_page(ctx.user, page)
-        return ctx
+        return replace(ctx, page=page)
     user = current_user()
     require_page(user, page)
-    return render_frame(user)
+    return replace(render_frame(user), page=page)

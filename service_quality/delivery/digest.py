@@ -26,6 +26,7 @@ import pandas as pd
 from ..database import Database
 from ..filters import Filters, default_filters
 from ..messages import has, t
+from ..pages import url_path
 from ..queries import Scope, load_info
 from ..queries.terms import terms_in_force
 from ..queries.worklist import worklist
@@ -36,7 +37,7 @@ from .mail import Mailer, MailError, ServerUnavailable, build_message
 
 # The worklist kinds a supervisor chases day by day, in the digest's order.
 DIGEST_KINDS = ("complaints", "reports", "actions", "low_scores", "reproduction")
-# The app page each kind opens (its file name in pages/ is its address).
+# The app page each kind opens (a stem of the page registry, service_quality.pages).
 PAGES = {"complaints": "complaints", "reports": "fault_reports", "actions": "actions",
          "low_scores": "satisfaction", "reproduction": "overview"}
 # Columns shown per kind, those the worklist returns (a newer worklist may add or drop some).
@@ -180,7 +181,7 @@ def _cell(value, column: str, lang: str) -> str:
 def page_link(base_url: str, page: str, filters: Filters, lang: str) -> str:
     """The app's address of PAGE with FILTERS in its URL, as the app itself writes them."""
     query = {**filters.to_query(), **({"lang": lang} if lang != "zh" else {})}
-    return f"{base_url.rstrip('/')}/{page}?{urllib.parse.urlencode(query)}"
+    return f"{base_url.rstrip('/')}/{url_path(page)}?{urllib.parse.urlencode(query)}"
 
 
 def _notes(params: dict, terms: TermsInForce, lang: str) -> dict[str, str]:

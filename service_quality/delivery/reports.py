@@ -19,8 +19,8 @@ import pandas as pd
 from ..database import Database
 from ..messages import t
 from ..queries import Scope, load_info
-from ..queries.report import report_recipients
-from ..reports.customer import customer_report, report_pdf, report_period, report_xlsx
+from ..queries.customer_report import report_recipients
+from ..reports.customer_report import customer_report, report_pdf, report_period, report_xlsx
 from .config import SmtpConfig, split_addresses, valid_address
 from .log import Delivery, DeliveryLog, FileSent, now
 from .mail import PDF, XLSX, Mailer, MailError, ServerUnavailable, build_message

@@ -16,8 +16,12 @@ from service_quality.excel import PERCENT
 from service_quality.filters import Filters
 from service_quality.messages import t
 from service_quality.queries import Scope
-from service_quality.queries.management import breach_list, fault_report_status, severity_audit
-from service_quality.reports.management import management_workbook
+from service_quality.queries.management_workbook import (
+    breach_list,
+    fault_report_status,
+    severity_audit,
+)
+from service_quality.reports.management_workbook import management_workbook
 
 PERIOD = Filters("2025-10", "2025-12")
 BOUNDS = ["2025-10-01", "2026-01-01"]
@@ -366,7 +370,7 @@ def test_filters_narrow_every_sheet(fixture_db):
 
 def _download_app():
     from ui.frame import context
-    from ui.management import management_download
+    from ui.management_workbook import management_download
 
     management_download(context())
 
@@ -381,7 +385,7 @@ def test_download_button(fixture_db, monkeypatch, lang):
     button = at.get("download_button")[0]
     assert button.proto.label == t("mgmt_download", lang)
     from ui.frame import Context
-    from ui.management import file_name, workbook
+    from ui.management_workbook import file_name, workbook
 
     ctx = Context(lang, Scope.everyone(), PERIOD, pd.Timestamp("2026-01-01"), {})
     assert file_name(ctx) == {"zh": "管理报表_2025-10_2025-12.xlsx",

@@ -1,7 +1,8 @@
 """The management workbook (管理报表): the period's figures against the previous period, as Excel.
 
 Every number comes from the query functions the pages use (or, for whole lists, from
-queries.management); this module only chooses columns, puts codes into words and lays out sheets.
+queries.management_workbook); this module only chooses columns, puts codes into words and lays
+out sheets.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from ..filters import LIST_FIELDS, Filters
 from ..messages import has, t
 from ..queries import Scope, actions, complaints, load_info, overview, satisfaction, severity
 from ..queries import fault_reports as reports
-from ..queries.management import (
+from ..queries.management_workbook import (
     SHEET_ROWS,
     breach_list,
     fault_report_status,

@@ -7,19 +7,18 @@ import streamlit as st
 from service_quality.database import DbVersion
 from service_quality.filters import Filters
 from service_quality.queries import Scope
-from service_quality.reports.management import management_workbook
+from service_quality.reports.management_workbook import management_workbook
 
 from .auth import audit_export
-from .data import _open, current_version
+from .data import cached_file, current_version
 from .frame import Context
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
 def _workbook(version: DbVersion, scope: Scope, filters: Filters, lang: str) -> bytes:
-    # Keyed by the file's version, the caller's scope, the filters and the language.
-    return management_workbook(_open(version), scope, filters, lang)
+    # Through the data layer's cache: keyed by the file's version, scope, filters and language.
+    return cached_file(management_workbook, version, scope, filters, lang)
 
 
 def workbook(ctx: Context) -> bytes:

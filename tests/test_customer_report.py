@@ -14,14 +14,13 @@ from streamlit.testing.v1 import AppTest
 
 from etl.cli import main
 from service_quality.charts import STATUS_COLORS
-from service_quality.charts import report as report_charts
+from service_quality.charts import customer_report as report_charts
 from service_quality.database import Database
 from service_quality.messages import t
 from service_quality.queries import Scope
-from service_quality.queries.report import customer_report as report_query
-from service_quality.queries.report import report_customers
-from service_quality.reports import customer as rc
-from service_quality.reports.customer import (
+from service_quality.queries.customer_report import report_customers
+from service_quality.reports import customer_report as rc
+from service_quality.reports.customer_report import (
     customer_report,
     default_period,
     period_choices,
@@ -30,6 +29,7 @@ from service_quality.reports.customer import (
     report_xlsx,
     sections,
 )
+from service_quality.reports.customer_report import scoped_customer_report as report_query
 
 ROOT = Path(__file__).resolve().parent.parent
 CUSTOMER = "C003"

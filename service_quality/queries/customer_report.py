@@ -6,51 +6,39 @@ import pandas as pd
 
 from ..database import Database
 from ..filters import Filters
-from . import Scope, load_info, run, scope_params
+from . import Scope, load_info, run
 from .tickets import DRILL_LIMIT
 
 
 def report_customers(db: Database, scope: Scope, filters=None) -> pd.DataFrame:
     """Customers in scope with contract facts: customer_id, name, region, contract dates, PM."""
-    return run(db, "report_customers", scope)
+    return run(db, "customer_report_customers", scope)
 
 
 def report_recipients(db: Database, scope: Scope, filters=None) -> pd.DataFrame:
     """Customers in scope with where their report is mailed: customer_id, name, report_emails."""
-    return run(db, "report_recipients", scope)
+    return run(db, "customer_report_recipients", scope)
 
 
 def service_summary(db: Database, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Tickets, on-site visits and finished tickets per category and service mode."""
-    return run(db, "report_service", scope, filters, base="_tickets")
+    return run(db, "customer_report_service", scope, filters, base="_tickets")
 
 
 def severe_faults(db: Database, scope: Scope, filters: Filters,
                   limit: int = DRILL_LIMIT) -> pd.DataFrame:
     """Severe faults by rule with their fault report: due, first submitted, status, decision."""
-    return run(db, "report_severe_faults", scope, filters, base="_tickets", limit=limit)
+    return run(db, "customer_report_severe_faults", scope, filters, base="_tickets", limit=limit)
 
 
 def open_tickets(db: Database, scope: Scope, filters: Filters,
                  limit: int = DRILL_LIMIT) -> pd.DataFrame:
     """Unfinished tickets, oldest first, with days open at as_of (`matching` = all)."""
     as_of = pd.Timestamp(load_info(db)["as_of"]).to_pydatetime()
-    return run(db, "report_open_tickets", scope, filters, base="_tickets", as_of=as_of,
+    return run(db, "customer_report_open_tickets", scope, filters, base="_tickets", as_of=as_of,
                limit=limit)
 
 
 def satisfaction_months(db: Database, scope: Scope, filters: Filters) -> pd.DataFrame:
     """Surveys of every type per month: sent, answered, mean score, CSAT, response rate."""
-    return run(db, "report_satisfaction_trend", scope, filters, base="_surveys")
-
-
-def customer_report(db: Database, scope: Scope, filters, customer_id: str, period: str,
-                    lang: str = "zh"):
-    """The customer's periodic report (reports.customer.CustomerReport), if in the scope."""
-    # Imported here: the report module builds on the query modules, not the other way round.
-    from ..reports.customer import customer_report as build
-
-    allowed = scope_params(scope)["customers"]  # TypeError without a scope
-    if allowed is not None and customer_id not in allowed:
-        raise PermissionError(f"customer {customer_id!r} is outside the caller's scope")
-    return build(db, customer_id, period, lang)
+    return run(db, "customer_report_satisfaction_trend", scope, filters, base="_surveys")

@@ -20,18 +20,18 @@ from ..database import Database
 from ..excel import Chart, Sheet, workbook_bytes
 from ..filters import Filters, shift_month
 from ..messages import has, t
-from ..queries import Scope, load_info
+from ..queries import Scope, load_info, scope_params
 from ..queries.actions import ActionDrill, action_list
 from ..queries.complaints import complaint_compliance, complaint_list, open_complaints
-from ..queries.fault_reports import reports_due
-from ..queries.overview import compliance
-from ..queries.report import (
+from ..queries.customer_report import (
     open_tickets,
     report_customers,
     satisfaction_months,
     service_summary,
     severe_faults,
 )
+from ..queries.fault_reports import reports_due
+from ..queries.overview import compliance
 from ..queries.satisfaction import satisfaction_summary
 from ..queries.severity import severity_summary
 from ..queries.sla import sla_by
@@ -278,11 +278,20 @@ class Section:
     key: str
     title: str
     frame: pd.DataFrame  # codes, as queried
-    chart: str | None = None  # the chart builder in charts.report that draws it, if any
+    chart: str | None = None  # the chart builder in charts.customer_report that draws it, if any
     note: str | None = None  # a line under the title (e.g. "first 200 of 340")
     total: int | None = None  # rows the list has in all, when the frame holds fewer
     terms: TermsInForce | None = None  # the customer's terms, which some labels state
 
+
+
+def scoped_customer_report(db: Database, scope: Scope, filters, customer_id: str, period: str,
+                           lang: str = "zh") -> CustomerReport:
+    """The customer's periodic report, if the customer is in SCOPE (PermissionError if not)."""
+    allowed = scope_params(scope)["customers"]  # TypeError without a scope
+    if allowed is not None and customer_id not in allowed:
+        raise PermissionError(f"customer {customer_id!r} is outside the caller's scope")
+    return customer_report(db, customer_id, period, lang)
 
 def _code_label(lang: str, prefix: str, value, terms: TermsInForce | None = None) -> object:
     if not isinstance(value, str) or value == "":
@@ -508,7 +517,7 @@ def chart_png(fig) -> bytes | None:
 def _section_png(section: Section, report: CustomerReport, lang: str
                  ) -> tuple[bool, bytes | None]:
     """(whether the section has a chart, its PNG or None)."""
-    from ..charts import report as report_charts
+    from ..charts import customer_report as report_charts
 
     fig = report_charts.BUILDERS[section.chart](report, lang)
     return fig is not None, chart_png(fig) if fig is not None else None

@@ -15,16 +15,18 @@ SHEET_ROWS = 1_000_000
 def breach_list(db: Database, scope: Scope, filters: Filters,
                 limit: int = SHEET_ROWS) -> pd.DataFrame:
     """Filtered tickets with any promise breached or no_record, oldest first (`matching`)."""
-    return run(db, "mgmt_breaches", scope, filters, base="_tickets", limit=limit)
+    return run(db, "management_workbook_breaches", scope, filters, base="_tickets", limit=limit)
 
 
 def severity_audit(db: Database, scope: Scope, filters: Filters,
                    limit: int = SHEET_ROWS) -> pd.DataFrame:
     """Under-, over-classified and unverifiable faults with flags and ratios (`matching`)."""
-    return run(db, "mgmt_severity_audit", scope, filters, base="_tickets", limit=limit)
+    return run(db, "management_workbook_severity_audit", scope, filters, base="_tickets",
+               limit=limit)
 
 
 def fault_report_status(db: Database, scope: Scope, filters: Filters,
                         limit: int = SHEET_ROWS) -> pd.DataFrame:
     """Each fault the report rule applies to: report status, completeness, decision (`matching`)."""
-    return run(db, "mgmt_fault_reports", scope, filters, base="_tickets", limit=limit)
+    return run(db, "management_workbook_fault_reports", scope, filters, base="_tickets",
+               limit=limit)
