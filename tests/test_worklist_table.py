@@ -10,9 +10,6 @@ import re
 import pandas as pd
 import pytest
 
-# The overview's hand-written cases: a row of every kind, inside and outside each threshold.
-from test_page_overview import tiny_db  # noqa: F401  (a fixture)
-
 from service_quality.filters import Filters
 from service_quality.queries import Scope, scope_params, sql
 from service_quality.queries.worklist import KINDS, Thresholds, _now, worklist
@@ -140,7 +137,7 @@ TINY_VIEWS = [
 
 @pytest.mark.parametrize("threshold", range(len(THRESHOLDS)))
 @pytest.mark.parametrize("view", range(len(TINY_VIEWS)))
-def test_every_kind_of_the_hand_written_cases_equals_the_per_ticket_sql(tiny_db, view,  # noqa: F811
+def test_every_kind_of_the_hand_written_cases_equals_the_per_ticket_sql(tiny_db, view,
                                                                          threshold):
     got = assert_same(tiny_db, *TINY_VIEWS[view], THRESHOLDS[threshold])
     if view == 0:
