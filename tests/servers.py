@@ -19,7 +19,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from tests.test_browser import free_port
+from tests.support.browser import free_port
 
 REFUSED_MARK = "refuse"
 REFUSAL = "550 5.1.1 mailbox unavailable"

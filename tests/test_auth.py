@@ -3,9 +3,7 @@
 import json
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
-import duckdb
 import pytest
 import streamlit as st
 from google.protobuf import text_format
@@ -14,60 +12,12 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from service_quality import accounts, pages
-from service_quality.accounts import LOCAL_SUPERVISOR, Lockout, User, UserStore
+from service_quality.accounts import LOCAL_SUPERVISOR, User, UserStore
 from service_quality.messages import t
+from tests.support.auth import app, events, sign_in
 from ui import auth
 
 ROOT = Path(__file__).resolve().parent.parent
-START = 1_800_000_000.0
-
-
-def customers(db: Path) -> list[tuple[str, str]]:
-    """Every (customer_id, name), by id."""
-    con = duckdb.connect(str(db), read_only=True)
-    rows = con.execute("SELECT customer_id, name FROM customers ORDER BY 1").fetchall()
-    con.close()
-    return rows
-
-
-@pytest.fixture
-def users(tmp_path, monkeypatch, fixture_db):
-    """A users file (supervisor, manager, customer of the first customer), audit log, clock."""
-    monkeypatch.setattr(accounts, "BCRYPT_ROUNDS", 4)   # fast hashes; real ones carry 12
-    everyone = customers(fixture_db)
-    path = tmp_path / "users.json"
-    store = UserStore.open(path)
-    store.add("sup", "supervisor", "sup-pass")
-    store.add("boss", "manager", "boss-pass")
-    store.add("cust", "customer", "cust-pass", customer_id=everyone[0][0])
-    store.save()
-    log = tmp_path / "audit.log"
-    monkeypatch.setenv("DASHBOARD_DB", str(fixture_db))
-    monkeypatch.setenv("DASHBOARD_USERS", str(path))
-    monkeypatch.setenv("DASHBOARD_AUDIT", str(log))
-    now = [START]
-    monkeypatch.setattr(auth, "clock", lambda: now[0])
-    # The lockout is process-wide: each test gets its own, on the injected clock.
-    monkeypatch.setattr(auth, "lockout", Lockout(clock=lambda: now[0]))
-    return SimpleNamespace(path=path, log=log, now=now, customers=everyone)
-
-
-def events(log: Path) -> list[dict]:
-    """The audit log's lines."""
-    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
-
-
-def app(page: str = "dashboard.py") -> AppTest:
-    at = AppTest.from_file(str(ROOT / page), default_timeout=120)
-    at.query_params["from"] = "2025-07"
-    at.query_params["to"] = "2025-12"
-    return at
-
-
-def sign_in(at: AppTest, name: str, password: str) -> AppTest:
-    at.text_input(key="auth_username").input(name)
-    at.text_input(key="auth_password").input(password)
-    return at.button(key="auth_submit").click().run()
 
 
 def page_text(at: AppTest) -> str:

@@ -17,13 +17,7 @@ from etl.load import load
 from service_quality import migrations
 from service_quality.database import SCHEMA_VERSION, Database, DatabaseUnusable, StaleVersion
 from service_quality.settings import load_settings
-from tests.test_browser import (
-    _need_browser,
-    browser,  # noqa: F401 — the shared Chromium fixture
-    serve,
-    shot,
-    wait_idle,
-)
+from tests.support.browser import need_browser, serve, shot, wait_idle
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -255,8 +249,8 @@ def test_the_app_reads_the_file_again_after_a_rebuild(copy_db, sample_dir, monke
 
 @pytest.mark.browser
 def test_a_truncated_database_in_chromium_shows_the_message_and_the_command(
-        fixture_db, tmp_path, browser):  # noqa: F811
-    _need_browser()
+        fixture_db, tmp_path, browser):
+    need_browser()
     db = tmp_path / "service.duckdb"
     shutil.copyfile(fixture_db, db)
     _cut(db, -300_000)

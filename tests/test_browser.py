@@ -1,84 +1,20 @@
 """A fresh copy of the project started with `streamlit run` and opened in Debian's Chromium."""
 
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import duckdb
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", ROOT / "test-artifacts"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+from tests.support.browser import ROOT, need_browser, serve, shot, wait_idle
 
 pytestmark = pytest.mark.browser
-
-
-def _need_browser():
-    """Skip without Chromium on a developer machine; CI installs it, so there it must be found."""
-    missing = shutil.which("chromium") is None
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing = True
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail("CI must install chromium and playwright (see .ci/run)")
-        pytest.skip("chromium or playwright not installed")
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(folder: Path, db: Path | None = None, args: tuple[str, ...] = (),
-          script: str = "dashboard.py"):
-    """Start `streamlit run dashboard.py` (as the README says; or SCRIPT) in `folder` with ARGS
-    (more options); yield its URL; stop it (only it)."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "DASHBOARD_DB"}
-    if db is not None:
-        env["DASHBOARD_DB"] = str(db)
-    log = open(folder / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args],
-        cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not start: " + (folder / "streamlit.log").read_text())
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def fresh_app(tmp_path_factory):
     """`streamlit run dashboard.py` in a copy of the tracked files: no database yet."""
-    _need_browser()
+    need_browser()
     clone = tmp_path_factory.mktemp("clone")
     files = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
@@ -88,41 +24,6 @@ def fresh_app(tmp_path_factory):
             shutil.copy2(ROOT / name, clone / name)
     for url in serve(clone):
         yield url, clone
-
-
-@pytest.fixture(scope="module")
-def app_url(fixture_db):
-    """The project served on the fixture database."""
-    _need_browser()
-    yield from serve(ROOT, fixture_db)
-
-
-def shot(page, name: str) -> Path:
-    """Save a full-page screenshot under the artefacts folder and say where."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    print(f"screenshot: {path}")
-    return path
-
-
-def wait_idle(page, timeout: int = 60_000) -> None:
-    """Wait until Streamlit has finished running the script."""
-    page.wait_for_timeout(300)
-    page.locator("[data-testid='stStatusWidget']").wait_for(state="detached", timeout=timeout)
-    page.wait_for_timeout(300)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
-    _need_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def test_first_start_builds_the_sample_and_shows_the_overview(fresh_app, browser):

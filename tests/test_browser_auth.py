@@ -10,14 +10,7 @@ from pypdf import PdfReader
 
 from service_quality import accounts
 from service_quality.accounts import UserStore
-from tests.test_browser import (
-    ROOT,
-    _need_browser,
-    browser,  # noqa: F401 — the shared Chromium fixture
-    serve,
-    shot,
-    wait_idle,
-)
+from tests.support.browser import ROOT, need_browser, serve, shot, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +27,7 @@ def customers(fixture_db) -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def auth_url(fixture_db, customers, tmp_path_factory):
     """The project served on the fixture database with a users file (a customer, a supervisor)."""
-    _need_browser()
+    need_browser()
     folder = tmp_path_factory.mktemp("users")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(accounts, "BCRYPT_ROUNDS", 4)
@@ -71,7 +64,7 @@ def sign_in(page, url: str, name: str, password: str) -> None:
     wait_idle(page)
 
 
-def test_sign_in_form_first_and_a_wrong_password(auth_url, browser):  # noqa: F811
+def test_sign_in_form_first_and_a_wrong_password(auth_url, browser):
     url, _ = auth_url
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(url + "/sla")
@@ -88,7 +81,7 @@ def test_sign_in_form_first_and_a_wrong_password(auth_url, browser):  # noqa: F8
     page.close()
 
 
-def test_customer_sees_downloads_only_its_own(auth_url, browser, customers,  # noqa: F811
+def test_customer_sees_downloads_only_its_own(auth_url, browser, customers,
                                                tmp_path):
     url, folder = auth_url
     mine, my_name = customers[0]

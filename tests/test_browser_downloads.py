@@ -6,14 +6,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from tests.test_browser import (
-    ROOT,
-    _need_browser,
-    browser,  # noqa: F401 — the shared Chromium fixture
-    serve,
-    shot,
-    wait_idle,
-)
+from tests.support.browser import ROOT, need_browser, serve, shot, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -21,11 +14,11 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def report_url(fixture_db):
     """The project served on the fixture database."""
-    _need_browser()
+    need_browser()
     yield from serve(ROOT, fixture_db)
 
 
-def test_download_the_pdf_and_the_workbook(report_url, browser, fixture_db, tmp_path):  # noqa: F811
+def test_download_the_pdf_and_the_workbook(report_url, browser, fixture_db, tmp_path):
     import duckdb
 
     con = duckdb.connect(str(fixture_db), read_only=True)

@@ -3,22 +3,15 @@
 import pytest
 
 from service_quality.messages import t
-from tests.test_browser import (
-    ROOT,
-    _need_browser,
-    browser,  # noqa: F401 — the shared Chromium fixture
-    serve,
-    shot,
-    wait_idle,
-)
+from tests.support.browser import ROOT, need_browser, serve, shot, wait_idle
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_bookmark_as_a_fresh_servers_first_request_opens_in_the_navigation(
-        fixture_db, browser, tmp_path):  # noqa: F811
+        fixture_db, browser, tmp_path):
     # Streamlit's legacy pages/ mode would run pages/sla.py alone, listing the files by name.
-    _need_browser()
+    need_browser()
     for url in serve(ROOT, fixture_db):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url + "/sla?from=2025-07&to=2025-12")

@@ -7,16 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.test_browser import (
-    CHROMIUM_ARGS,
-    ROOT,
-    _need_browser,
-    app_url,  # noqa: F401 — the project served on the fixture database (local mode)
-    browser,  # noqa: F401 — the shared Chromium fixture
-    serve,
-    shot,
-    wait_idle,
-)
+from tests.support.browser import CHROMIUM_ARGS, ROOT, need_browser, serve, shot, wait_idle
 
 pytestmark = pytest.mark.browser
 EVIL_IMAGE = "![p](https://evil.example/p.png)"
@@ -34,7 +25,7 @@ def handshake(url: str, host: str) -> str:
         return s.recv(200).split(b"\r\n")[0].decode()
 
 
-def test_a_websocket_handshake_is_refused_unless_its_host_is_loopback(app_url):  # noqa: F811
+def test_a_websocket_handshake_is_refused_unless_its_host_is_loopback(app_url):
     port = urlsplit(app_url).port
     for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"):
         assert handshake(app_url, host) == "HTTP/1.1 101 Switching Protocols", host
@@ -46,7 +37,7 @@ def test_a_websocket_handshake_is_refused_unless_its_host_is_loopback(app_url): 
 @pytest.fixture(scope="module")
 def widened_url(fixture_db):
     """Local mode with the websocket allow-list widened (--server.allowedHosts '*')."""
-    _need_browser()
+    need_browser()
     yield from serve(ROOT, fixture_db, ("--server.allowedHosts", "*"))
 
 
@@ -80,7 +71,7 @@ def test_local_mode_refuses_a_page_opened_under_another_name(widened_url):
             b.close()
 
 
-def test_a_typed_ticket_id_is_text_not_an_image_or_a_link(app_url, browser):  # noqa: F811
+def test_a_typed_ticket_id_is_text_not_an_image_or_a_link(app_url, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
     asked = []
     page.on("request", lambda r: asked.append(r.url) if "evil.example" in r.url else None)

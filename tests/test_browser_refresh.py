@@ -13,14 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from service_quality.messages import t
-from tests.test_browser import (
-    ROOT,
-    _need_browser,
-    browser,  # noqa: F401 — the shared Chromium fixture
-    serve,
-    shot,
-    wait_idle,
-)
+from tests.support.browser import ROOT, need_browser, serve, shot, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +39,7 @@ MOMENT = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
 @pytest.fixture(scope="module")
 def refresh_app(fixture_db, tmp_path_factory):
     """The app served on a private copy of the fixture database, which the test reloads."""
-    _need_browser()
+    need_browser()
     db = tmp_path_factory.mktemp("refresh") / "service.duckdb"
     shutil.copyfile(fixture_db, db)
     for url in serve(ROOT, db):
@@ -85,7 +78,7 @@ def _visit(page, title: str, moments: list[str]) -> str | None:
     return shown[0] if shown else None
 
 
-def test_loads_while_two_sessions_browse(refresh_app, browser, sample_dir):  # noqa: F811
+def test_loads_while_two_sessions_browse(refresh_app, browser, sample_dir):
     url, db = refresh_app
     extracted = json.loads((sample_dir / "export_info.json").read_text())["extracted_at"]
     first = datetime.fromisoformat(extracted).replace(tzinfo=None, second=0, microsecond=0)

@@ -15,14 +15,7 @@ import pytest
 from service_quality import accounts
 from service_quality.accounts import UserStore
 from service_quality.sessions import COOKIE_NAME
-from tests.test_browser import (
-    ROOT,
-    _need_browser,
-    browser,  # noqa: F401 — the shared Chromium fixture
-    serve,
-    shot,
-    wait_idle,
-)
+from tests.support.browser import ROOT, need_browser, serve, shot, wait_idle
 
 pytestmark = pytest.mark.browser
 VIEW = {"width": 1400, "height": 1000}
@@ -31,7 +24,7 @@ VIEW = {"width": 1400, "height": 1000}
 @pytest.fixture(scope="module")
 def served(fixture_db, tmp_path_factory):
     """The app served by dashboard.py on the fixture database with a users file."""
-    _need_browser()
+    need_browser()
     folder = tmp_path_factory.mktemp("session_users")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(accounts, "BCRYPT_ROUNDS", 4)
@@ -80,7 +73,7 @@ def sidebar_months(page) -> list[str]:
     return [boxes.nth(i).input_value() for i in range(2)]
 
 
-def test_reload_and_bookmarks_keep_the_sign_in_and_the_filters(served, browser):  # noqa: F811
+def test_reload_and_bookmarks_keep_the_sign_in_and_the_filters(served, browser):
     url, folder = served
     context = browser.new_context(viewport=VIEW)
     page = context.new_page()
@@ -131,7 +124,7 @@ def test_reload_and_bookmarks_keep_the_sign_in_and_the_filters(served, browser):
     context.close()
 
 
-def test_a_new_password_ends_the_session_everywhere(served, browser):  # noqa: F811
+def test_a_new_password_ends_the_session_everywhere(served, browser):
     url, folder = served
     context = browser.new_context(viewport=VIEW)
     page = context.new_page()
@@ -195,7 +188,7 @@ def test_the_cookie_endpoints_refuse_a_bad_code_and_other_sites(served):
     assert "Max-Age=0" in cleared or "expires=Thu, 01 Jan 1970" in cleared
 
 
-def test_no_deploy_button_or_developer_menu(served, browser):  # noqa: F811
+def test_no_deploy_button_or_developer_menu(served, browser):
     url, _ = served
     context = browser.new_context(viewport=VIEW)
     page = context.new_page()
@@ -221,7 +214,7 @@ def test_no_deploy_button_or_developer_menu(served, browser):  # noqa: F811
     context.close()
 
 
-def test_a_digest_link_opens_its_filtered_page_after_sign_in(served, browser):  # noqa: F811
+def test_a_digest_link_opens_its_filtered_page_after_sign_in(served, browser):
     from service_quality.delivery.digest import page_link
     from service_quality.filters import Filters
 
@@ -242,7 +235,7 @@ def test_a_digest_link_opens_its_filtered_page_after_sign_in(served, browser):  
     context.close()
 
 
-def test_a_stale_tab_does_not_sign_out_a_newer_sign_in(served, browser):  # noqa: F811
+def test_a_stale_tab_does_not_sign_out_a_newer_sign_in(served, browser):
     url, _ = served
     context = browser.new_context(viewport=VIEW)
     stale = context.new_page()

@@ -7,14 +7,7 @@ import pytest
 
 from service_quality import accounts
 from service_quality.accounts import UserStore
-from tests.test_browser import (
-    ROOT,
-    _need_browser,
-    browser,  # noqa: F401 — the shared Chromium fixture
-    serve,
-    shot,
-    wait_idle,
-)
+from tests.support.browser import ROOT, need_browser, serve, shot, wait_idle
 
 pytestmark = pytest.mark.browser
 SESSIONS = 12
@@ -25,7 +18,7 @@ LOCKED = "已被锁定"
 @pytest.fixture(scope="module")
 def race_url(fixture_db, tmp_path_factory):
     """The project with a users file whose hashes have the real cost (a check takes a while)."""
-    _need_browser()
+    need_browser()
     folder = tmp_path_factory.mktemp("race")
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(accounts, "BCRYPT_ROUNDS", 12)   # the real cost: checks overlap
@@ -39,7 +32,7 @@ def race_url(fixture_db, tmp_path_factory):
             yield url, folder
 
 
-def _forms(browser, url: str, name: str, passwords: list[str]):  # noqa: F811
+def _forms(browser, url: str, name: str, passwords: list[str]):
     """One new session per password, its form filled in and not sent."""
     pages = []
     for password in passwords:
@@ -81,7 +74,7 @@ def _checks(folder, name: str) -> int:
                and (e["event"] == "sign_in" or e.get("reason") == "password"))
 
 
-def test_twelve_sessions_at_once_with_wrong_passwords_get_five_checks(race_url, browser):  # noqa: F811
+def test_twelve_sessions_at_once_with_wrong_passwords_get_five_checks(race_url, browser):
     url, folder = race_url
     pages = _forms(browser, url, "boss", [f"wrong-{i}" for i in range(SESSIONS)])
     _send_at_once(pages)
@@ -97,7 +90,7 @@ def test_twelve_sessions_at_once_with_wrong_passwords_get_five_checks(race_url, 
         page.close()
 
 
-def test_eleven_wrong_and_one_right_at_once(race_url, browser):  # noqa: F811
+def test_eleven_wrong_and_one_right_at_once(race_url, browser):
     """The issue's race: every try was checked and none refused. A success clears the count
     once, so whatever the order at most 4 + 5 wrong passwords are checked and 2 are refused."""
     url, folder = race_url

@@ -5,18 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import (
-    ROOT,
-    _need_browser,
-    browser,  # noqa: F401 — the shared Chromium fixture
-    serve,
-    shot,
-    wait_idle,
-)
-from tests.test_page_data import sql
-from tests.test_upload import SCRIPT
+from tests.sqlcheck import rows as sql
+from tests.support.browser import ROOT, need_browser, serve, shot, wait_idle
 
 pytestmark = pytest.mark.browser
+SCRIPT = "<script>alert(1)</script>"
 TICKETS = (
     "ticket_id,customer_id,reported_at,channel,device\n"
     f"TB-UP-1,C001,2026-10-30 10:00,phone,{SCRIPT}\n"
@@ -28,7 +21,7 @@ TICKETS = (
 @pytest.fixture(scope="module")
 def upload_app(fixture_db, tmp_path_factory):
     """The project served on a private copy of the fixture database (the upload changes it)."""
-    _need_browser()
+    need_browser()
     folder = tmp_path_factory.mktemp("upload_db")
     db = folder / "service.duckdb"
     shutil.copyfile(fixture_db, db)
@@ -62,7 +55,7 @@ def open_data(page, url: str, tab: str) -> None:
     wait_idle(page)
 
 
-def test_upload_preview_confirm_and_every_session_sees_it(upload_app, browser,  # noqa: F811
+def test_upload_preview_confirm_and_every_session_sees_it(upload_app, browser,
                                                           tmp_path):
     url, db = upload_app
     before = sql(db, "SELECT count(*) FROM load_batches")[0][0]
@@ -125,7 +118,7 @@ def test_upload_preview_confirm_and_every_session_sees_it(upload_app, browser,  
     other.close()
 
 
-def test_an_export_is_read_through_the_profile_its_headers_match(upload_app, browser):  # noqa: F811
+def test_an_export_is_read_through_the_profile_its_headers_match(upload_app, browser):
     url, db = upload_app
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     open_data(page, url, "上传数据")

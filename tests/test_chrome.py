@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from service_quality.charts import STATUS_COLORS
 from service_quality.messages import t
-from tests.test_auth import app, sign_in, users  # noqa: F401 — users: a fixture
+from tests.support.auth import app, sign_in
 from ui.export import late_chips
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +40,7 @@ def sidebar_widgets(at) -> set[str]:
     return found
 
 
-def test_a_customer_sidebar_has_no_filters(users):  # noqa: F811
+def test_a_customer_sidebar_has_no_filters(users):
     at = sign_in(app().run(), "cust", "cust-pass")
     assert not at.exception and at.title[0].value == t("page_report")
     assert sidebar_widgets(at) == {"lang", "auth_sign_out"}

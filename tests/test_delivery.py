@@ -3,12 +3,7 @@
 import hashlib
 import io
 import json
-import os
 import re
-import shutil
-import sqlite3
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -22,20 +17,17 @@ from service_quality.delivery.config import smtp_config, split_addresses, valid_
 from service_quality.delivery.log import DeliveryLog, deliveries_path
 from service_quality.delivery.reports import resolve_period
 from tests.servers import REFUSAL, self_signed, silent_server, smtp_server
+from tests.support.browser import free_port
+from tests.support.delivery import SENDER, cli, log_rows, no_traceback
 
 ROOT = Path(__file__).resolve().parent.parent
-SENDER = "reports@example.com"
 C001 = ("xinxike@example.com", "zhiliang.c001@example.com")
 
 
 @pytest.fixture
-def db(fixture_db, tmp_path) -> Path:
+def db(db_copy) -> Path:
     """A copy of the fixture database in its own folder (the delivery log goes beside it)."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    copy = folder / "service.duckdb"
-    shutil.copy(fixture_db, copy)
-    return copy
+    return db_copy
 
 
 def set_emails(db: Path, **emails: str | None) -> None:
@@ -45,31 +37,6 @@ def set_emails(db: Path, **emails: str | None) -> None:
         for customer_id, text in emails.items():
             con.execute("UPDATE customers SET report_emails = ? WHERE customer_id = ?",
                         [text, customer_id])
-    finally:
-        con.close()
-
-
-def cli(*args, port=None, security="none", input_text=None, **env
-        ) -> subprocess.CompletedProcess:
-    """`python -m etl ARGS` with the SMTP settings in its environment."""
-    full = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "DASHBOARD_"))}
-    if port is not None:
-        full.update(SMTP_HOST="127.0.0.1", SMTP_PORT=str(port), SMTP_SECURITY=security,
-                    SMTP_FROM=SENDER)
-    full.update(env)
-    return subprocess.run([sys.executable, "-m", "etl", *map(str, args)], cwd=ROOT, env=full,
-                          input=input_text or "", capture_output=True, text=True, timeout=600)
-
-
-def log_rows(db: Path) -> list[dict]:
-    """The delivery log beside DB, oldest first."""
-    path = deliveries_path(db)
-    if not path.exists():
-        return []
-    con = sqlite3.connect(path)
-    con.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in con.execute("SELECT * FROM deliveries ORDER BY id")]
     finally:
         con.close()
 
@@ -86,10 +53,6 @@ def customer_name(db: Path, customer_id: str) -> str:
                            [customer_id]).fetchone()[0]
     finally:
         con.close()
-
-
-def no_traceback(proc: subprocess.CompletedProcess) -> None:
-    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
 
 
 # --- the pieces ----------------------------------------------------------------------------------
@@ -266,7 +229,7 @@ def test_every_customer_is_mailed_and_failures_are_recorded(db):
 # --- failures: refused connection, timeout, bad address, TLS -----------------------------------
 
 def test_a_refused_connection_is_a_failed_row_not_a_traceback(db):
-    port = __import__("tests.test_browser", fromlist=["free_port"]).free_port()
+    port = free_port()
     proc = cli("report", "--period", "2026-10", "--customer", "C001", "--send", "--db", db,
                port=port)
     assert proc.returncode == 1

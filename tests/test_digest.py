@@ -18,14 +18,14 @@ from service_quality.filters import default_filters
 from service_quality.queries import Scope, load_info
 from service_quality.queries.worklist import worklist
 from tests.servers import smtp_server, webhook_server
-from tests.test_browser import free_port
-from tests.test_delivery import cli, db, log_rows, no_traceback  # noqa: F401 — db: a fixture
+from tests.support.browser import free_port
+from tests.support.delivery import ROOT, cli, log_rows, no_traceback
 
 BASE = "https://dashboard.example.com"
 
 
 @pytest.fixture
-def setup(db, tmp_path, monkeypatch):  # noqa: F811
+def setup(db_copy, tmp_path, monkeypatch):
     """A users file (two supervisors, one with an address; a manager with one) and settings."""
     monkeypatch.setattr(accounts, "BCRYPT_ROUNDS", 4)
     users = tmp_path / "users.json"
@@ -39,7 +39,7 @@ def setup(db, tmp_path, monkeypatch):  # noqa: F811
     settings = tmp_path / "settings.toml"
     settings.write_text(f'[digest]\nbase_url = "{BASE}/"\nrecipients = ["qa@example.com"]\n',
                         encoding="utf-8")
-    return db, users, settings
+    return db_copy, users, settings
 
 
 def expected(db_path):
@@ -220,12 +220,11 @@ def test_user_addresses_from_the_command_line(tmp_path):
 
 # --- the Data page shows the log ------------------------------------------------------------------
 
-def test_the_data_page_lists_deliveries_newest_first(db, monkeypatch):  # noqa: F811
+def test_the_data_page_lists_deliveries_newest_first(db_copy, monkeypatch):
+    db = db_copy
     from streamlit.testing.v1 import AppTest
 
     from service_quality.delivery.log import Delivery, DeliveryLog, FileSent, deliveries_path
-    from tests.test_delivery import ROOT
-
     monkeypatch.setenv("DASHBOARD_DB", str(db))
     at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60).run()
     assert not at.exception
@@ -256,8 +255,6 @@ def test_the_readme_schedules_commands_that_run():
     import shlex
 
     from etl.cli import build_parser
-    from tests.test_delivery import ROOT
-
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     cron = re.findall(r"^([\d*]+ [\d*]+ [\d*]+ [\d*]+ [\d*]+) +cd .*?-m etl (.+?) >>", text, re.M)
     timers = re.findall(r"^ExecStart=\S+ -m etl (.+)$", text, re.M)

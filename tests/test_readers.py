@@ -10,6 +10,7 @@ import pytest
 from etl.coerce import coerce
 from etl.readers import InputError, entity_for, read_table
 from service_quality.schema import ENTITIES
+from tests.support.workbooks import wide_workbook
 
 TICKETS_CSV = "工单号,客户编号,报障时间\nT1,C1,2025-10-09 10:00\nT2,客户乙,2025-10-09 11:00\n"
 
@@ -478,38 +479,6 @@ def test_chinese_text_is_trimmed_only_where_a_value_has_space(space, tmp_path):
 
 
 # --- workbooks read within limits (issue 15) ---------------------------------------------------
-
-def wide_workbook(path, rows: int, last_column: int, dimension: str | None = "keep"):
-    """A tickets sheet of ROWS rows, each also filling column LAST_COLUMN (XFD = 16384).
-
-    DIMENSION "keep" leaves the size the writer recorded; another value replaces it (a workbook
-    that lies about its size), None removes it.
-    """
-    import re
-    import zipfile
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "tickets"
-    sheet.append(["ticket_id", "customer_id", "reported_at"])
-    for r in range(2, rows + 1):
-        for c, v in ((1, f"T{r}"), (2, "C001"), (3, "2026-10-01 10:00"), (last_column, "x")):
-            sheet.cell(r, c, v)
-    book.save(path)
-    if dimension != "keep":
-        data = {}
-        with zipfile.ZipFile(path) as z:
-            for info in z.infolist():
-                data[info.filename] = z.read(info.filename)
-        sheet_xml = "xl/worksheets/sheet1.xml"
-        data[sheet_xml] = re.sub(rb'<dimension ref="[^"]*"\s*/>',
-                                 f'<dimension ref="{dimension}"/>'.encode() if dimension else b"",
-                                 data[sheet_xml])
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, content in data.items():
-                z.writestr(name, content)
-    return path
-
 
 def test_a_sheet_whose_size_is_beyond_the_limit_is_refused_before_it_is_read(tmp_path,
                                                                              monkeypatch):

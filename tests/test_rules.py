@@ -12,7 +12,7 @@ from service_quality.database import ENTITY_SQL, REPLACE_DERIVED, create_tables
 from service_quality.schema import conform
 from service_quality.settings import Settings
 from tests import ticket_sla_oracle as oracle
-from tests.test_ticket_sla_sql import assert_same_judgements
+from tests.ticket_sla_oracle import assert_same_judgements
 
 WINDOWS = parse_windows(["08:30-17:30"])
 CAL = build_calendar(date(2024, 1, 1), date(2026, 12, 31), WINDOWS)

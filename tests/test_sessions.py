@@ -128,7 +128,7 @@ def test_the_app_hands_over_resumes_and_forgets(tmp_path, monkeypatch, fixture_d
 
     from service_quality import accounts
     from service_quality.accounts import UserStore
-    from tests.test_auth import app, events, sign_in
+    from tests.support.auth import app, events, sign_in
     from ui import auth, session_routes
 
     monkeypatch.setattr(accounts, "BCRYPT_ROUNDS", 4)

@@ -6,15 +6,15 @@ from dataclasses import replace
 from datetime import datetime
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pytest
 
 from etl.load import derive
 from service_quality.calendar import build_calendar
-from service_quality.schema import RELATIONS, conform
+from service_quality.schema import conform
 from service_quality.settings import Settings, load_settings
 from tests import ticket_sla_oracle as oracle
+from tests.ticket_sla_oracle import assert_same_judgements
 
 VARIANTS = {
     "defaults": {},
@@ -92,26 +92,6 @@ def test_sql_judgements_equal_the_oracle(fixture_db, tmp_path, variant):
         assert (limits["C003"], limits["C005"], limits["C001"]) == (5, 15, 15)
     # every status the sample can show is reached somewhere, so the comparison judged something
     assert {"met", "breached"} <= set(got["arrival_status"])
-
-
-def assert_same_judgements(got: pd.DataFrame, want: pd.DataFrame) -> None:
-    """Two ticket_sla relations agree row by row (by ticket_id) and column by column."""
-    assert list(got.columns) == list(RELATIONS["ticket_sla"])
-    got = got.sort_values("ticket_id", ignore_index=True)
-    want = want.sort_values("ticket_id", ignore_index=True)
-    assert len(got) == len(want)
-    for column in RELATIONS["ticket_sla"]:
-        a, b = got[column], want[column]
-        if column.endswith("_minutes"):
-            assert np.allclose(a.astype(float), b.astype(float), rtol=0, atol=1e-9,
-                               equal_nan=True), column
-        elif column in ("confirm_deadline", "report_due_at", "reported_at", "recurrence_due_at"):
-            assert (pd.to_datetime(a).astype("datetime64[ns]").fillna(pd.Timestamp(0)).tolist()
-                    == pd.to_datetime(b).astype("datetime64[ns]").fillna(pd.Timestamp(0))
-                    .tolist()), column
-        else:
-            assert (a.astype(object).where(a.notna(), None).tolist()
-                    == b.astype(object).where(b.notna(), None).tolist()), column
 
 
 def test_handling_minutes_are_never_negative_on_the_sample(fixture_db):

@@ -17,7 +17,7 @@ from etl import upload
 from etl.load import LoadRefused
 from service_quality.accounts import User
 from service_quality.messages import t
-from tests.test_page_data import sql
+from tests.sqlcheck import rows as sql
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPERVISOR = User("sup", "supervisor")
@@ -323,7 +323,7 @@ def test_a_file_renamed_after_its_table_never_takes_another_files_name(db):
 
 def test_an_oversized_workbook_is_refused_by_the_preview_and_cannot_be_confirmed(db, tmp_path):
     """2,000 rows using column XFD: refused with the limit named (main: 30 s, 651 MB)."""
-    from tests.test_readers import wide_workbook
+    from tests.support.workbooks import wide_workbook
 
     path = wide_workbook(tmp_path / "tickets.xlsx", 2000, 16384)
     at = put(page(), ("tickets.xlsx", path.read_bytes()))
@@ -335,7 +335,7 @@ def test_an_oversized_workbook_is_refused_by_the_preview_and_cannot_be_confirmed
 
 def test_a_workbook_past_the_preview_time_budget_cannot_be_confirmed(db, tmp_path,
                                                                     monkeypatch):
-    from tests.test_readers import wide_workbook
+    from tests.support.workbooks import wide_workbook
 
     monkeypatch.setattr(upload, "PREVIEW_SECONDS", 0)
     path = wide_workbook(tmp_path / "tickets.xlsx", 3, 3)

@@ -210,3 +210,23 @@ def ticket_sla(
     out["rule_severity"] = severity.where(fault)
     out["severity_check"] = severity_check(t["reported_severity"], severity).where(fault)
     return out[list(RELATIONS["ticket_sla"])]
+
+
+def assert_same_judgements(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    """Two ticket_sla relations agree row by row (by ticket_id) and column by column."""
+    assert list(got.columns) == list(RELATIONS["ticket_sla"])
+    got = got.sort_values("ticket_id", ignore_index=True)
+    want = want.sort_values("ticket_id", ignore_index=True)
+    assert len(got) == len(want)
+    for column in RELATIONS["ticket_sla"]:
+        a, b = got[column], want[column]
+        if column.endswith("_minutes"):
+            assert np.allclose(a.astype(float), b.astype(float), rtol=0, atol=1e-9,
+                               equal_nan=True), column
+        elif column in ("confirm_deadline", "report_due_at", "reported_at", "recurrence_due_at"):
+            assert (pd.to_datetime(a).astype("datetime64[ns]").fillna(pd.Timestamp(0)).tolist()
+                    == pd.to_datetime(b).astype("datetime64[ns]").fillna(pd.Timestamp(0))
+                    .tolist()), column
+        else:
+            assert (a.astype(object).where(a.notna(), None).tolist()
+                    == b.astype(object).where(b.notna(), None).tolist()), column
