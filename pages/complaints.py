@@ -15,12 +15,11 @@ from service_quality.queries.complaints import (
     open_complaints,
 )
 from ui.data import figure, query
-from ui.drill import chart_selection, localise_statuses, status_chips, words
+from ui.drill import latest_click, localise_statuses, status_chips, words
 from ui.export import show_table
 from ui.frame import Context, context, terms_caption
-from ui.text import md_escape, why_empty
+from ui.text import md_escape, pct, why_empty
 
-DRILL_FROM = "cmp_drill_from"
 STATUS_COLUMNS = ("first_reply_status", "resolution_status")
 OPEN_COLUMNS = ("complaint_id", "customer_name", "received_at", "first_reply_hours_left",
                 "resolution_days_left", "first_reply_status", "resolution_status",
@@ -33,11 +32,6 @@ LIST_COLUMNS = ("complaint_id", "customer_name", "received_at", "category", "cha
 FORMATS = {"first_reply_hours_left": "%.1f", "resolution_days_left": "%.2f",
            "first_reply_minutes": "%.0f", "resolution_days": "%.1f"}
 
-
-
-def clicked(key: str) -> None:
-    """Remember the chart clicked last: it decides what the complaint list below shows."""
-    st.session_state[DRILL_FROM] = key
 
 
 def col(ctx: Context, name: str) -> str:
@@ -76,7 +70,7 @@ cols[0].metric(ctx.t("cmp_received"), int(totals["complaints"].max()), border=Tr
 for column, promise in zip(cols[1:3], PROMISES, strict=True):
     row = totals.loc[promise]
     column.metric(ctx.t(f"metric_complaint_{promise}"),
-                  "—" if pd.isna(row["compliance"]) else f"{row['compliance']:.1%}",
+                  pct(row["compliance"]),
                   help=why_empty(row["compliance"], ctx.t("empty_rate"),
                                  ctx.t("counts_help", **{k: int(row[k]) for k in
                                                          ("met", "breached", "no_record",
@@ -99,7 +93,7 @@ else:
     shown["cmp_volume_chart"] = st.plotly_chart(
         figure(volume_by_category, volume, ctx.lang, months=trend.months), key="cmp_volume_chart",
         selection_mode="points",
-        on_select=lambda: clicked("cmp_volume_chart"))
+        on_select="rerun")
     st.caption(ctx.t("cmp_volume_note"))
 
 st.subheader(ctx.t("cmp_compliance"))
@@ -113,7 +107,7 @@ else:
                      ctx.t(f"metric_complaint_{promise}"), months=trend.months)
         with column:
             shown[key] = st.plotly_chart(fig, key=key, selection_mode="points",
-                                         on_select=lambda k=key: clicked(k))
+                                         on_select="rerun")
     st.caption(ctx.t("rate_rule") + " " + ctx.t("cmp_compliance_note"))
 
 # --- open complaints, most urgent first -------------------------------------------------------
@@ -129,8 +123,8 @@ else:
 
 # --- the complaints behind the clicked number -------------------------------------------------
 st.subheader(ctx.t("cmp_list"))
-source = st.session_state.get(DRILL_FROM)
-points = chart_selection(shown.get(source)) if source else []
+source, point = latest_click("cmp", shown)
+points = [point] if point else []
 drill, period = ComplaintDrill(), ctx.filters
 if points:
     point = points[0]

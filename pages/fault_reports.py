@@ -23,7 +23,7 @@ from service_quality.queries.fault_reports import (
 from service_quality.queries.tickets import Drill
 from ui.data import figure, query
 from ui.drill import (
-    chart_selection,
+    latest_click,
     localise_statuses,
     show_timeline,
     status_chips,
@@ -31,7 +31,7 @@ from ui.drill import (
 )
 from ui.export import show_table
 from ui.frame import context, terms_caption
-from ui.text import chart_value, md_escape, why_empty
+from ui.text import chart_value, md_escape, pct, why_empty
 
 # What the supervisor acts on first, the dates after.
 REPORT_COLUMNS = ("ticket_id", "customer_name", "completeness", "missing", "decision",
@@ -42,17 +42,6 @@ DUE_COLUMNS = ("ticket_id", "customer_name", "stage", "days_past_due", "report_d
                "first_submitted_at", "versions", "report_status", "resolved_at", "reported_at")
 COMMON_COLUMNS = ("ticket_id", "customer_name", "reported_at", "report_status")
 
-
-def latest_click(prefix: str, events: dict) -> tuple[str | None, dict | None]:
-    """The chart clicked last and its point: a chart whose selection changed on this run wins."""
-    clicks = {name: chart_selection(event) for name, event in events.items()}
-    seen = st.session_state.get(f"{prefix}_seen_clicks", {})
-    changed = [name for name, points in clicks.items() if points and points != seen.get(name)]
-    if changed:
-        st.session_state[f"{prefix}_active_chart"] = changed[-1]
-    st.session_state[f"{prefix}_seen_clicks"] = clicks
-    active = st.session_state.get(f"{prefix}_active_chart")
-    return (active, clicks[active][0]) if active and clicks.get(active) else (None, None)
 
 
 def column_labels(columns) -> dict:
@@ -73,7 +62,7 @@ if sum(overview.statuses.values()) == 0 and overview.reports == 0:
 
 cards = st.columns(7)
 rate = overview.compliance
-cards[0].metric(ctx.t("fault_reports_kpi_compliance"), "—" if rate is None else f"{rate:.1%}",
+cards[0].metric(ctx.t("fault_reports_kpi_compliance"), pct(rate),
                 border=True, help=why_empty(rate, ctx.t("empty_rate"), ctx.t(
                     "counts_help", **{k: overview.statuses[k] for k in
                                       ("met", "breached", "no_record", "pending")})))
@@ -81,7 +70,7 @@ cards[1].metric(ctx.t("fault_reports_kpi_breached"), overview.statuses["breached
 cards[2].metric(ctx.t("fault_reports_kpi_due"), overview.stages["due"], border=True)
 cards[3].metric(ctx.t("fault_reports_kpi_reports"), overview.reports, border=True)
 mean = overview.mean_completeness
-cards[4].metric(ctx.t("fault_reports_kpi_completeness"), "—" if mean is None else f"{mean:.1%}",
+cards[4].metric(ctx.t("fault_reports_kpi_completeness"), pct(mean),
                 border=True, help=why_empty(mean, ctx.t("empty_completeness"),
                                             ctx.t("fault_reports_kpi_completeness_help")))
 decisions = overview.decisions.set_index("decision")["reports"]

@@ -14,7 +14,7 @@ from ui.drill import show_timeline, status_chips, ticket_drilldown, words
 from ui.export import show_table
 from ui.frame import context, terms_caption
 from ui.management import management_download
-from ui.text import why_empty
+from ui.text import pct, why_empty
 
 ctx = context()
 f, prev = ctx.filters, ctx.filters.previous()
@@ -31,7 +31,7 @@ for warning in ctx.info["calendar_warnings"]:
 terms_caption(ctx, *TERMS)
 
 # --- KPI cards: four a row, each with its delta against the previous period and a trend line.
-VALUE = {"rate": lambda v: f"{v:.1%}", "count": lambda v: f"{v:,.0f}",
+VALUE = {"rate": pct, "count": lambda v: f"{v:,.0f}",
          "hours": lambda v: f"{v:.1f} h"}
 # Why a card reads "—" (first in its help): by card, else by unit.
 EMPTY = {"csat": "empty_csat", "survey_response": "empty_survey_response",
