@@ -2,6 +2,8 @@
 and whether the customer was told about each finished action."""
 
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -19,6 +21,7 @@ from service_quality.queries.actions import (
     action_list,
     actions_by,
 )
+from ui.columns import column_label
 from ui.data import figure, query
 from ui.drill import latest_click, words
 from ui.export import show_table
@@ -36,17 +39,10 @@ LIST_COLUMNS = ("action_id", "customer_name", "source_type", "source_id", "probl
                 "customer_notified_at", "result")
 GROUP_COLUMNS = ("grp", "actions", "on_time", "late", "open", "overdue", "on_time_rate",
                  "finished", "notified", "notified_rate")
+# The rates' headings are their metric cards' words.
+col = partial(column_label, prefix="act_",
+              keys={"on_time_rate": "act_on_time_rate", "notified_rate": "act_notified_rate"})
 
-
-
-def col(ctx: Context, name: str) -> str:
-    """A column heading: the page's own, else the shared one."""
-    if name == "customer_name":
-        return ctx.t("col_customer_name")
-    if name in ("on_time_rate", "notified_rate"):
-        return ctx.t({"on_time_rate": "act_on_time_rate", "notified_rate": "act_notified_rate"}
-                     [name])
-    return ctx.t(f"act_col_{name}")
 
 
 def source_label(ctx: Context, source: str) -> str:

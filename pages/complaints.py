@@ -2,6 +2,8 @@
 with their time left, and the complaints behind every number."""
 
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -14,6 +16,7 @@ from service_quality.queries.complaints import (
     complaint_volume,
     open_complaints,
 )
+from ui.columns import column_label
 from ui.data import figure, query
 from ui.drill import latest_click, localise_statuses, status_chips, words
 from ui.export import show_table
@@ -29,14 +32,10 @@ LIST_COLUMNS = ("complaint_id", "customer_name", "received_at", "category", "cha
                 "complaint_manager", "ticket_id", "first_reply_at", "first_reply_minutes",
                 "first_reply_status", "resolved_at", "resolution_days", "resolution_status",
                 "description", "resolution")
+col = partial(column_label, prefix="cmp_")
 FORMATS = {"first_reply_hours_left": "%.1f", "resolution_days_left": "%.2f",
            "first_reply_minutes": "%.0f", "resolution_days": "%.1f"}
 
-
-
-def col(ctx: Context, name: str) -> str:
-    """A column heading: the page's own, else the shared one."""
-    return ctx.t("col_customer_name") if name == "customer_name" else ctx.t(f"cmp_col_{name}")
 
 
 def complaint_table(ctx: Context, frame: pd.DataFrame, columns, key: str, name: str,

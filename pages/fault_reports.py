@@ -1,6 +1,7 @@
 """故障报告 — submission in time, completeness of the seven sections, the customer's decisions."""
 
 from dataclasses import replace
+from functools import partial
 
 import streamlit as st
 
@@ -21,6 +22,7 @@ from service_quality.queries.fault_reports import (
     reports_due,
 )
 from service_quality.queries.tickets import Drill
+from ui.columns import column_label
 from ui.data import figure, query
 from ui.drill import (
     latest_click,
@@ -44,13 +46,8 @@ COMMON_COLUMNS = ("ticket_id", "customer_name", "reported_at", "report_status")
 
 
 
-def column_labels(columns) -> dict:
-    """Column headers in the UI language."""
-    return {c: ctx.t(f"col_{c}") if c in COMMON_COLUMNS else ctx.t(f"fault_reports_col_{c}")
-            for c in columns}
-
-
 ctx = context()
+label = partial(column_label, ctx, prefix="fault_reports_")
 st.title(ctx.t("page_fault_reports"))
 st.caption(ctx.t("fault_reports_rule"))
 terms_caption(ctx, "report_due_hours", "report_required_for")
@@ -193,7 +190,7 @@ else:
         lambda codes: "、".join(ctx.t(f"fault_reports_section_{c}") for c in codes))
     view["decision"] = view["decision"].map(lambda d: ctx.t(f"fault_reports_decision_{d}"))
     view = localise_statuses(ctx, view, ["report_status"])
-    labels = column_labels(REPORT_COLUMNS)
+    labels = {c: label(c) for c in REPORT_COLUMNS}
     event = show_table(
         ctx, view.rename(columns=labels), "reports", "fault_reports_list",
         chips=status_chips(ctx, [labels["report_status"]]),
@@ -223,7 +220,7 @@ else:
     view["first_submitted_at"] = view["first_submitted_at"].dt.strftime(
         "%Y-%m-%d %H:%M:%S").fillna(ctx.t("fault_reports_not_submitted"))
     view = localise_statuses(ctx, view, ["report_status"])
-    labels = column_labels(DUE_COLUMNS)
+    labels = {c: label(c) for c in DUE_COLUMNS}
     event = show_table(
         ctx, view.rename(columns=labels), "due", "fault_reports_due_list",
         chips=status_chips(ctx, [labels["report_status"]]),

@@ -1,5 +1,7 @@
 """服务过程 — channels, modes, transfers, warranty, parts, engineers, holiday duty → tickets."""
 
+from functools import partial
+
 import streamlit as st
 
 from service_quality import charts
@@ -7,6 +9,7 @@ from service_quality.charts import process as pc
 from service_quality.messages import has
 from service_quality.queries import process as q
 from service_quality.queries.tickets import Drill
+from ui.columns import column_label
 from ui.data import figure, query
 from ui.drill import (
     first_point,
@@ -32,9 +35,7 @@ st.caption(ctx.t("process_caption", start=f.start, end=f.end, trend_start=trend.
                  as_of=f"{ctx.as_of:%Y-%m-%d %H:%M}"))
 
 
-def label(column: str) -> str:
-    """A column's header in the UI language."""
-    return ctx.t(f"col_{column}") if has(f"col_{column}") else ctx.t(f"process_col_{column}")
+label = partial(column_label, ctx, prefix="process_")
 
 
 def holiday_name(name) -> str:

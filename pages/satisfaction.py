@@ -2,6 +2,8 @@
 and the low scores still waiting for an improvement action."""
 
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -17,6 +19,7 @@ from service_quality.queries.satisfaction import (
     survey_list,
 )
 from service_quality.queries.satisfaction import satisfaction_trend as trend_query
+from ui.columns import column_label
 from ui.data import figure, query
 from ui.drill import latest_click
 from ui.export import show_table
@@ -28,13 +31,8 @@ LIST_COLUMNS = ("survey_id", "customer_name", "engineer_name", "score", "problem
 DRILL_COLUMNS = ("survey_id", "customer_name", "survey_type", "method", "sent_at", "answered_at",
                  "ticket_id", "engineer_name", "team", "score", "has_action", "problem_category",
                  "comment")
+col = partial(column_label, prefix="sat_")
 
-
-
-def col(ctx: Context, name: str) -> str:
-    """A column heading: the page's own, else the shared one."""
-    return ctx.t(f"col_{name}") if name in ("customer_name", "engineer_name") \
-        else ctx.t(f"sat_col_{name}")
 
 
 def survey_table(ctx: Context, frame: pd.DataFrame, columns, key: str, name: str,
