@@ -36,8 +36,6 @@ col = partial(column_label, prefix="cmp_")
 FORMATS = {"first_reply_hours_left": "%.1f", "resolution_days_left": "%.2f",
            "first_reply_minutes": "%.0f", "resolution_days": "%.1f"}
 
-
-
 def complaint_table(ctx: Context, frame: pd.DataFrame, columns, key: str, name: str,
                     sheet: str) -> None:
     """Complaints as a table with coloured statuses; descriptions and resolutions are the
@@ -68,8 +66,7 @@ cols = st.columns(4)
 cols[0].metric(ctx.t("cmp_received"), int(totals["complaints"].max()), border=True)
 for column, promise in zip(cols[1:3], PROMISES, strict=True):
     row = totals.loc[promise]
-    column.metric(ctx.t(f"metric_complaint_{promise}"),
-                  pct(row["compliance"]),
+    column.metric(ctx.t(f"metric_complaint_{promise}"), pct(row["compliance"]),
                   help=why_empty(row["compliance"], ctx.t("empty_rate"),
                                  ctx.t("counts_help", **{k: int(row[k]) for k in
                                                          ("met", "breached", "no_record",
@@ -91,8 +88,7 @@ if volume.empty:
 else:
     shown["cmp_volume_chart"] = st.plotly_chart(
         figure(volume_by_category, volume, ctx.lang, months=trend.months), key="cmp_volume_chart",
-        selection_mode="points",
-        on_select="rerun")
+        selection_mode="points", on_select="rerun")
     st.caption(ctx.t("cmp_volume_note"))
 
 st.subheader(ctx.t("cmp_compliance"))
