@@ -2,6 +2,8 @@
 and whether the customer was told about each finished action."""
 
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -19,13 +21,13 @@ from service_quality.queries.actions import (
     action_list,
     actions_by,
 )
+from ui.columns import column_label
 from ui.data import figure, query
-from ui.drill import chart_selection, words
+from ui.drill import latest_click, words
 from ui.export import show_table
 from ui.frame import Context, context
-from ui.text import md_escape, why_empty
+from ui.text import md_escape, pct, why_empty
 
-DRILL_FROM = "act_drill_from"
 OVERDUE_COLUMNS = ("action_id", "owner_dept", "owner", "due_date", "days_overdue", "status",
                    "customer_name", "source_type", "source_id", "problem_category", "measure")
 NOT_NOTIFIED_COLUMNS = ("action_id", "customer_name", "owner_dept", "owner", "status",
@@ -37,27 +39,10 @@ LIST_COLUMNS = ("action_id", "customer_name", "source_type", "source_id", "probl
                 "customer_notified_at", "result")
 GROUP_COLUMNS = ("grp", "actions", "on_time", "late", "open", "overdue", "on_time_rate",
                  "finished", "notified", "notified_rate")
+# The rates' headings are their metric cards' words.
+col = partial(column_label, prefix="act_",
+              keys={"on_time_rate": "act_on_time_rate", "notified_rate": "act_notified_rate"})
 
-
-
-def pct(value) -> str:
-    """A rate for a metric card ("—" when there is nothing to divide)."""
-    return "—" if pd.isna(value) else f"{value:.1%}"
-
-
-def clicked(key: str) -> None:
-    """Remember the chart clicked last: it decides what the action list below shows."""
-    st.session_state[DRILL_FROM] = key
-
-
-def col(ctx: Context, name: str) -> str:
-    """A column heading: the page's own, else the shared one."""
-    if name == "customer_name":
-        return ctx.t("col_customer_name")
-    if name in ("on_time_rate", "notified_rate"):
-        return ctx.t({"on_time_rate": "act_on_time_rate", "notified_rate": "act_notified_rate"}
-                     [name])
-    return ctx.t(f"act_col_{name}")
 
 
 def source_label(ctx: Context, source: str) -> str:
@@ -161,7 +146,7 @@ by_dept = query(actions_by, ctx.scope, ctx.filters, "owner_dept")
 labels = [dept_label(ctx, d) for d in by_dept["grp"]]
 shown["act_dept_chart"] = st.plotly_chart(
     figure(completion_bars, by_dept, "grp", ctx.lang, labels=labels), key="act_dept_chart",
-    selection_mode="points", on_select=lambda: clicked("act_dept_chart"))
+    selection_mode="points", on_select="rerun")
 group_table(ctx, by_dept, labels, "owner_dept", key="act_dept_table",
             sheet=ctx.t("act_by_dept"))
 
@@ -170,7 +155,7 @@ by_source = query(actions_by, ctx.scope, ctx.filters, "source_type")
 labels = [source_label(ctx, s) for s in by_source["grp"]]
 shown["act_source_chart"] = st.plotly_chart(
     figure(completion_bars, by_source, "grp", ctx.lang, labels=labels), key="act_source_chart",
-    selection_mode="points", on_select=lambda: clicked("act_source_chart"))
+    selection_mode="points", on_select="rerun")
 group_table(ctx, by_source, labels, "source_type", key="act_source_table",
             sheet=ctx.t("act_by_source"))
 st.caption(ctx.t("act_chart_note"))
@@ -191,8 +176,8 @@ else:
 st.subheader(ctx.t("act_list"))
 status = st.segmented_control(ctx.t("act_list_status"), STATUSES, key="act_list_status",
                               format_func=lambda s: ctx.t(f"act_status_{s}"))
-source = st.session_state.get(DRILL_FROM)
-points = chart_selection(shown.get(source)) if source else []
+source, point = latest_click("act", shown)
+points = [point] if point else []
 drill = ActionDrill(status=status)
 if points:
     data = points[0].get("customdata")

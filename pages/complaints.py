@@ -2,6 +2,8 @@
 with their time left, and the complaints behind every number."""
 
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -14,13 +16,13 @@ from service_quality.queries.complaints import (
     complaint_volume,
     open_complaints,
 )
+from ui.columns import column_label
 from ui.data import figure, query
-from ui.drill import chart_selection, localise_statuses, status_chips, words
+from ui.drill import latest_click, localise_statuses, status_chips, words
 from ui.export import show_table
 from ui.frame import Context, context, terms_caption
-from ui.text import md_escape, why_empty
+from ui.text import md_escape, pct, why_empty
 
-DRILL_FROM = "cmp_drill_from"
 STATUS_COLUMNS = ("first_reply_status", "resolution_status")
 OPEN_COLUMNS = ("complaint_id", "customer_name", "received_at", "first_reply_hours_left",
                 "resolution_days_left", "first_reply_status", "resolution_status",
@@ -30,20 +32,9 @@ LIST_COLUMNS = ("complaint_id", "customer_name", "received_at", "category", "cha
                 "complaint_manager", "ticket_id", "first_reply_at", "first_reply_minutes",
                 "first_reply_status", "resolved_at", "resolution_days", "resolution_status",
                 "description", "resolution")
+col = partial(column_label, prefix="cmp_")
 FORMATS = {"first_reply_hours_left": "%.1f", "resolution_days_left": "%.2f",
            "first_reply_minutes": "%.0f", "resolution_days": "%.1f"}
-
-
-
-def clicked(key: str) -> None:
-    """Remember the chart clicked last: it decides what the complaint list below shows."""
-    st.session_state[DRILL_FROM] = key
-
-
-def col(ctx: Context, name: str) -> str:
-    """A column heading: the page's own, else the shared one."""
-    return ctx.t("col_customer_name") if name == "customer_name" else ctx.t(f"cmp_col_{name}")
-
 
 def complaint_table(ctx: Context, frame: pd.DataFrame, columns, key: str, name: str,
                     sheet: str) -> None:
@@ -75,8 +66,7 @@ cols = st.columns(4)
 cols[0].metric(ctx.t("cmp_received"), int(totals["complaints"].max()), border=True)
 for column, promise in zip(cols[1:3], PROMISES, strict=True):
     row = totals.loc[promise]
-    column.metric(ctx.t(f"metric_complaint_{promise}"),
-                  "—" if pd.isna(row["compliance"]) else f"{row['compliance']:.1%}",
+    column.metric(ctx.t(f"metric_complaint_{promise}"), pct(row["compliance"]),
                   help=why_empty(row["compliance"], ctx.t("empty_rate"),
                                  ctx.t("counts_help", **{k: int(row[k]) for k in
                                                          ("met", "breached", "no_record",
@@ -98,8 +88,7 @@ if volume.empty:
 else:
     shown["cmp_volume_chart"] = st.plotly_chart(
         figure(volume_by_category, volume, ctx.lang, months=trend.months), key="cmp_volume_chart",
-        selection_mode="points",
-        on_select=lambda: clicked("cmp_volume_chart"))
+        selection_mode="points", on_select="rerun")
     st.caption(ctx.t("cmp_volume_note"))
 
 st.subheader(ctx.t("cmp_compliance"))
@@ -113,7 +102,7 @@ else:
                      ctx.t(f"metric_complaint_{promise}"), months=trend.months)
         with column:
             shown[key] = st.plotly_chart(fig, key=key, selection_mode="points",
-                                         on_select=lambda k=key: clicked(k))
+                                         on_select="rerun")
     st.caption(ctx.t("rate_rule") + " " + ctx.t("cmp_compliance_note"))
 
 # --- open complaints, most urgent first -------------------------------------------------------
@@ -129,8 +118,8 @@ else:
 
 # --- the complaints behind the clicked number -------------------------------------------------
 st.subheader(ctx.t("cmp_list"))
-source = st.session_state.get(DRILL_FROM)
-points = chart_selection(shown.get(source)) if source else []
+source, point = latest_click("cmp", shown)
+points = [point] if point else []
 drill, period = ComplaintDrill(), ctx.filters
 if points:
     point = points[0]

@@ -1,6 +1,8 @@
 """数据 — what was loaded and when, the rows refused with their reasons, calendar, and the terms
 of the agreement each customer was judged by."""
 
+from functools import partial
+
 import streamlit as st
 
 from service_quality.charts.data import rejected_by_file
@@ -15,6 +17,7 @@ from service_quality.queries.data import (
 )
 from service_quality.settings import TERMS
 from service_quality.terms import defaults_frame, terms_frame
+from ui.columns import column_label
 from ui.data import figure, query
 from ui.deliveries import render as render_deliveries
 from ui.drill import chart_selection
@@ -28,9 +31,7 @@ st.caption(ctx.t("data_caption"))
 supervisor = ctx.scope.customers is None
 
 
-def label(column: str) -> str:
-    """A column's header in the UI language."""
-    return ctx.t(f"data_col_{column}")
+label = partial(column_label, ctx, prefix="data_")
 
 
 def moment(value) -> str:

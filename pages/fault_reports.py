@@ -1,6 +1,7 @@
 """故障报告 — submission in time, completeness of the seven sections, the customer's decisions."""
 
 from dataclasses import replace
+from functools import partial
 
 import streamlit as st
 
@@ -21,9 +22,10 @@ from service_quality.queries.fault_reports import (
     reports_due,
 )
 from service_quality.queries.tickets import Drill
+from ui.columns import column_label
 from ui.data import figure, query
 from ui.drill import (
-    chart_selection,
+    latest_click,
     localise_statuses,
     show_timeline,
     status_chips,
@@ -31,7 +33,7 @@ from ui.drill import (
 )
 from ui.export import show_table
 from ui.frame import context, terms_caption
-from ui.text import chart_value, md_escape, why_empty
+from ui.text import chart_value, md_escape, pct, why_empty
 
 # What the supervisor acts on first, the dates after.
 REPORT_COLUMNS = ("ticket_id", "customer_name", "completeness", "missing", "decision",
@@ -43,25 +45,9 @@ DUE_COLUMNS = ("ticket_id", "customer_name", "stage", "days_past_due", "report_d
 COMMON_COLUMNS = ("ticket_id", "customer_name", "reported_at", "report_status")
 
 
-def latest_click(prefix: str, events: dict) -> tuple[str | None, dict | None]:
-    """The chart clicked last and its point: a chart whose selection changed on this run wins."""
-    clicks = {name: chart_selection(event) for name, event in events.items()}
-    seen = st.session_state.get(f"{prefix}_seen_clicks", {})
-    changed = [name for name, points in clicks.items() if points and points != seen.get(name)]
-    if changed:
-        st.session_state[f"{prefix}_active_chart"] = changed[-1]
-    st.session_state[f"{prefix}_seen_clicks"] = clicks
-    active = st.session_state.get(f"{prefix}_active_chart")
-    return (active, clicks[active][0]) if active and clicks.get(active) else (None, None)
-
-
-def column_labels(columns) -> dict:
-    """Column headers in the UI language."""
-    return {c: ctx.t(f"col_{c}") if c in COMMON_COLUMNS else ctx.t(f"fault_reports_col_{c}")
-            for c in columns}
-
 
 ctx = context(__file__)
+label = partial(column_label, ctx, prefix="fault_reports_")
 st.title(ctx.t("page_fault_reports"))
 st.caption(ctx.t("fault_reports_rule"))
 terms_caption(ctx, "report_due_hours", "report_required_for")
@@ -73,7 +59,7 @@ if sum(overview.statuses.values()) == 0 and overview.reports == 0:
 
 cards = st.columns(7)
 rate = overview.compliance
-cards[0].metric(ctx.t("fault_reports_kpi_compliance"), "—" if rate is None else f"{rate:.1%}",
+cards[0].metric(ctx.t("fault_reports_kpi_compliance"), pct(rate),
                 border=True, help=why_empty(rate, ctx.t("empty_rate"), ctx.t(
                     "counts_help", **{k: overview.statuses[k] for k in
                                       ("met", "breached", "no_record", "pending")})))
@@ -81,7 +67,7 @@ cards[1].metric(ctx.t("fault_reports_kpi_breached"), overview.statuses["breached
 cards[2].metric(ctx.t("fault_reports_kpi_due"), overview.stages["due"], border=True)
 cards[3].metric(ctx.t("fault_reports_kpi_reports"), overview.reports, border=True)
 mean = overview.mean_completeness
-cards[4].metric(ctx.t("fault_reports_kpi_completeness"), "—" if mean is None else f"{mean:.1%}",
+cards[4].metric(ctx.t("fault_reports_kpi_completeness"), pct(mean),
                 border=True, help=why_empty(mean, ctx.t("empty_completeness"),
                                             ctx.t("fault_reports_kpi_completeness_help")))
 decisions = overview.decisions.set_index("decision")["reports"]
@@ -204,7 +190,7 @@ else:
         lambda codes: "、".join(ctx.t(f"fault_reports_section_{c}") for c in codes))
     view["decision"] = view["decision"].map(lambda d: ctx.t(f"fault_reports_decision_{d}"))
     view = localise_statuses(ctx, view, ["report_status"])
-    labels = column_labels(REPORT_COLUMNS)
+    labels = {c: label(c) for c in REPORT_COLUMNS}
     event = show_table(
         ctx, view.rename(columns=labels), "reports", "fault_reports_list",
         chips=status_chips(ctx, [labels["report_status"]]),
@@ -234,7 +220,7 @@ else:
     view["first_submitted_at"] = view["first_submitted_at"].dt.strftime(
         "%Y-%m-%d %H:%M:%S").fillna(ctx.t("fault_reports_not_submitted"))
     view = localise_statuses(ctx, view, ["report_status"])
-    labels = column_labels(DUE_COLUMNS)
+    labels = {c: label(c) for c in DUE_COLUMNS}
     event = show_table(
         ctx, view.rename(columns=labels), "due", "fault_reports_due_list",
         chips=status_chips(ctx, [labels["report_status"]]),

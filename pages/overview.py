@@ -1,5 +1,7 @@
 """总览 — KPI cards for the period against the previous one, and the supervision worklist."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -9,12 +11,13 @@ from service_quality.queries.overview import TICKET_METRICS, kpi_cards, monthly
 from service_quality.queries.tickets import Drill
 from service_quality.queries.worklist import KINDS, worklist
 from service_quality.settings import TERMS
+from ui.columns import column_label
 from ui.data import query
 from ui.drill import show_timeline, status_chips, ticket_drilldown, words
 from ui.export import show_table
 from ui.frame import context, terms_caption
 from ui.management_workbook import management_download
-from ui.text import why_empty
+from ui.text import pct, why_empty
 
 ctx = context(__file__)
 f, prev = ctx.filters, ctx.filters.previous()
@@ -31,7 +34,7 @@ for warning in ctx.info["calendar_warnings"]:
 terms_caption(ctx, *TERMS)
 
 # --- KPI cards: four a row, each with its delta against the previous period and a trend line.
-VALUE = {"rate": lambda v: f"{v:.1%}", "count": lambda v: f"{v:,.0f}",
+VALUE = {"rate": pct, "count": lambda v: f"{v:,.0f}",
          "hours": lambda v: f"{v:.1f} h"}
 # Why a card reads "—" (first in its help): by card, else by unit.
 EMPTY = {"csat": "empty_csat", "survey_response": "empty_survey_response",
@@ -135,9 +138,7 @@ FORMATS = {"minutes_left": "%.0f", "limit_minutes": "%.0f", "hours_left": "%.1f"
            "score": "%.1f", "error_ratio": "percent", "capacity_drop": "percent"}
 
 
-def column_label(col: str) -> str:
-    """A worklist column's header."""
-    return ctx.t(f"col_{col}") if has(f"col_{col}") else ctx.t(f"overview_col_{col}")
+column_heading = partial(column_label, ctx, prefix="overview_")
 
 
 def worklist_view(kind: str, frame: pd.DataFrame):
@@ -154,15 +155,15 @@ def worklist_view(kind: str, frame: pd.DataFrame):
     if "flags" in view:
         view["flags"] = view["flags"].map(
             lambda xs: "、".join(ctx.t(f"overview_flag_{x}") for x in xs))
-    return view.rename(columns={c: column_label(c) for c in view.columns})
+    return view.rename(columns={c: column_heading(c) for c in view.columns})
 
 
 def worklist_config(kind: str) -> dict:
     """Number and date formats of one kind's columns (drawn by the browser, not per cell)."""
-    config = {column_label(c): st.column_config.NumberColumn(format=fmt)
+    config = {column_heading(c): st.column_config.NumberColumn(format=fmt)
               for c, fmt in FORMATS.items() if c in COLUMNS[kind]}
     if "due_date" in COLUMNS[kind]:
-        config[column_label("due_date")] = st.column_config.DateColumn(format="YYYY-MM-DD")
+        config[column_heading("due_date")] = st.column_config.DateColumn(format="YYYY-MM-DD")
     return config
 
 
@@ -194,8 +195,8 @@ for tab, kind in zip(tabs, KINDS, strict=True):
         event = show_table(ctx, worklist_view(kind, frame), f"worklist_{kind}",
                            f"overview_wl_{kind}", sheet=ctx.t(f"overview_wl_{kind}"),
                            column_config=worklist_config(kind),
-                           chips=status_chips(ctx, [column_label("report_status")]),
-                           flag_negative=[column_label(c) for c in LATE], hide_index=True,
+                           chips=status_chips(ctx, [column_heading("report_status")]),
+                           flag_negative=[column_heading(c) for c in LATE], hide_index=True,
                            on_select="rerun", selection_mode="single-row", width="stretch")
         rows = event.selection.rows if event is not None else []
         if rows:

@@ -1,6 +1,7 @@
 """服务过程 — channels, modes, transfers, warranty, parts, engineers, holiday duty → tickets."""
 
-import pandas as pd
+from functools import partial
+
 import streamlit as st
 
 from service_quality import charts
@@ -8,9 +9,11 @@ from service_quality.charts import process as pc
 from service_quality.messages import has
 from service_quality.queries import process as q
 from service_quality.queries.tickets import Drill
+from ui.columns import column_label
 from ui.data import figure, query
 from ui.drill import (
-    chart_selection,
+    first_point,
+    last_pick,
     localise_codes,
     localise_statuses,
     show_timeline,
@@ -19,7 +22,7 @@ from ui.drill import (
 )
 from ui.export import show_table
 from ui.frame import context
-from ui.text import md_escape, why_empty
+from ui.text import md_escape, pct, why_empty
 
 # Code columns of the process lists and the message prefix that names their values.
 CODE_PREFIXES = {"channel": "process_channel_", "service_mode": "mode_",
@@ -32,9 +35,7 @@ st.caption(ctx.t("process_caption", start=f.start, end=f.end, trend_start=trend.
                  as_of=f"{ctx.as_of:%Y-%m-%d %H:%M}"))
 
 
-def label(column: str) -> str:
-    """A column's header in the UI language."""
-    return ctx.t(f"col_{column}") if has(f"col_{column}") else ctx.t(f"process_col_{column}")
+label = partial(column_label, ctx, prefix="process_")
 
 
 def holiday_name(name) -> str:
@@ -44,24 +45,6 @@ def holiday_name(name) -> str:
     return ctx.t(f"holiday_{name}") if has(f"holiday_{name}") else name
 
 
-def last_pick(group: str, picks: dict[str, object]) -> tuple[str, object] | None:
-    """Of several charts / tables, the one picked from last and what (their selections persist)."""
-    state = st.session_state.setdefault(f"_process_pick_{group}", {"seen": {}, "last": None})
-    for name, pick in picks.items():
-        signature = repr(pick)
-        if state["seen"].get(name) != signature:
-            state["seen"][name] = signature
-            if pick is not None:
-                state["last"] = (name, pick)
-            elif state["last"] is not None and state["last"][0] == name:
-                state["last"] = None
-    return state["last"]
-
-
-def first_point(event) -> dict | None:
-    """The first clicked point of a plotly chart, or None."""
-    points = chart_selection(event)
-    return points[0] if points else None
 
 
 def process_list(drill: q.ProcessDrill, columns: tuple[str, ...], key: str,
@@ -129,7 +112,7 @@ with tabs[1]:
     else:
         c = st.columns(4)
         c[0].metric(ctx.t("process_transferred"), tr.transferred,
-                    help=ctx.t("process_share_help", share=f"{tr.transferred / tr.tickets:.1%}",
+                    help=ctx.t("process_share_help", share=pct(tr.transferred / tr.tickets),
                                tickets=tr.tickets), border=True)
         c[1].metric(ctx.t("process_repeated", n=q.REPEATED_TRANSFERS), tr.repeated, border=True)
         c[2].metric(ctx.t("process_transfer_events"), tr.events, border=True)
@@ -169,9 +152,9 @@ with tabs[2]:
         c = st.columns(4)
         for col, row in zip(c, shown, strict=False):
             col.metric(pc.value_label("warranty", row.warranty, ctx.lang), int(row.tickets),
-                       help=ctx.t("process_share", share=f"{row.share:.1%}"), border=True)
+                       help=ctx.t("process_share", share=pct(row.share)), border=True)
         c[len(shown)].metric(ctx.t("process_acceptance"),
-                    "—" if wq.acceptance is None else f"{wq.acceptance:.1%}",
+                    pct(wq.acceptance),
                     help=ctx.t("process_acceptance_help"), border=True)
         left, right = st.columns(2)
         by_month = query(q.warranty_by_month, ctx.scope, trend)
@@ -270,7 +253,7 @@ with tabs[5]:
     for col, grp in ((c[2], "holiday"), (c[3], "other")):
         rate = comp["compliance"].get(grp) if grp in comp.index else None
         col.metric(ctx.t(f"process_compliance_{grp}"),
-                   "—" if rate is None or pd.isna(rate) else f"{rate:.1%}",
+                   pct(rate),
                    help=why_empty(rate, ctx.t("empty_rate"), ctx.t(
                        "process_holiday_tickets", metric=ctx.t(f"metric_{metric}"),
                        n=int(comp["tickets"].get(grp, 0)) if grp in comp.index else 0)),

@@ -28,7 +28,7 @@ from service_quality.reports.customer_report import (
 from ui.auth import audit_export
 from ui.data import current_version, query
 from ui.frame import context
-from ui.text import md_escape, why_empty
+from ui.text import md_escape, pct, why_empty
 
 KINDS = ("month", "quarter")
 # Sections of a few rows holding only the agreement's words (categories, modes, promises,
@@ -43,17 +43,12 @@ def _file(version, scope: Scope, customer_id: str, period: str, lang: str, kind:
     return report_xlsx(report, lang) if kind == "xlsx" else report_pdf(report, lang)
 
 
-def rate(value) -> str:
-    """A 0–1 rate as a percentage, or a dash when nothing was judged."""
-    return "—" if value is None or pd.isna(value) else f"{value:.1%}"
-
-
 def static_frame(frame: pd.DataFrame, rates: list[str], decimals: list[str]) -> pd.DataFrame:
     """The table as the text st.table shows: rates as percentages, Markdown escaped."""
     def text(column: str) -> pd.Series:
         values = frame[column]
         if column in rates:
-            shown = values.map(lambda v: f"{v:.1%}", na_action="ignore")
+            shown = values.map(pct, na_action="ignore")
         elif column in decimals:
             shown = values.map(lambda v: f"{v:,.1f}", na_action="ignore")
         elif pd.api.types.is_numeric_dtype(values):
@@ -159,7 +154,7 @@ cards[0].metric(ctx.t("report_kpi_tickets"), s["tickets"])
 cards[1].metric(ctx.t("report_kpi_onsite_visits"), s["onsite_visits"])
 cards[2].metric(ctx.t("report_kpi_severe"), s["severe"])
 cards[3].metric(ctx.t("report_kpi_complaints"), s["complaints"])
-cards[4].metric(ctx.t("report_kpi_csat"), rate(s["csat"]),
+cards[4].metric(ctx.t("report_kpi_csat"), pct(s["csat"]),
                 help=why_empty(s["csat"], ctx.t("empty_csat")) or None)
 cards[5].metric(ctx.t("report_kpi_open"), sum(report.open_counts.values()))
 promises = report.sla[~report.sla["metric"].isin(COMPLAINT_METRICS)]
@@ -170,7 +165,7 @@ for card, (_, row) in zip(cards, promises.iterrows(), strict=False):
     label = t(f"metric_{row['metric']}", ctx.lang, terms=report.terms)
     # Long promise names are cut on a narrow card: the help repeats them in full. The line
     # under the figure is its last 12 months, drawn by the browser (no chart library).
-    card.metric(label, rate(row["compliance"]),
+    card.metric(label, pct(row["compliance"]),
                 help=why_empty(row["compliance"], ctx.t("empty_rate"),
                                f"{label}. {ctx.t('rate_rule')}"),
                 chart_data=trend.get(row["metric"]), delta_color="off")

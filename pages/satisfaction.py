@@ -2,6 +2,8 @@
 and the low scores still waiting for an improvement action."""
 
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -17,35 +19,20 @@ from service_quality.queries.satisfaction import (
     survey_list,
 )
 from service_quality.queries.satisfaction import satisfaction_trend as trend_query
+from ui.columns import column_label
 from ui.data import figure, query
-from ui.drill import chart_selection
+from ui.drill import latest_click
 from ui.export import show_table
 from ui.frame import Context, context, terms_caption
-from ui.text import md_escape, why_empty
+from ui.text import md_escape, pct, why_empty
 
-DRILL_FROM = "sat_drill_from"
 LIST_COLUMNS = ("survey_id", "customer_name", "engineer_name", "score", "problem_category",
                 "comment", "survey_type", "sent_at")
 DRILL_COLUMNS = ("survey_id", "customer_name", "survey_type", "method", "sent_at", "answered_at",
                  "ticket_id", "engineer_name", "team", "score", "has_action", "problem_category",
                  "comment")
+col = partial(column_label, prefix="sat_")
 
-
-def pct(value) -> str:
-    """A rate for a metric card ("—" when there is nothing to divide)."""
-    return "—" if pd.isna(value) else f"{value:.1%}"
-
-
-
-def clicked(key: str) -> None:
-    """Remember the chart clicked last: it decides what the survey list below shows."""
-    st.session_state[DRILL_FROM] = key
-
-
-def col(ctx: Context, name: str) -> str:
-    """A column heading: the page's own, else the shared one."""
-    return ctx.t(f"col_{name}") if name in ("customer_name", "engineer_name") \
-        else ctx.t(f"sat_col_{name}")
 
 
 def survey_table(ctx: Context, frame: pd.DataFrame, columns, key: str, name: str,
@@ -93,7 +80,7 @@ trend = query(trend_query, ctx.scope, ctx.filters.trend())
 charts = {}
 charts["sat_trend_chart"] = st.plotly_chart(
     figure(satisfaction_trend, trend, ctx.lang), key="sat_trend_chart", selection_mode="points",
-    on_select=lambda: clicked("sat_trend_chart"))
+    on_select="rerun")
 st.caption(ctx.t("sat_alert_rule"))
 alerts = trend[trend["alert"]]
 if alerts.empty:
@@ -127,7 +114,7 @@ for tab, group in zip(st.tabs([ctx.t(f"sat_group_{g}") for g in GROUPS]), GROUPS
             continue
         key = f"sat_{group}_chart"
         charts[key] = st.plotly_chart(figure(rate_bars, frame, ctx.lang), key=key,
-                                      selection_mode="points", on_select=lambda k=key: clicked(k))
+                                      selection_mode="points", on_select="rerun")
         columns = ["label", *(["team"] if group == "engineer" else []), "sent", "answered",
                    "csat", "mean_score", "response_rate", "low", "low_without_action"]
         show_table(
@@ -150,7 +137,7 @@ if categories.empty:
 else:
     charts["sat_pareto_chart"] = st.plotly_chart(
         figure(pareto, categories, ctx.lang), key="sat_pareto_chart", selection_mode="points",
-        on_select=lambda: clicked("sat_pareto_chart"))
+        on_select="rerun")
     st.caption(ctx.t("sat_pareto_note"))
 
 # --- closed loop: every low score needs an improvement action ---------------------------------
@@ -174,8 +161,8 @@ else:
 st.subheader(ctx.t("sat_drill_title"))
 kind = st.segmented_control(ctx.t("sat_kind"), KINDS, key="sat_kind", default="unsatisfied",
                             format_func=lambda k: ctx.t(f"sat_kind_{k}"))
-source = st.session_state.get(DRILL_FROM)
-points = chart_selection(charts.get(source)) if source else []
+source, point = latest_click("sat", charts)
+points = [point] if point else []
 drill, period = SurveyDrill(kind=kind, survey_type=survey_type), ctx.filters
 name = ""  # the clicked engineer's or customer's name
 if points:

@@ -26,26 +26,21 @@ from service_quality.queries.severity import (
 from service_quality.queries.tickets import Drill
 from service_quality.terms import SEVERITY_TERMS
 from ui.data import figure, query
-from ui.drill import chart_selection, localise_statuses, show_timeline, ticket_drilldown
+from ui.drill import (
+    chart_selection,
+    latest_click,
+    localise_statuses,
+    show_timeline,
+    ticket_drilldown,
+)
 from ui.export import show_table
 from ui.frame import context, terms_caption
-from ui.text import chart_value, md_escape
+from ui.text import chart_value, md_escape, pct
 
 LIST_COLUMNS = ("ticket_id", "customer_name", "rule_severity", "reported_severity",
                 "severity_check", "error_ratio", "capacity_drop", "system_down", "network_down",
                 "key_device_down", "imminent_outage", "device", "reported_at")
 
-
-def latest_click(events: dict) -> tuple[str | None, dict | None]:
-    """The chart clicked last and its point: a chart whose selection changed on this run wins."""
-    clicks = {name: chart_selection(event) for name, event in events.items()}
-    seen = st.session_state.get("severity_seen_clicks", {})
-    changed = [name for name, points in clicks.items() if points and points != seen.get(name)]
-    if changed:
-        st.session_state["severity_active_chart"] = changed[-1]
-    st.session_state["severity_seen_clicks"] = clicks
-    active = st.session_state.get("severity_active_chart")
-    return (active, clicks[active][0]) if active and clicks.get(active) else (None, None)
 
 
 ctx = context(__file__)
@@ -63,7 +58,7 @@ share = summary.severe_share
 cards[0].metric(ctx.t("severity_kpi_faults"), summary.faults, border=True)
 cards[1].metric(ctx.t("severity_kpi_rule_severe"), summary.rule["severe"], border=True,
                 help=ctx.t("severity_kpi_share_help",
-                           share="—" if share is None else f"{share:.1%}"))
+                           share=pct(share)))
 cards[2].metric(ctx.t("severity_kpi_reported_severe"), summary.reported["severe"], border=True)
 cards[3].metric(ctx.t("severity_kpi_under"), summary.checks["under_classified"], border=True)
 cards[4].metric(ctx.t("severity_kpi_over"), summary.checks["over_classified"], border=True)
@@ -110,7 +105,7 @@ for column, measure in zip(st.columns(2), MEASURES, strict=True):
             key=f"severity_{measure}_chart", on_select="rerun", selection_mode="points")
 
 # --- the faults behind the clicked element ---------------------------------------------------
-chart, point = latest_click(events)
+chart, point = latest_click("severity", events)
 drill = drill_for(chart, point, basis)
 st.subheader(ctx.t("severity_fault_list"))
 if chart is None:

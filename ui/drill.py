@@ -67,6 +67,35 @@ def chart_selection(event) -> list[dict]:
         return []
 
 
+def first_point(event) -> dict | None:
+    """The first clicked point of a plotly chart, or None."""
+    points = chart_selection(event)
+    return points[0] if points else None
+
+
+def last_pick(group: str, picks: dict[str, object]) -> tuple[str, object] | None:
+    """Of several charts / tables, the one picked from last and what: the pages' one way of
+    remembering the last click (selections persist, so a pick that changed on this run wins;
+    clearing the last pick clears it)."""
+    state = st.session_state.setdefault(f"_drill_pick_{group}", {"seen": {}, "last": None})
+    for name, pick in picks.items():
+        signature = repr(pick)
+        if state["seen"].get(name) != signature:
+            state["seen"][name] = signature
+            if pick is not None:
+                state["last"] = (name, pick)
+            elif state["last"] is not None and state["last"][0] == name:
+                state["last"] = None
+    return state["last"]
+
+
+def latest_click(group: str, events: dict) -> tuple[str | None, dict | None]:
+    """The chart clicked last and its first point, or (None, None): last_pick over the charts
+    drawn on this run (a chart not drawn now drills nothing)."""
+    picked = last_pick(group, {name: first_point(event) for name, event in events.items()})
+    return picked if picked and picked[0] in events else (None, None)
+
+
 def ticket_list_view(ctx: Context, frame: pd.DataFrame):
     """The ticket list as shown: codes and statuses in words, headers in the UI language."""
     view = localise_statuses(ctx, frame[list(LIST_COLUMNS)], STATUS_COLUMNS)
