@@ -195,7 +195,7 @@ def report_command(args) -> int:
     message when refused, 1 when some customer's report or mail failed (the others go on)."""
     from service_quality import files
     from service_quality.database import Database, db_version
-    from service_quality.delivery.reports import resolve_period, today_in_china
+    from service_quality.delivery.customer_reports import resolve_period, today_in_china
     from service_quality.queries import Scope
     from service_quality.queries.customer_report import report_customers
 
@@ -293,8 +293,8 @@ def _log_writable(log) -> bool:
 def mail_command(args, customer_ids: list[str] | None, period: str) -> int:
     """Mail (or, with --dry-run, list) PERIOD's reports; 1 when any mail failed."""
     from service_quality.delivery.config import smtp_config
+    from service_quality.delivery.customer_reports import data_before_period_end, mail_reports
     from service_quality.delivery.log import DeliveryLog, deliveries_path
-    from service_quality.delivery.reports import data_before_period_end, mail_reports
 
     try:
         smtp = smtp_config(args.settings)

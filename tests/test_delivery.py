@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from service_quality.delivery.config import smtp_config, split_addresses, valid_address
+from service_quality.delivery.customer_reports import resolve_period
 from service_quality.delivery.log import DeliveryLog, deliveries_path
-from service_quality.delivery.reports import resolve_period
 from tests.servers import REFUSAL, self_signed, silent_server, smtp_server
 from tests.support.browser import free_port
 from tests.support.delivery import SENDER, cli, log_rows, no_traceback

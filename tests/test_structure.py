@@ -158,6 +158,7 @@ def test_the_cache_wrapper_takes_any_domain_callable_and_nothing_else():
 
 def test_the_three_reports_have_three_names():
     """"report" alone names nothing: fault_report(s)_*, customer_report_*, management_workbook_*."""
+    # customer_reports / fault_reports say which; "reports" alone says nothing
     ambiguous = {"report", "reports", "management", "customer", "mgmt"}
     modules = [p.relative_to(ROOT) for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")
                if p.stem in ambiguous]
