@@ -132,7 +132,7 @@ def reasons_table(ctx: Context, reasons: pd.DataFrame) -> str | None | bool:
         return False
     # Reasons are the customer's words: shown in a table cell, never as Markdown or HTML.
     view = reasons.assign(reason=reasons["reason"].fillna(ctx.t("fault_reports_reason_none")))
-    view = view.rename(columns={c: ctx.t(f"fault_reports_col_{c}") for c in view.columns})
+    view = view.rename(columns={c: label(ctx, c) for c in view.columns})
     event = show_table(ctx, view, "reasons", "fault_reports_reasons",
                        sheet=ctx.t("fault_reports_reasons_title"), hide_index=True,
                        width="stretch", on_select="rerun", selection_mode="single-row")
