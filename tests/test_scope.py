@@ -36,6 +36,10 @@ NOT_QUERIES = {
     "service_quality.queries.scope_params",
     "service_quality.queries.fault_reports.report_drill_for",
     "service_quality.queries.severity.drill_for",
+    "service_quality.queries.actions.action_drill_for",
+    "service_quality.queries.process.transfer_drill",
+    "service_quality.queries.process.warranty_drill",
+    "service_quality.queries.process.shown_warranty",
 }
 
 

@@ -115,24 +115,9 @@ def ticket_drilldown(ctx: Context, drill: Drill, key: str, filters=None) -> None
 
     `filters` replaces the page's (e.g. the 12-month trend when a month of it was clicked).
     """
-    st.subheader(ctx.t("drill_title"))
-    frame = query(ticket_list, ctx.scope, filters or ctx.filters, drill)
-    if frame.empty:
-        st.info(ctx.t("empty"))
-        return
-    st.caption(ctx.t("drill_showing", matching=int(frame["matching"].iloc[0]), shown=len(frame)))
-    event = show_table(ctx, ticket_list_view(ctx, frame), f"tickets_{drill_name(drill)}", key,
-                       sheet=ctx.t("drill_title"),
-                       chips=status_chips(ctx, [ctx.t(f"col_{c}") for c in STATUS_COLUMNS]),
-                       hide_index=True, on_select="rerun",
-                       selection_mode="single-row", width="stretch")
-    rows = event.selection.rows if event is not None else []
-    typed = st.text_input(ctx.t("timeline_lookup"), key=f"{key}_lookup",
-                          placeholder=ctx.t("timeline_lookup_hint")).strip()
-    if rows:
-        show_timeline(ctx, frame["ticket_id"].iloc[rows[0]])
-    elif typed:
-        show_timeline(ctx, typed)
+    drill_list(ctx, ticket_list, drill, key, lambda frame: ticket_list_view(ctx, frame),
+               f"tickets_{drill_name(drill)}", filters,
+               chips=status_chips(ctx, [ctx.t(f"col_{c}") for c in STATUS_COLUMNS]))
 
 
 def show_timeline(ctx: Context, ticket_id: str) -> None:
@@ -156,3 +141,53 @@ def show_timeline(ctx: Context, ticket_id: str) -> None:
                sheet=ctx.t("timeline_title", ticket=ticket_id),
                chips=status_chips(ctx, [ctx.t("col_status")]), hide_index=True,
                width="stretch")
+
+
+def clickable(fig, key: str):
+    """Draw a chart whose points a user can click to drill; its selection event."""
+    return st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points")
+
+
+def showing(ctx: Context, frame: pd.DataFrame, message: str = "drill_showing") -> None:
+    """How many rows match and how many the list shows (lists stop at their limit)."""
+    st.caption(ctx.t(message, matching=int(frame["matching"].iloc[0]), shown=len(frame)))
+
+
+def drill_caption(ctx: Context, *parts, default: str | None = None) -> None:
+    """What the list below is narrowed to: the given parts joined, shown literally (clicked
+    values came back from the browser); `default` when no part is given, else nothing."""
+    what = " · ".join(str(p) for p in parts if p)
+    if what:
+        st.caption(ctx.t("drill_filter", what=md_escape(what)))
+    elif default:
+        st.caption(ctx.t("drill_filter", what=default))
+
+
+def ticket_rows(ctx: Context, frame: pd.DataFrame, view, name: str, key: str, *,
+                lookup: bool = True, **table) -> None:
+    """VIEW, the shown form of FRAME, as a table with its download; the selected row's ticket
+    (or, with `lookup`, a typed ticket id) opens its timeline below."""
+    event = show_table(ctx, view, name, key, hide_index=True, on_select="rerun",
+                       selection_mode="single-row", width="stretch", **table)
+    rows = event.selection.rows if event is not None else []
+    typed = st.text_input(ctx.t("timeline_lookup"), key=f"{key}_lookup",
+                          placeholder=ctx.t("timeline_lookup_hint")).strip() if lookup else ""
+    if rows:
+        show_timeline(ctx, frame["ticket_id"].iloc[rows[0]])
+    elif typed:
+        show_timeline(ctx, typed)
+
+
+def drill_list(ctx: Context, fn, drill, key: str, view, name: str, filters=None,
+               what: str = "", **table) -> None:
+    """The tickets fn(db, scope, filters, drill) lists, shown as `view(frame)` makes them, then
+    the selected ticket's timeline. `filters` replaces the page's (e.g. the 12-month trend when
+    a month of it was clicked); `what` says what the list is narrowed to."""
+    st.subheader(ctx.t("drill_title"))
+    drill_caption(ctx, what)
+    frame = query(fn, ctx.scope, filters or ctx.filters, drill)
+    if frame.empty:
+        st.info(ctx.t("empty"))
+        return
+    showing(ctx, frame)
+    ticket_rows(ctx, frame, view(frame), name, key, sheet=ctx.t("drill_title"), **table)

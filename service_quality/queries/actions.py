@@ -64,3 +64,13 @@ def action_list(db: Database, scope: Scope, filters: Filters, drill: ActionDrill
     period = {"start": None, "end": None} if whole_history else {}
     return run(db, "actions_list", scope, filters, base="_actions", d_limit=limit,
                **drill.params(), **period)
+
+
+def action_drill_for(group: str | None, clicked=None, status: str | None = None) -> ActionDrill:
+    """The actions behind a click on a completion chart of GROUP (owner_dept or source_type),
+    whose points carry (group value, completion); narrowed to STATUS when one is chosen."""
+    if group in ("owner_dept", "source_type") and isinstance(clicked, list | tuple) \
+            and len(clicked) == 2:
+        return ActionDrill(status=status, completion=str(clicked[1]),
+                           **{group: str(clicked[0])})
+    return ActionDrill(status=status)

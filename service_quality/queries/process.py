@@ -166,3 +166,27 @@ def process_tickets(db: Database, scope: Scope, filters: Filters,
     """The filtered tickets narrowed by `drill` (column `matching` = total before the limit)."""
     return run(db, "process_ticket_list", scope, filters, base="_tickets", d_limit=limit,
                as_of=_as_of(db), **drill.params())
+
+
+def transfer_drill(clicked: int | None, listing: str = "repeated") -> ProcessDrill:
+    """The transfers tab's list: the clicked bar's tickets (the capped bar stands for that many
+    or more), else the chosen list, the repeatedly transferred or the count mismatches."""
+    if clicked is not None:
+        return ProcessDrill(transfers_min=clicked,
+                            transfers_max=None if clicked >= TRANSFERS_CAP else clicked)
+    if listing == "mismatch":
+        return ProcessDrill(transfer_mismatch=True)
+    return ProcessDrill(transfers_min=REPEATED_TRANSFERS)
+
+
+def warranty_drill(chart: str | None, value=None, month: str | None = None) -> ProcessDrill:
+    """The warranty tab's list: a clicked month's warranty value, else the out-of-warranty
+    tickets of the clicked quote status (pending until a quote bar is clicked)."""
+    if chart == "warranty":
+        return ProcessDrill(month=month, warranty=value)
+    return ProcessDrill(warranty="out", quote_status=value if chart == "quote" else "pending")
+
+
+def shown_warranty(split: pd.DataFrame) -> pd.DataFrame:
+    """The warranty values worth a card: 'unknown' only when some ticket has it."""
+    return split[(split["warranty"] != "unknown") | (split["tickets"] > 0)]
