@@ -5,7 +5,6 @@ from functools import partial
 
 import streamlit as st
 
-from service_quality.charts.data import rejected_by_file
 from service_quality.queries.data import (
     calendar_coverage,
     calendar_warnings,
@@ -18,11 +17,12 @@ from service_quality.queries.data import (
 from service_quality.settings import TERMS
 from service_quality.terms import defaults_frame, terms_frame
 from ui.columns import column_label
-from ui.data import figure, query
+from ui.data import query
 from ui.deliveries import render as render_deliveries
-from ui.drill import chart_selection
 from ui.export import show_table
 from ui.frame import context
+from ui.freshness import freshness_cards
+from ui.rejected_rows import raw_row_heading, raw_row_table, rejected_filters, rejected_table
 from ui.upload import render as render_upload
 
 ctx = context(__file__)
@@ -30,27 +30,9 @@ st.title(ctx.t("page_data"))
 st.caption(ctx.t("data_caption"))
 supervisor = ctx.scope.customers is None
 
-
 label = partial(column_label, ctx, prefix="data_")
-
-
-def moment(value) -> str:
-    """A timestamp to the minute, or a dash."""
-    return "—" if value is None else f"{value:%Y-%m-%d %H:%M}"
-
-
 fresh = query(freshness, ctx.scope)
-age = fresh.newest_ticket_age_hours
-c = st.columns(3)
-c[0].metric(ctx.t("data_as_of"), moment(fresh.as_of),
-            help=ctx.t("data_as_of_help", source=fresh.as_of_source), border=True)
-c[1].metric(ctx.t("data_last_load"), moment(fresh.last_finished),
-            help=ctx.t("data_last_load_help", loaded_at=moment(fresh.loaded_at)), border=True)
-c[2].metric(ctx.t("data_newest_ticket"), moment(fresh.newest_ticket),
-            None if age is None else ctx.t("data_newest_age", age=ctx.t(
-                "data_age_hours", n=age) if age < 48 else ctx.t("data_age_days", n=age / 24)),
-            delta_color="off", delta_arrow="off",
-            help=ctx.t("data_newest_age_help", tickets=fresh.tickets), border=True)
+freshness_cards(ctx, fresh)
 for warning in query(calendar_warnings, ctx.scope):
     # Written by the loader (years and counts), never text read from a data file.
     st.warning(ctx.t("data_calendar_warning", text=warning))
@@ -84,58 +66,16 @@ with tabs[1]:
         else:
             st.info(ctx.t("data_supervisor_only"))
     else:
-        event = st.plotly_chart(figure(rejected_by_file, files, ctx.lang,
-                                       ctx.t("data_rejected_chart")),
-                                key="data_rejected_chart", on_select="rerun",
-                                selection_mode="points")
-        points = chart_selection(event)
-        clicked = points[0].get("customdata") if points else None
-        # A click sets the file choice once; after that the choice box rules again.
-        if clicked != st.session_state.get("_data_rejected_click"):
-            st.session_state["_data_rejected_click"] = clicked
-            if clicked in set(files["file"]):
-                st.session_state["data_rejected_file"] = clicked
-        names = {row.file: f"{row.entity} · {row.file_name} ({row.rows})"
-                 for row in files.itertuples()}
-        left, right = st.columns(2)
-        file = left.selectbox(ctx.t("data_rejected_file"), [None, *files["file"]],
-                              key="data_rejected_file",
-                              format_func=lambda f: ctx.t("data_all_files") if f is None
-                              else names.get(f, f))
-        search = right.text_input(ctx.t("data_rejected_search"), key="data_rejected_search",
-                                  placeholder=ctx.t("data_rejected_search_placeholder"))
+        file, search = rejected_filters(ctx, files)
         rows = query(rejected_rows, ctx.scope, None, file, search or None)
         if rows.empty:
             st.info(ctx.t("empty"))
         else:
-            st.caption(ctx.t("data_rejected_showing", matching=int(rows["matching"].iloc[0]),
-                             shown=len(rows)))
-            shown = ("file_name", "entity", "row_number", "reason", "batch_id")
-            picked = show_table(ctx, rows[list(shown)].rename(
-                                    columns={c: label(c) for c in shown}),
-                                "rejected", "data_rejected_table",
-                                sheet=ctx.t("data_tab_rejected"), hide_index=True,
-                                width="stretch", on_select="rerun", selection_mode="single-row",
-                                column_config={label("reason"): st.column_config.TextColumn(
-                                    width="large")})
-            selected = picked.selection.rows if picked is not None else []
-            i = selected[0] if selected else 0
-            st.subheader(ctx.t("data_raw_title"))
-            # The file's name is the operator's, not the data's; still plain text, never Markdown.
-            st.text(ctx.t("data_raw_which", file=rows["file_name"].iloc[i],
-                          row=int(rows["row_number"].iloc[i])))
-            if not selected:
-                st.caption(ctx.t("data_raw_first"))
-            raw = query(raw_row, ctx.scope, None, rows["file"].iloc[i],
-                        int(rows["row_number"].iloc[i]))
-            if raw.empty:
-                st.info(ctx.t("data_raw_missing"))
-            else:
-                # The cells are the file's own text: a table shows them literally, never as HTML.
-                show_table(ctx, raw.rename(columns={"column": label("column"),
-                                                    "value": label("value")}),
-                           "raw_row", "data_raw_table", sheet=ctx.t("data_raw_title"),
-                           hide_index=True, width="stretch")
+            picked = rejected_table(ctx, rows)
+            i = 0 if picked is None else picked
+            raw_row_heading(ctx, rows, i, selected=picked is not None)
+            raw_row_table(ctx, query(raw_row, ctx.scope, None, rows["file"].iloc[i],
+                                     int(rows["row_number"].iloc[i])))
 
 # ── 工作日历 ─────────────────────────────────────────────────────────────────────────
 with tabs[2]:

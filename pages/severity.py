@@ -4,12 +4,7 @@ the mismatches."""
 
 import streamlit as st
 
-from service_quality.charts.severity import (
-    ratio_histogram,
-    severity_bars,
-    severity_heatmap,
-    severity_label,
-)
+from service_quality.charts.severity import ratio_histogram, severity_bars, severity_heatmap
 from service_quality.queries.severity import (
     BASES,
     BIN_CAP,
@@ -25,23 +20,11 @@ from service_quality.queries.severity import (
 )
 from service_quality.queries.tickets import Drill
 from service_quality.terms import SEVERITY_TERMS
+from ui.chart_pick import click_sets_choice
 from ui.data import figure, query
-from ui.drill import (
-    chart_selection,
-    latest_click,
-    localise_statuses,
-    show_timeline,
-    ticket_drilldown,
-)
-from ui.export import show_table
+from ui.drill import first_point, latest_click, ticket_drilldown
 from ui.frame import context, terms_caption
-from ui.text import chart_value, md_escape, pct
-
-LIST_COLUMNS = ("ticket_id", "customer_name", "rule_severity", "reported_severity",
-                "severity_check", "error_ratio", "capacity_drop", "system_down", "network_down",
-                "key_device_down", "imminent_outage", "device", "reported_at")
-
-
+from ui.severity import drill_caption, fault_table, severity_cards
 
 ctx = context(__file__)
 st.title(ctx.t("page_severity"))
@@ -53,16 +36,7 @@ if summary.faults == 0:
     st.info(ctx.t("empty"))
     st.stop()
 
-cards = st.columns(6)
-share = summary.severe_share
-cards[0].metric(ctx.t("severity_kpi_faults"), summary.faults, border=True)
-cards[1].metric(ctx.t("severity_kpi_rule_severe"), summary.rule["severe"], border=True,
-                help=ctx.t("severity_kpi_share_help",
-                           share=pct(share)))
-cards[2].metric(ctx.t("severity_kpi_reported_severe"), summary.reported["severe"], border=True)
-cards[3].metric(ctx.t("severity_kpi_under"), summary.checks["under_classified"], border=True)
-cards[4].metric(ctx.t("severity_kpi_over"), summary.checks["over_classified"], border=True)
-cards[5].metric(ctx.t("severity_kpi_unverifiable"), summary.checks["unverifiable"], border=True)
+severity_cards(ctx, summary)
 
 basis = st.segmented_control(ctx.t("severity_basis"), BASES, key="severity_basis", default="rule",
                              format_func=lambda b: ctx.t(f"severity_basis_{b}")) or "rule"
@@ -108,42 +82,13 @@ for column, measure in zip(st.columns(2), MEASURES, strict=True):
 chart, point = latest_click("severity", events)
 drill = drill_for(chart, point, basis)
 st.subheader(ctx.t("severity_fault_list"))
-if chart is None:
-    st.caption(ctx.t("severity_fault_list_default"))
-else:
-    parts = [drill.month, chart_value(point.get("y")) if chart == "customer" else None,
-             chart_value(point.get("y")) if chart == "device" else None,
-             severity_label(drill.severity, drill.basis, ctx.lang) if drill.severity else None,
-             ctx.t("severity_drill_bin", measure=ctx.t(f"severity_col_{drill.measure}"),
-                   low=f"{drill.bin:g}", high=f"{drill.bin + BIN_WIDTH:g}")
-             if drill.bin is not None else None,
-             ctx.t(f"severity_side_{drill.side}") if drill.side else None]
-    st.caption(ctx.t("drill_filter", what=md_escape(" · ".join(p for p in parts if p))))
+drill_caption(ctx, chart, point, drill)
 faults = query(fault_list, ctx.scope, trend if drill.month else ctx.filters, drill)
 if faults.empty:
     st.info(ctx.t("empty"))
 else:
     st.caption(ctx.t("drill_showing", matching=int(faults["matching"].iloc[0]), shown=len(faults)))
-    view = faults[list(LIST_COLUMNS)]
-    view["reported_severity"] = view["reported_severity"].map(
-        lambda s: severity_label(s if isinstance(s, str) else "none", "reported", ctx.lang))
-    view["rule_severity"] = view["rule_severity"].map(
-        lambda s: severity_label(s if isinstance(s, str) else "unknown", "rule", ctx.lang))
-    view["severity_check"] = view["severity_check"].map(
-        lambda c: ctx.t(f"severity_check_{c}") if isinstance(c, str) else c)
-    view = localise_statuses(ctx, view, ["report_status"])
-    labels = {c: ctx.t(f"col_{c}") if c in ("ticket_id", "customer_name", "reported_at",
-                                             "reported_severity", "rule_severity",
-                                             "severity_check")
-              else ctx.t(f"severity_col_{c}") for c in LIST_COLUMNS}
-    event = show_table(
-        ctx, view, "faults", "severity_faults", labels=labels,
-        sheet=ctx.t("severity_fault_list"), hide_index=True, width="stretch",
-        on_select="rerun", selection_mode="single-row",
-        column_config={labels[m]: st.column_config.NumberColumn(format="percent")
-                       for m in MEASURES})
-    if event is not None and event.selection.rows:
-        show_timeline(ctx, faults["ticket_id"].iloc[event.selection.rows[0]])
+    fault_table(ctx, faults)
 
 # --- reported against rule, and the mismatches -----------------------------------------------
 st.subheader(ctx.t("severity_matrix_title"))
@@ -155,12 +100,9 @@ st.caption(ctx.t("severity_matrix_caption"))
 st.subheader(ctx.t("severity_mismatch_title"))
 if summary.checks["under_classified"]:
     st.warning(ctx.t("severity_under_warning", n=summary.checks["under_classified"]))
-cell = chart_selection(matrix_event)
-picked = cell[0].get("customdata") if cell else None
+picked = (first_point(matrix_event) or {}).get("customdata")
 # A click on a cell picks its check once; after that the selector is the user's again.
-if picked in CHECKS and picked != st.session_state.get("severity_matrix_applied"):
-    st.session_state["severity_check_pick"] = picked
-st.session_state["severity_matrix_applied"] = picked
+click_sets_choice("severity_check_pick", picked, CHECKS)
 st.session_state.setdefault("severity_check_pick", "under_classified")
 check = st.segmented_control(
     ctx.t("severity_mismatch_pick"), CHECKS, key="severity_check_pick",

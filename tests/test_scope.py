@@ -35,6 +35,7 @@ NOT_QUERIES = {
     "service_quality.queries.run", "service_quality.queries.sql",
     "service_quality.queries.scope_params",
     "service_quality.queries.fault_reports.report_drill_for",
+    "service_quality.queries.satisfaction.survey_drill_for",
     "service_quality.queries.severity.drill_for",
     "service_quality.queries.actions.action_drill_for",
     "service_quality.queries.process.transfer_drill",

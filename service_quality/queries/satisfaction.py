@@ -83,3 +83,21 @@ def survey_list(db: Database, scope: Scope, filters: Filters, drill: SurveyDrill
     """The filtered surveys narrowed by `drill`, newest first (column `matching` = total)."""
     return run(db, "satisfaction_list", scope, filters, base="_surveys", d_limit=limit,
                **drill.params())
+
+
+def survey_drill_for(chart: str | None, point: dict | None, kind: str | None = None,
+                     survey_type: str | None = None) -> tuple[SurveyDrill, str]:
+    """The surveys a click on `chart` stands for, and the clicked engineer's or customer's name.
+
+    The trend carries [month, survey type] as customdata, the rate bars [key, name], the Pareto
+    a problem category; no click (or an unreadable one) keeps the page's kind and survey type.
+    """
+    drill = SurveyDrill(kind=kind, survey_type=survey_type)
+    data = (point or {}).get("customdata")
+    if chart == "trend" and isinstance(data, list | tuple) and len(data) == 2:
+        return SurveyDrill(kind=kind, month=str(data[0]), survey_type=str(data[1])), ""
+    if chart in GROUPS and isinstance(data, list | tuple):
+        return replace(drill, **{chart: str(data[0])}), str(data[1])
+    if chart == "pareto" and data is not None:
+        return replace(drill, problem_category=str(data)), ""
+    return drill, ""

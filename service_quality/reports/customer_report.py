@@ -723,3 +723,29 @@ def _wrap(pdf, text: str, width: float) -> list[str]:
             used += w
         out.append(line)
     return out
+
+
+REPORT_FILE_KINDS = ("xlsx", "pdf")
+
+
+def customer_report_file(db: Database, scope: Scope, filters, customer_id: str, period: str,
+                         lang: str, kind: str) -> bytes:
+    """The customer's report for PERIOD as an xlsx or PDF file, if the customer is in SCOPE."""
+    if kind not in REPORT_FILE_KINDS:
+        raise ValueError(f"unknown report file kind {kind!r}")
+    report = scoped_customer_report(db, scope, filters, customer_id, period, lang)
+    return report_xlsx(report, lang) if kind == "xlsx" else report_pdf(report, lang)
+
+
+def report_periods(first_month: str | None, last_month: str | None, as_of: pd.Timestamp,
+                   kind: str) -> tuple[list[str], str]:
+    """The periods a customer's report is offered for, newest first, and the default one.
+
+    From the customer's first month of data to the later of its last month and as_of's month;
+    the default (the last full period before as_of) is offered even without data.
+    """
+    default = default_period(as_of, kind)
+    first = first_month or default[:4] + "-01"
+    last = max(last_month or default[:7], str(pd.Timestamp(as_of).to_period("M")))
+    choices = period_choices(first, last, kind)
+    return (choices if default in choices else [default, *choices]), default
