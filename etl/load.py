@@ -341,17 +341,15 @@ def _let_go() -> None:
 
 class _RowWriter:
     """Writes one file's good rows into the load's copy in a second thread, so that DuckDB
-    inserts a chunk while Python reads the next. A file's rows are one transaction: DuckDB
-    writes a large append's full row groups straight to the file (memory stays bounded) and
-    not to the write-ahead log first (a transaction per chunk wrote every row twice); a file
-    read again whole (rollback) rolls back what it wrote."""
+    inserts a chunk while Python reads the next. Each chunk is committed on its own (one
+    transaction for a whole file would hold its rows in memory): a failed load throws the
+    copy away anyway, and a file read again whole (rollback) replaces what it wrote."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self._cur = con.cursor()
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="etl-insert")
         self._pending: Future | None = None
         self._had_rows: dict[str, bool] = {}
-        self._open = False  # a transaction of this file's rows is open on the cursor
         self.rows: Counter[str] = Counter()
 
     def _submit(self, fn, *args) -> None:
@@ -376,9 +374,6 @@ class _RowWriter:
 
     def _insert(self, entity: str, table: pa.Table) -> None:
         statements = ENTITY_SQL[entity]
-        if not self._open:
-            self._cur.execute("BEGIN TRANSACTION")
-            self._open = True
         if entity not in self._had_rows:
             self._had_rows[entity] = bool(self._cur.execute(statements["count"]).fetchall()[0][0])
         self._cur.register("staged", table.select(ENTITIES[entity].column_names))
@@ -392,31 +387,22 @@ class _RowWriter:
             self._cur.unregister("staged")
 
     def rollback(self) -> None:
-        """The file is read again whole: what it wrote so far is undone."""
+        """The file is read again whole: its rows will replace those written so far."""
         self._wait()
-        self._end("ROLLBACK")
+        for entity in self.rows:
+            self._had_rows[entity] = True
 
     def commit(self) -> None:
-        """Wait until every row is in, and commit them."""
+        """Wait until every row is in."""
         self._wait()
-        self._end("COMMIT")
-
-    def _end(self, statement: str) -> None:
-        if self._open:
-            self._open = False
-            self._cur.execute(statement)
 
     def close(self) -> None:
-        """Wait for the thread and let it go (a failed insert raises here if not before);
-        rows not committed are rolled back."""
+        """Wait for the thread and let it go (a failed insert raises here if not before)."""
         try:
             self._wait()
         finally:
             self._pool.shutdown()
-            try:
-                self._end("ROLLBACK")
-            finally:
-                self._cur.close()
+            self._cur.close()
 
 
 def check_schema(con: duckdb.DuckDBPyConnection, db: Path,
