@@ -144,8 +144,8 @@ def test_a_quote_inside_an_unquoted_value_is_read_whole(monkeypatch, tmp_path):
 
 def test_a_file_read_whole_after_chunks_replaces_an_earlier_load_as_a_whole_read_does(
         monkeypatch, tmp_path):
-    # The chunks written before the odd quote are rolled back with the file's transaction; the
-    # whole read then replaces the earlier load's rows of the same tickets, keeps the others.
+    # The chunks written before the odd quote are replaced by the whole read, which also
+    # replaces the earlier load's rows of the same tickets and keeps the others.
     before, after = tmp_path / "before", tmp_path / "after"
     before.mkdir()
     after.mkdir()
