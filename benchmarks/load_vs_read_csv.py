@@ -47,8 +47,9 @@ def machine() -> dict:
             "load_average_1min": round(os.getloadavg()[0], 2)}
 
 
-def run_measured(cmd: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one command, which must succeed."""
+def run_measured(cmd: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS in MB, CPU seconds: user + system) of one command, which must
+    succeed."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     # wait4 gives this child's own peak memory (RUSAGE_CHILDREN would mix in earlier children).
@@ -57,7 +58,7 @@ def run_measured(cmd: list[str]) -> tuple[float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.read().decode()[-2000:]}")
     proc.stderr.close()
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def write_sample(out: Path, tickets: int, seed: int, csv_only: bool) -> float:
@@ -65,7 +66,7 @@ def write_sample(out: Path, tickets: int, seed: int, csv_only: bool) -> float:
     code = ("import sys; from pathlib import Path; from etl.sample import write_sample; "
             "write_sample(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), "
             "csv_only=sys.argv[4] == '1')")
-    seconds, _ = run_measured([sys.executable, "-c", code, str(out), str(tickets), str(seed),
+    seconds, _, _ = run_measured([sys.executable, "-c", code, str(out), str(tickets), str(seed),
                                "1" if csv_only else "0"])
     return seconds
 
@@ -82,10 +83,12 @@ def _encoding(path: Path) -> str:
         return "latin-1"
 
 
-def duckdb_read_csv(files: list[Path], database: str = ":memory:") -> float:
-    """Seconds for DuckDB to read every row of every file into a table each (the baseline)."""
+def duckdb_read_csv(files: list[Path], database: str = ":memory:") -> tuple[float, float]:
+    """(wall seconds, CPU seconds of every thread) for DuckDB to read every row of every file
+    into a table each (the baseline)."""
     encodings = {f: _encoding(f) for f in files}  # decided before the clock starts
     start = time.perf_counter()
+    cpu = time.process_time()
     con = duckdb.connect(database)
     for i, f in enumerate(files):
         con.execute(f"CREATE TABLE t{i} AS SELECT * FROM read_csv(?, header = true, "  # noqa: S608
@@ -93,7 +96,7 @@ def duckdb_read_csv(files: list[Path], database: str = ":memory:") -> float:
     if database != ":memory:":
         con.execute("CHECKPOINT")
     con.close()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def sla_throughput(db: Path) -> tuple[float, int]:
@@ -123,6 +126,8 @@ def bench_load(sample_dir: Path, db: Path | None = None) -> dict:
     Keys: load_s (wall seconds of the load, a fresh database), load_peak_rss_mb (its peak
     resident memory), read_csv_s (DuckDB read_csv of every .csv file in the folder into memory,
     same run), read_csv_to_file_s (the same into a database file), ratio (load_s / read_csv_s),
+    load_cpu_s and read_csv_cpu_s (CPU seconds, every thread: on a shared machine these move
+    less with the other work than wall time does) and cpu_ratio (load_cpu_s / read_csv_cpu_s),
     sla_tickets_per_s (ticket_sla judged in SQL on the loaded tickets), tickets_loaded,
     input_mb, csv_files and xlsx_files (how many of each the folder holds).
     """
@@ -132,13 +137,13 @@ def bench_load(sample_dir: Path, db: Path | None = None) -> dict:
     db = db or work / "bench.duckdb"
     db.unlink(missing_ok=True)
     try:
-        load_s, rss = run_measured([sys.executable, "-m", "etl", "load", str(sample_dir),
+        load_s, rss, load_cpu = run_measured([sys.executable, "-m", "etl", "load", str(sample_dir),
                                     "--db", str(db)])
         csvs = sorted(sample_dir.glob("*.csv"))
-        read_s = duckdb_read_csv(csvs)
+        read_s, read_cpu = duckdb_read_csv(csvs)
         to_file = work / "read_csv.duckdb"
         to_file.unlink(missing_ok=True)
-        read_file_s = duckdb_read_csv(csvs, str(to_file))
+        read_file_s, _ = duckdb_read_csv(csvs, str(to_file))
         to_file.unlink(missing_ok=True)
         per_s, tickets = sla_throughput(db)
     finally:
@@ -147,6 +152,8 @@ def bench_load(sample_dir: Path, db: Path | None = None) -> dict:
     return {
         "load_s": round(load_s, 2), "load_peak_rss_mb": round(rss), "read_csv_s": round(read_s, 2),
         "read_csv_to_file_s": round(read_file_s, 2), "ratio": round(load_s / read_s, 1),
+        "load_cpu_s": round(load_cpu, 1), "read_csv_cpu_s": round(read_cpu, 1),
+        "cpu_ratio": round(load_cpu / read_cpu, 1),
         "sla_tickets_per_s": round(per_s), "tickets_loaded": tickets,
         "input_mb": round(sum(p.stat().st_size for p in sample_dir.iterdir()) / 1e6, 1),
         "csv_files": len(csvs), "xlsx_files": len(list(sample_dir.glob("*.xlsx"))),
@@ -181,11 +188,13 @@ def main() -> None:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     print(f"{'tickets':>9} {'sample':>6} {'input MB':>8} {'load s':>7} {'read_csv s':>10} "
-          f"{'ratio':>5} {'to file s':>9} {'load peak MB':>12} {'SLA tickets/s':>13}")
+          f"{'ratio':>5} {'to file s':>9} {'load peak MB':>12} {'SLA tickets/s':>13} "
+          f"{'load CPU s':>10} {'read_csv CPU s':>14} {'CPU ratio':>9}")
     for r in rows:
         print(f"{r['tickets']:>9} {r['sample']:>6} {r['input_mb']:>8.1f} {r['load_s']:>7.2f} "
               f"{r['read_csv_s']:>10.2f} {r['ratio']:>5.1f} {r['read_csv_to_file_s']:>9.2f} "
-              f"{r['load_peak_rss_mb']:>12} {r['sla_tickets_per_s']:>13}")
+              f"{r['load_peak_rss_mb']:>12} {r['sla_tickets_per_s']:>13} {r['load_cpu_s']:>10.1f} "
+              f"{r['read_csv_cpu_s']:>14.1f} {r['cpu_ratio']:>9.1f}")
     print(f"read_csv: DuckDB reading every .csv of the same folder into memory (target: load ≤ "
           f"{TARGET_RATIO:g}× it); 'to file': the same into a database file. An xlsx sample's "
           "workbooks have no read_csv counterpart, so its ratio counts its CSV files only. "

@@ -142,6 +142,30 @@ def test_a_quote_inside_an_unquoted_value_is_read_whole(monkeypatch, tmp_path):
     assert snapshot(tmp_path / "whole.duckdb") == snapshot(tmp_path / "chunked.duckdb")
 
 
+def test_a_file_read_whole_after_chunks_replaces_an_earlier_load_as_a_whole_read_does(
+        monkeypatch, tmp_path):
+    # The chunks written before the odd quote are replaced by the whole read, which also
+    # replaces the earlier load's rows of the same tickets and keeps the others.
+    before, after = tmp_path / "before", tmp_path / "after"
+    before.mkdir()
+    after.mkdir()
+    old = [f"T{i},C2,2025-09-01 08:00,电话,远程,,,一般,,旧{i}" for i in range(0, 300, 2)]
+    (before / "tickets.csv").write_text(TICKET_HEADER + "\n".join(old) + "\n")
+    rows = [f"T{i},C1,2025-10-01 08:00,电话,远程,,,一般,,a{i}" for i in range(200)]
+    rows[150] = 'T150,C1,2025-10-01 08:00,电话,远程,,,一般,,5"号"楼'
+    (after / "tickets.csv").write_text(TICKET_HEADER + "\n".join(rows) + "\n")
+    for name, chunk in (("whole", None), ("chunked", 500)):
+        db = tmp_path / f"{name}.duckdb"
+        load_with(monkeypatch, before, db, None)
+        _, calls = load_with(monkeypatch, after, db, chunk)
+        assert (sum(calls) > 50) == bool(chunk)
+    assert snapshot(tmp_path / "whole.duckdb") == snapshot(tmp_path / "chunked.duckdb")
+    con = duckdb.connect(str(tmp_path / "chunked.duckdb"), read_only=True)
+    sites = dict(con.execute("SELECT ticket_id, site FROM tickets").fetchall())
+    con.close()
+    assert len(sites) == 200 + 50 and sites["T10"] == "a10" and sites["T250"] == "旧250"
+
+
 @pytest.mark.parametrize("tail, encoding", [
     (b"T999,C1,2025-10-01 08:00,\xff\xfe,x\n", "gb18030"),    # not GB18030 near the end
     (b'T999,C1,"2025-10-01 08:00,x\n', "utf-8"),               # a quote never closed
