@@ -155,7 +155,7 @@ with right:
     else:
         # Reasons are the customer's words: shown in a table cell, never as Markdown or HTML.
         view = reasons.assign(reason=reasons["reason"].fillna(ctx.t("fault_reports_reason_none")))
-        view = view.rename(columns={c: ctx.t(f"fault_reports_col_{c}") for c in view.columns})
+        view = view.rename(columns={c: label(c) for c in view.columns})
         picked = show_table(ctx, view, "reasons", "fault_reports_reasons",
                             sheet=ctx.t("fault_reports_reasons_title"), hide_index=True,
                             width="stretch", on_select="rerun", selection_mode="single-row")

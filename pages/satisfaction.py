@@ -94,8 +94,8 @@ else:
                                 **{c: col(ctx, c) for c in ("survey_type", "month", "baseline",
                                                             "baseline_sd", "history_months",
                                                             "answered")}})
-    rates = [ctx.t(k) for k in ("sat_csat", "sat_threshold", "sat_col_baseline",
-                                "sat_col_baseline_sd")]
+    rates = [ctx.t("sat_csat"), ctx.t("sat_threshold"), *(col(ctx, c) for c in ("baseline",
+                                                                              "baseline_sd"))]
     show_table(ctx, view, "alerts", "sat_alerts", sheet=ctx.t("sat_alerts_title"),
                hide_index=True, width="stretch",
                column_config={r: st.column_config.NumberColumn(format="percent") for r in rates})

@@ -25,6 +25,7 @@ from service_quality.queries.severity import (
 )
 from service_quality.queries.tickets import Drill
 from service_quality.terms import SEVERITY_TERMS
+from ui.columns import column_label
 from ui.data import figure, query
 from ui.drill import (
     chart_selection,
@@ -114,7 +115,7 @@ else:
     parts = [drill.month, chart_value(point.get("y")) if chart == "customer" else None,
              chart_value(point.get("y")) if chart == "device" else None,
              severity_label(drill.severity, drill.basis, ctx.lang) if drill.severity else None,
-             ctx.t("severity_drill_bin", measure=ctx.t(f"severity_col_{drill.measure}"),
+             ctx.t("severity_drill_bin", measure=column_label(ctx, drill.measure),
                    low=f"{drill.bin:g}", high=f"{drill.bin + BIN_WIDTH:g}")
              if drill.bin is not None else None,
              ctx.t(f"severity_side_{drill.side}") if drill.side else None]
@@ -132,10 +133,7 @@ else:
     view["severity_check"] = view["severity_check"].map(
         lambda c: ctx.t(f"severity_check_{c}") if isinstance(c, str) else c)
     view = localise_statuses(ctx, view, ["report_status"])
-    labels = {c: ctx.t(f"col_{c}") if c in ("ticket_id", "customer_name", "reported_at",
-                                             "reported_severity", "rule_severity",
-                                             "severity_check")
-              else ctx.t(f"severity_col_{c}") for c in LIST_COLUMNS}
+    labels = {c: column_label(ctx, c) for c in LIST_COLUMNS}
     event = show_table(
         ctx, view, "faults", "severity_faults", labels=labels,
         sheet=ctx.t("severity_fault_list"), hide_index=True, width="stretch",

@@ -9,6 +9,7 @@ from service_quality import charts
 from service_quality.messages import has
 from service_quality.queries.tickets import Drill, ticket_list, ticket_timeline
 
+from .columns import column_label
 from .data import figure, query
 from .export import show_table
 from .frame import Context
@@ -100,7 +101,7 @@ def ticket_list_view(ctx: Context, frame: pd.DataFrame):
     """The ticket list as shown: codes and statuses in words, headers in the UI language."""
     view = localise_statuses(ctx, frame[list(LIST_COLUMNS)], STATUS_COLUMNS)
     view = localise_codes(ctx, view, CODE_PREFIXES)
-    return view.rename(columns={c: ctx.t(f"col_{c}") for c in LIST_COLUMNS})
+    return view.rename(columns={c: column_label(ctx, c) for c in LIST_COLUMNS})
 
 
 def drill_name(drill: Drill) -> str:
@@ -123,7 +124,7 @@ def ticket_drilldown(ctx: Context, drill: Drill, key: str, filters=None) -> None
     st.caption(ctx.t("drill_showing", matching=int(frame["matching"].iloc[0]), shown=len(frame)))
     event = show_table(ctx, ticket_list_view(ctx, frame), f"tickets_{drill_name(drill)}", key,
                        sheet=ctx.t("drill_title"),
-                       chips=status_chips(ctx, [ctx.t(f"col_{c}") for c in STATUS_COLUMNS]),
+                       chips=status_chips(ctx, [column_label(ctx, c) for c in STATUS_COLUMNS]),
                        hide_index=True, on_select="rerun",
                        selection_mode="single-row", width="stretch")
     rows = event.selection.rows if event is not None else []
@@ -149,10 +150,9 @@ def show_timeline(ctx: Context, ticket_id: str) -> None:
     # One text column, so a missing moment can say so (Arrow wants one type per column).
     table["at"] = steps["at"].dt.strftime("%Y-%m-%d %H:%M").fillna(ctx.t("timeline_missing"))
     table["deadline"] = steps["deadline"].dt.strftime("%Y-%m-%d %H:%M")
-    table = table.rename(columns={"step": ctx.t("timeline_step"), "at": ctx.t("timeline_at"),
-                                  "deadline": ctx.t("timeline_deadline"),
-                                  "status": ctx.t("col_status"), "note": ctx.t("timeline_note")})
+    table = table.rename(columns={c: column_label(ctx, c)
+                                  for c in ("step", "at", "deadline", "status", "note")})
     show_table(ctx, table, f"timeline_{ticket_id}", f"timeline_{ticket_id}_table",
                sheet=ctx.t("timeline_title", ticket=ticket_id),
-               chips=status_chips(ctx, [ctx.t("col_status")]), hide_index=True,
+               chips=status_chips(ctx, [column_label(ctx, "status")]), hide_index=True,
                width="stretch")
