@@ -16,6 +16,7 @@ from service_quality.charts.fault_reports import (
     decision_bars,
     missing_sections_bars,
 )
+from service_quality.columns import label
 from service_quality.filters import Filters
 from service_quality.queries import Scope
 from service_quality.queries.fault_reports import (
@@ -386,7 +387,7 @@ def test_the_management_workbook_flags_it_too(no_reason_db):
     finally:
         d.close()
     ws = book[t("mgmt_sheet_fault_reports")]
-    header = next(r for r in ws.iter_rows(values_only=True) if r[0] == t("col_ticket_id"))
+    header = next(r for r in ws.iter_rows(values_only=True) if r[0] == label("ticket_id"))
     col = header.index("未注明原因的退回")
     rows = [r for r in ws.iter_rows(values_only=True) if r[0] in tickets]
     assert sorted(r[col] for r in rows) == [1, 1]
