@@ -129,7 +129,7 @@ class _Book:
                   Chart(self.t("mgmt_chart_service"), service_lines, percent=True,
                         anchor=f"A{len(frame) + len(trend) + 25}")]
         below = self.table("", trend, percent=rates, charts=charts,
-                           labels={c: self.kpi(c) for c in rates},
+                           labels={c: self.kpi(c) for c in trend.columns if c != "month"},
                            title=self.t("mgmt_trend_title"))
         return Sheet(self.t("mgmt_sheet_summary"), frame, self.labels(frame),
                      percent=("this_period", "previous", "delta"), row_format="row_format",
