@@ -90,11 +90,11 @@ else:
     view = alerts[["survey_type", "month", "csat", "threshold", "baseline", "baseline_sd",
                    "history_months", "answered"]]
     view["survey_type"] = view["survey_type"].map(lambda s: ctx.t(f"sat_type_{s}"))
-    view = view.rename(columns={"csat": ctx.t("sat_csat"), "threshold": ctx.t("sat_threshold"),
+    view = view.rename(columns={"csat": col(ctx, "csat"), "threshold": col(ctx, "threshold"),
                                 **{c: col(ctx, c) for c in ("survey_type", "month", "baseline",
                                                             "baseline_sd", "history_months",
                                                             "answered")}})
-    rates = [ctx.t("sat_csat"), ctx.t("sat_threshold"), *(col(ctx, c) for c in ("baseline",
+    rates = [col(ctx, "csat"), col(ctx, "threshold"), *(col(ctx, c) for c in ("baseline",
                                                                               "baseline_sd"))]
     show_table(ctx, view, "alerts", "sat_alerts", sheet=ctx.t("sat_alerts_title"),
                hide_index=True, width="stretch",
@@ -119,16 +119,16 @@ for tab, group in zip(st.tabs([ctx.t(f"sat_group_{g}") for g in GROUPS]), GROUPS
                    "csat", "mean_score", "response_rate", "low", "low_without_action"]
         show_table(
             ctx, frame[columns].rename(columns={
-                "csat": ctx.t("sat_csat"), "mean_score": ctx.t("sat_mean_score"),
-                "response_rate": ctx.t("sat_response_rate"),
+                "csat": col(ctx, "csat"), "mean_score": col(ctx, "mean_score"),
+                "response_rate": col(ctx, "response_rate"),
                 **{c: col(ctx, c) for c in ("label", "team", "sent", "answered", "low",
                                             "low_without_action")}}),
             f"by_{group}", f"sat_{group}_table", sheet=ctx.t(f"sat_group_{group}"),
             hide_index=True, width="stretch",
-            column_config={ctx.t("sat_csat"): st.column_config.NumberColumn(format="percent"),
-                           ctx.t("sat_response_rate"):
+            column_config={col(ctx, "csat"): st.column_config.NumberColumn(format="percent"),
+                           col(ctx, "response_rate"):
                                st.column_config.NumberColumn(format="percent"),
-                           ctx.t("sat_mean_score"): st.column_config.NumberColumn(format="%.2f")})
+                           col(ctx, "mean_score"): st.column_config.NumberColumn(format="%.2f")})
 
 st.subheader(ctx.t("sat_pareto"))
 categories = query(problem_pareto, ctx.scope, ctx.filters, survey_type)
