@@ -135,7 +135,7 @@ def test_every_page_table_heading_is_the_catalogues(fixture_db, monkeypatch, nam
             for heading in list(frame.columns) + [n for n in frame.index.names if n]:
                 shown.setdefault(str(heading), frame.columns.tolist())
     # The terms table has one column per term of the agreement, named by the term (a pivot).
-    known |= {t(k, lang) for k in messages() if k.startswith("terms_item_")}
+    known |= {t(k, lang) for k in messages() if k.startswith(("terms_item_", "data_setting_"))}
     unknown = {h: cols for h, cols in shown.items() if h not in known}
     assert not unknown, unknown
 
