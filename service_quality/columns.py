@@ -108,9 +108,9 @@ def in_words(frame: pd.DataFrame, lang: str = "zh", terms=None,
         prefix = (prefixes or {}).get(name) or (column(name).codes if column(name) else None)
         if not prefix:
             continue
-        codes = out[name].dropna().unique()
-        mapping = {c: code_word(name, c, lang, terms, prefix) for c in codes}
-        out[name] = out[name].astype("object").map(lambda v, m=mapping: m.get(v, v))
+        # One lookup per distinct code, then one dict map over the column (no call per cell).
+        mapping = {c: code_word(name, c, lang, terms, prefix) for c in out[name].dropna().unique()}
+        out[name] = out[name].astype("object").map(mapping)
     return out
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from service_quality import charts
+from service_quality.columns import in_words
 from service_quality.messages import has
 from service_quality.queries.tickets import Drill, ticket_list, ticket_timeline
 
@@ -22,11 +23,6 @@ LIST_COLUMNS = ("ticket_id", "customer_name", "reported_at", "category", "servic
                 "response_status", "arrival_minutes", "arrival_limit_minutes", "arrival_status",
                 "confirm_deadline", "confirm_status", "report_status", "upgrade_status",
                 "handling_minutes")
-
-
-# Code columns and the message prefix that names their values.
-CODE_PREFIXES = {"category": "category_", "service_mode": "mode_", "rule_severity": "severity_",
-                 "reported_severity": "severity_", "severity_check": "check_"}
 
 
 def localise_codes(ctx: Context, frame: pd.DataFrame, prefixes: dict[str, str]) -> pd.DataFrame:
@@ -99,8 +95,7 @@ def latest_click(group: str, events: dict) -> tuple[str | None, dict | None]:
 
 def ticket_list_view(ctx: Context, frame: pd.DataFrame):
     """The ticket list as shown: codes and statuses in words, headers in the UI language."""
-    view = localise_statuses(ctx, frame[list(LIST_COLUMNS)], STATUS_COLUMNS)
-    view = localise_codes(ctx, view, CODE_PREFIXES)
+    view = in_words(frame[list(LIST_COLUMNS)], ctx.lang, ctx.terms)
     return view.rename(columns={c: column_label(ctx, c) for c in LIST_COLUMNS})
 
 

@@ -26,8 +26,6 @@ from ..queries.terms import terms_in_force
 from ..settings import TERMS
 from ..terms import terms_words_frame
 
-STATUS_COLUMNS = ("response_status", "arrival_status", "confirm_status", "report_status",
-                  "upgrade_status", "handling_status")
 SUMMARY_KPIS = ("tickets", "response", "arrival", "confirm", "report", "upgrade", "handling",
                 "complaint_first_reply", "complaint_resolution", "csat", "survey_response",
                 "overdue_actions")
