@@ -133,7 +133,7 @@ def test_hostile_text_in_a_rejected_row_shows_literally(hostile_db, monkeypatch)
     assert not at.exception, at.exception
     reasons = table(at, "data_rejected_table")[label("reason")]
     assert any(SCRIPT in r for r in reasons)
-    values = list(table_by_columns(at, "值（原文）").iloc[:, 1])
+    values = list(table_by_columns(at, label("value")).iloc[:, 1])
     assert SCRIPT in values and IMAGE in values
     for text in markdown_texts(at):
         assert SCRIPT not in text and "<script" not in text and IMAGE not in text
