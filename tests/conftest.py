@@ -2,6 +2,7 @@
 file, the browser and the project served on the sample. Plain helpers are in tests/support/."""
 
 import shutil
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -10,6 +11,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_TICKETS = 800
 FIXTURE_SEED = 7
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module():
+    """Put the real __main__ back after each test: AppTest leaves the last page it ran there, and
+    a process spawned later (multiprocessing re-imports __main__) would run that page."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")
