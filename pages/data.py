@@ -108,7 +108,7 @@ with tabs[3]:
     st.caption(ctx.t("data_terms_caption"))
     per_customer = terms_frame(ctx.terms, ctx.lang)
     show_table(ctx, per_customer.rename(columns={
-        "customer_id": label("customer_id"), "customer_name": ctx.t("col_customer_name"),
+        "customer_id": label("customer_id"), "customer_name": label("customer_name"),
         "overridden": label("overridden"), "in_data": label("in_data"),
         **{k: ctx.t(f"data_setting_{k}") for k in TERMS}}),
         "terms", "data_terms_table", sheet=ctx.t("data_terms_title"),

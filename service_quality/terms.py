@@ -17,6 +17,7 @@ from types import SimpleNamespace
 import pandas as pd
 
 from .calendar import parse_windows
+from .columns import label
 from .messages import t
 from .settings import TERMS, Settings
 
@@ -290,7 +291,7 @@ def terms_words_frame(terms: TermsInForce, lang: str) -> pd.DataFrame:
     """The terms of each customer shown (with data) in words, one row each, named columns."""
     shown = [c for c in terms.customers if c.in_data]
     return pd.DataFrame(
-        {t("terms_col_customer_id", lang): [c.customer_id for c in shown],
-         t("terms_col_customer_name", lang): [c.name for c in shown],
+        {label("customer_id", lang): [c.customer_id for c in shown],
+         label("customer_name", lang): [c.name for c in shown],
          **{t(f"terms_item_{k}", lang): [shown_words(c.terms, k, lang) for c in shown]
             for k in SHOWN_TERMS}}, dtype="object")

@@ -13,6 +13,16 @@ FIXTURE_TICKETS = 800
 FIXTURE_SEED = 7
 
 
+@pytest.fixture(autouse=True)
+def _keep_main_module():
+    """Put the real __main__ back after each test: AppTest leaves the last page it ran there, and
+    a process spawned later (multiprocessing re-imports __main__) would run that page."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
+
+
 @pytest.fixture(scope="session")
 def sample_dir(tmp_path_factory) -> Path:
     """Sample input files for a small, fixed seed."""

@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from service_quality.charts import STATUS_COLORS
+from service_quality.columns import label
 from service_quality.messages import t
 from tests.support.auth import app, sign_in
 from ui.export import late_chips
@@ -73,13 +74,13 @@ def test_the_worklist_draws_negative_time_left_red(fixture_db, monkeypatch):
     at.query_params["to"] = "2025-12"
     at.run()
     # Only the open tab's list is drawn: open the reports' tab as the user would.
-    [label] = [tab.label for tab in at.tabs if tab.label.startswith(t("overview_wl_reports"))]
-    at.session_state["overview_worklist_tabs"] = label
+    [tab] = [tab.label for tab in at.tabs if tab.label.startswith(t("overview_wl_reports"))]
+    at.session_state["overview_worklist_tabs"] = tab
     at.run()
     assert not at.exception
-    column = t("overview_col_hours_left")
+    column = label("hours_left")
     [table] = [d for d in at.dataframe if column in d.value.columns
-               and t("overview_col_report_due_at") in d.value.columns]
+               and label("report_due_at") in d.value.columns]
     config = json.loads(table.proto.columns)[column]["type_config"]
     colors = {o["value"]: o["color"] for o in config["options"]}
     shown = table.value[column].dropna()

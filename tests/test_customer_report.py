@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from etl.cli import main
 from service_quality.charts import STATUS_COLORS
 from service_quality.charts import customer_report as report_charts
+from service_quality.columns import label
 from service_quality.database import Database
 from service_quality.messages import t
 from service_quality.queries import Scope
@@ -218,7 +219,7 @@ def test_xlsx_reads_back(report):
     # Row 1 is the title line, row 2 the headers.
     assert report.name in sla["A1"].value and PERIOD in sla["A1"].value
     headers = [c.value for c in sla[2]]
-    assert headers == [t("report_col_metric", "zh"), "达标", "超时", "无记录", "进行中",
+    assert headers == [label("metric", "zh"), "达标", "超时", "无记录", "进行中",
                        "不适用", "达标率"]
     rows = list(sla.iter_rows(min_row=3, values_only=True))
     arrival = next(r for r in rows if r[0] == t("metric_arrival", "zh"))

@@ -16,6 +16,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from service_quality import pages as registry
+from service_quality.columns import label
 from service_quality.excel import (
     DATE,
     DATETIME,
@@ -150,7 +151,7 @@ def test_sla_ticket_list_equals_the_database(db, fixture_db, lang):
     ws = wb[wb.sheetnames[0]]
     assert wb.sheetnames == [t("drill_title", lang)]
     headers = [c.value for c in ws[1]]
-    assert headers[:4] == [t(f"col_{c}", lang) for c in
+    assert headers[:4] == [label(f"{c}", lang) for c in
                            ("ticket_id", "customer_name", "reported_at", "category")]
     col = {h: i for i, h in enumerate(headers)}
     con = duckdb.connect(str(fixture_db), read_only=True)
@@ -165,18 +166,18 @@ def test_sla_ticket_list_equals_the_database(db, fixture_db, lang):
     got = rows(ws)
     assert len(got) == len(expected) > 0
     for row, (ticket, reported, minutes, limit) in zip(got, expected, strict=True):
-        assert row[col[t("col_ticket_id", lang)]] == ticket
-        assert row[col[t("col_reported_at", lang)]] == reported.replace(microsecond=0) \
-            or row[col[t("col_reported_at", lang)]] == reported
-        assert row[col[t("col_arrival_minutes", lang)]] == pytest.approx(minutes)
-        assert row[col[t("col_arrival_limit_minutes", lang)]] == pytest.approx(limit)
+        assert row[col[label("ticket_id", lang)]] == ticket
+        assert row[col[label("reported_at", lang)]] == reported.replace(microsecond=0) \
+            or row[col[label("reported_at", lang)]] == reported
+        assert row[col[label("arrival_minutes", lang)]] == pytest.approx(minutes)
+        assert row[col[label("arrival_limit_minutes", lang)]] == pytest.approx(limit)
     # Statuses are the words on screen, and the breached word is filled red.
-    arrival = col[t("col_arrival_status", lang)]
+    arrival = col[label("arrival_status", lang)]
     assert {r[arrival] for r in got} == {t("status_breached", lang)}
-    reported_cell = ws.cell(row=2, column=col[t("col_reported_at", lang)] + 1)
+    reported_cell = ws.cell(row=2, column=col[label("reported_at", lang)] + 1)
     assert reported_cell.is_date and reported_cell.number_format == DATETIME
     flagged = {str(rng.sqref).split(":")[0][:-1] for rng in ws.conditional_formatting}
-    letters = {ws.cell(row=1, column=col[t(f"col_{c}", lang)] + 1).column_letter
+    letters = {ws.cell(row=1, column=col[label(f"{c}", lang)] + 1).column_letter
                for c in STATUS_COLUMNS if (frame[c] == "breached").any()}
     assert letters and letters <= flagged
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from service_quality.columns import label
 from service_quality.database import Database
 from service_quality.excel import PERCENT
 from service_quality.filters import Filters
@@ -98,18 +99,17 @@ def test_sheet_names_in_the_ui_language(fixture_db, lang):
     wb = build(fixture_db, lang=lang)
     assert wb.sheetnames == [t(f"mgmt_sheet_{s}", lang) for s in SHEETS]
     summary = wb.worksheets[0]
-    assert header_row(summary, t("mgmt_kpi", lang)) == 2
-    assert [c.value for c in summary[2]][:4] == [t(k, lang) for k in
-                                                 ("mgmt_kpi", "mgmt_value", "mgmt_previous",
-                                                  "mgmt_change")]
+    assert header_row(summary, label("kpi", lang)) == 2
+    assert [c.value for c in summary[2]][:4] == [label(c, lang) for c in
+                                                 ("kpi", "this_period", "previous", "delta")]
     assert PERIOD.start in summary["A1"].value and PERIOD.previous().start in summary["A1"].value
 
 
 def test_headers_are_bold_frozen_and_filtered(book):
     ws = book[t("mgmt_sheet_breaches")]
     headers = [c.value for c in ws[2]]
-    assert headers[:3] == [t("col_ticket_id"), t("mgmt_col_customer_id"), t("col_customer_name")]
-    assert t("col_arrival_status") in headers and t("col_report_status") in headers
+    assert headers[:3] == [label("ticket_id"), label("customer_id"), label("customer_name")]
+    assert label("arrival_status") in headers and label("report_status") in headers
     assert ws["A2"].font.b
     assert ws.freeze_panes == "A3"
     assert ws.auto_filter.ref.startswith("A2:")
@@ -128,11 +128,11 @@ def test_summary_rates_are_numbers_formatted_as_percent(book):
 
 def test_dates_are_dates(book):
     ws = book[t("mgmt_sheet_breaches")]
-    reported = cells_by_header(ws, t("col_ticket_id"), t("col_reported_at"))
+    reported = cells_by_header(ws, label("ticket_id"), label("reported_at"))
     assert reported and all(isinstance(c.value, pd.Timestamp | object) for c in reported)
     assert all(c.is_date and c.number_format == "yyyy-mm-dd hh:mm" for c in reported)
     actions = book[t("mgmt_sheet_actions")]
-    due = cells_by_header(actions, t("mgmt_col_action_id"), t("mgmt_col_due_date"))
+    due = cells_by_header(actions, label("action_id"), label("due_date"))
     assert due and all(c.is_date and c.number_format == "yyyy-mm-dd" for c in due)
 
 
@@ -180,12 +180,11 @@ def test_breach_rows_are_the_tickets_with_a_breach(book, fixture_db):
         WHERE reported_at >= ? AND reported_at < ?
           AND list_has_any(['breached', 'no_record'], [response_status, arrival_status,
               confirm_status, report_status, upgrade_status, handling_status])""", BOUNDS)
-    rows = table(book[t("mgmt_sheet_breaches")], t("col_ticket_id"))
-    assert sorted(rows[t("col_ticket_id")]) == sorted(r[0] for r in expected)
+    rows = table(book[t("mgmt_sheet_breaches")], label("ticket_id"))
+    assert sorted(rows[label("ticket_id")]) == sorted(r[0] for r in expected)
     # Statuses are words, and every row shows at least one breached or unrecorded promise.
-    status_cols = [t(k) for k in ("col_response_status", "col_arrival_status",
-                                  "col_confirm_status", "col_report_status",
-                                  "col_upgrade_status", "mgmt_col_handling_status")]
+    status_cols = [label(c) for c in ("response_status", "arrival_status", "confirm_status",
+                                      "report_status", "upgrade_status", "handling_status")]
     words = {t(f"status_{s}") for s in ("met", "breached", "pending", "no_record", "na")}
     assert set(rows[status_cols].stack().dropna()) <= words
     bad = rows[status_cols].isin([t("status_breached"), t("status_no_record")]).any(axis=1)
@@ -193,10 +192,10 @@ def test_breach_rows_are_the_tickets_with_a_breach(book, fixture_db):
 
 
 def test_other_sheets_count_what_the_database_holds(book, fixture_db):
-    complaints = table(book[t("mgmt_sheet_complaints")], t("mgmt_col_complaint_id"))
+    complaints = table(book[t("mgmt_sheet_complaints")], label("complaint_id"))
     assert len(complaints) == sql(fixture_db, "SELECT count(*) FROM complaints WHERE "
                                   "received_at >= ? AND received_at < ?", BOUNDS)[0][0]
-    reports = table(book[t("mgmt_sheet_fault_reports")], t("col_ticket_id"))
+    reports = table(book[t("mgmt_sheet_fault_reports")], label("ticket_id"))
     assert len(reports) == sql(fixture_db, """
         SELECT count(*) FROM ticket_sla AS s JOIN tickets USING (ticket_id)
         WHERE s.reported_at >= ? AND s.reported_at < ? AND category = 'fault'
@@ -206,32 +205,32 @@ def test_other_sheets_count_what_the_database_holds(book, fixture_db):
         WHERE s.reported_at >= ? AND s.reported_at < ? AND category = 'fault'
           AND severity_check <> 'consistent'""", BOUNDS)[0][0]
     severity = book[t("mgmt_sheet_severity")]
-    assert len(table(severity, t("col_ticket_id"))) == audit
-    split = table(severity, t("mgmt_col_level")).set_index(t("mgmt_col_level"))
+    assert len(table(severity, label("ticket_id"))) == audit
+    split = table(severity, label("level")).set_index(label("level"))
     severe = sql(fixture_db, """
         SELECT count(*) FROM ticket_sla AS s JOIN tickets USING (ticket_id)
         WHERE s.reported_at >= ? AND s.reported_at < ? AND category = 'fault'
           AND rule_severity = 'severe'""", BOUNDS)[0][0]
-    assert split.loc[t("severity_severe"), t("mgmt_col_by_rule")] == severe
-    actions = table(book[t("mgmt_sheet_actions")], t("mgmt_col_action_id"))
+    assert split.loc[t("severity_severe"), label("by_rule")] == severe
+    actions = table(book[t("mgmt_sheet_actions")], label("action_id"))
     assert len(actions) == sql(fixture_db, "SELECT count(*) FROM actions WHERE "
                                "created_at >= ? AND created_at < ?", BOUNDS)[0][0]
 
 
 def test_satisfaction_sheet_matches_survey_facts(book, fixture_db):
     ws = book[t("mgmt_sheet_satisfaction")]
-    summary = table(ws, t("mgmt_col_survey_type")).set_index(t("mgmt_col_survey_type"))
+    summary = table(ws, label("survey_type")).set_index(label("survey_type"))
     satisfied, answered, sent = sql(fixture_db, """
         SELECT count(*) FILTER (WHERE satisfied), count(*) FILTER (WHERE answered), count(*)
         FROM survey_facts WHERE sent_at >= ? AND sent_at < ?""", BOUNDS)[0]
     total = summary.loc[t("sat_type_all")]
-    assert total[t("mgmt_col_sent")] == sent
-    assert total[t("mgmt_kpi_csat")] == pytest.approx(satisfied / answered)
+    assert total[label("sent")] == sent
+    assert total[label("csat")] == pytest.approx(satisfied / answered)
     low = sql(fixture_db, """SELECT count(*) FROM survey_facts WHERE sent_at >= ?
                              AND sent_at < ? AND low_score AND NOT has_action""", BOUNDS)[0][0]
-    assert total[t("mgmt_col_low")] - total[t("mgmt_col_low_with_action")] == low
-    engineers = table(ws, t("mgmt_col_engineer"))
-    assert engineers[t("mgmt_col_low_without_action")].sum() == low
+    assert total[label("low")] - total[label("low_with_action")] == low
+    engineers = table(ws, label("label"))
+    assert engineers[label("low_without_action")].sum() == low
     assert len(ws._charts) == 2
 
 
@@ -305,9 +304,9 @@ def test_hostile_text_reads_back_identical(hostile_db):
     assert loaded[:4] == HOSTILE[:4], "the hostile complaints were not loaded as written"
     wb = build(hostile_db)
     ws = wb[t("mgmt_sheet_complaints")]
-    start = header_row(ws, t("mgmt_col_complaint_id"))
+    start = header_row(ws, label("complaint_id"))
     header = [c.value for c in ws[start]]
-    col = header.index(t("mgmt_col_description"))
+    col = header.index(label("description"))
     found = {}
     for row in ws.iter_rows(min_row=start + 1):
         if row[0].value is None:
@@ -328,8 +327,8 @@ def test_carriage_return_reads_back_identical(hostile_db):
                  [f"TSX{CR}"])[0][0]
     assert "\r" in loaded
     ws = build(hostile_db)[t("mgmt_sheet_complaints")]
-    start = header_row(ws, t("mgmt_col_complaint_id"))
-    col = [c.value for c in ws[start]].index(t("mgmt_col_description"))
+    start = header_row(ws, label("complaint_id"))
+    col = [c.value for c in ws[start]].index(label("description"))
     cells = [r[col] for r in ws.iter_rows(min_row=start + 1) if r[0].value == f"TSX{CR}"]
     assert cells[0].value == loaded
 
@@ -355,14 +354,14 @@ def test_customer_scope_shows_no_other_customer(fixture_db):
 def test_an_empty_period_still_builds(fixture_db):
     wb = build(fixture_db, filters=Filters("2035-01", "2035-01"), lang="en")
     assert wb.sheetnames == [t(f"mgmt_sheet_{s}", "en") for s in SHEETS]
-    assert table(wb[t("mgmt_sheet_breaches", "en")], t("col_ticket_id", "en")).empty
+    assert table(wb[t("mgmt_sheet_breaches", "en")], label("ticket_id", "en")).empty
 
 
 def test_filters_narrow_every_sheet(fixture_db):
     customer = sql(fixture_db, "SELECT customer_id FROM customers ORDER BY 1")[1][0]
     wb = build(fixture_db, filters=Filters(PERIOD.start, PERIOD.end, customers=(customer,)))
-    rows = table(wb[t("mgmt_sheet_breaches")], t("col_ticket_id"))
-    assert set(rows[t("mgmt_col_customer_id")]) <= {customer}
+    rows = table(wb[t("mgmt_sheet_breaches")], label("ticket_id"))
+    assert set(rows[label("customer_id")]) <= {customer}
     assert customer in wb.worksheets[0]["A1"].value
 
 

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from service_quality.charts.data import REJECTED_COLOR, rejected_by_file
+from service_quality.columns import label
 from service_quality.database import Database
 from service_quality.queries import Scope
 from service_quality.queries import data as q
@@ -130,9 +131,9 @@ def test_hostile_text_in_a_rejected_row_shows_literally(hostile_db, monkeypatch)
     assert len(hostile) == 1
     at.selectbox(key="data_rejected_file").set_value(hostile[0][0]).run()
     assert not at.exception, at.exception
-    reasons = table(at, "data_rejected_table")["拒收原因"]
+    reasons = table(at, "data_rejected_table")[label("reason")]
     assert any(SCRIPT in r for r in reasons)
-    values = list(table_by_columns(at, "值（原文）").iloc[:, 1])
+    values = list(table_by_columns(at, label("value")).iloc[:, 1])
     assert SCRIPT in values and IMAGE in values
     for text in markdown_texts(at):
         assert SCRIPT not in text and "<script" not in text and IMAGE not in text

@@ -16,6 +16,7 @@ from service_quality.charts.fault_reports import (
     decision_bars,
     missing_sections_bars,
 )
+from service_quality.columns import label
 from service_quality.filters import Filters
 from service_quality.queries import Scope
 from service_quality.queries.fault_reports import (
@@ -365,7 +366,7 @@ def test_the_page_flags_a_rejection_without_a_reason(no_reason_db, fixture_db, m
     listed = at.get_by_key("fault_reports_list").value
     flagged = listed.iloc[:, 0].isin(tickets)
     # drawn as chips (red above zero), so the screen holds the numbers as their text
-    counts = pd.to_numeric(listed["未注明原因的退回"])
+    counts = pd.to_numeric(listed[label("no_reason_rejections")])
     assert (counts[flagged] == 1).all() and (counts[~flagged] == 0).all()
 
 
@@ -386,8 +387,8 @@ def test_the_management_workbook_flags_it_too(no_reason_db):
     finally:
         d.close()
     ws = book[t("mgmt_sheet_fault_reports")]
-    header = next(r for r in ws.iter_rows(values_only=True) if r[0] == t("col_ticket_id"))
-    col = header.index("未注明原因的退回")
+    header = next(r for r in ws.iter_rows(values_only=True) if r[0] == label("ticket_id"))
+    col = header.index(label("no_reason_rejections"))
     rows = [r for r in ws.iter_rows(values_only=True) if r[0] in tickets]
     assert sorted(r[col] for r in rows) == [1, 1]
     assert any(">0" in rule.formula[0] for cf in ws.conditional_formatting for rule in cf.rules)

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from service_quality.charts import STATUS_COLORS
 from service_quality.charts import process as pc
+from service_quality.columns import label
 from service_quality.database import Database
 from service_quality.filters import Filters
 from service_quality.queries import Scope
@@ -124,7 +125,8 @@ def test_engineer_table_is_sorted_by_workload_with_the_team(page, fixture_db):
     assert len(shown) == len(per_engineer)
     assert shown["工单数"].is_monotonic_decreasing
     top = shown.iloc[0]
-    assert (top["工程师"], top["团队"], top["工单数"], top["未完成"]) == per_engineer[0]
+    assert (top["工程师"], top["团队"], top["工单数"], top[label("open_tickets")]) \
+        == per_engineer[0]
 
 
 def test_holiday_duty_days_gaps_and_compliance(page, fixture_db):

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from etl import upload
 from etl.load import LoadRefused
 from service_quality.accounts import User
+from service_quality.columns import label
 from service_quality.messages import t
 from tests.sqlcheck import rows as sql
 
@@ -88,11 +89,11 @@ def test_preview_of_a_canonical_csv_shows_rows_and_the_rejected_row(db):
     before, mtime = batches(db), db.stat().st_mtime_ns
     at = put(page(), ("tickets.csv", TICKETS.encode()))
     summary = frame(at, "upload_summary_table").iloc[0]
-    assert summary[t("upload_col_entity")] == "工单（tickets）"
-    assert summary[t("upload_col_encoding")] == "utf-8"
-    assert summary[t("upload_col_profile")] == t("upload_profile_canonical")
-    assert (summary[t("upload_col_rows_read")], summary[t("upload_col_rows_loaded")],
-            summary[t("upload_col_rows_rejected")]) == (3, 2, 1)
+    assert summary[label("entity")] == "工单（tickets）"
+    assert summary[label("encoding")] == "utf-8"
+    assert summary[label("profile")] == t("upload_profile_canonical")
+    assert (summary[label("rows_read")], summary[label("rows_loaded")],
+            summary[label("rows_rejected")]) == (3, 2, 1)
     rejected = frame(at, "upload_rejected_0")
     assert rejected.iloc[0].tolist()[:2] == ["tickets.csv", 3]   # file, row …
     reason = rejected.iloc[0, 2]
@@ -105,7 +106,7 @@ def test_preview_of_a_canonical_csv_shows_rows_and_the_rejected_row(db):
     assert dict(zip(mapping.iloc[:, 0], mapping.iloc[:, 2], strict=True))["reported_at"] \
         == "reported_at"
     facts = frame(at, "upload_facts_0")
-    assert dict(zip(facts.iloc[:, 0], facts.iloc[:, 1], strict=True))[t("upload_col_unknown")] \
+    assert dict(zip(facts.iloc[:, 0], facts.iloc[:, 1], strict=True))[label("unknown")] \
         == "备注"
     # Nothing written: the database is the same file, the upload waits in a pending folder.
     assert batches(db) == before and db.stat().st_mtime_ns == mtime
@@ -120,8 +121,8 @@ def test_a_gbk_csv_with_chinese_headings_shows_its_encoding(db):
     text = "工单号,客户编号,报障时间,设备\nTG-1,C001,2026-10-30 10:00,打印机卡纸\n"
     at = put(page(), ("工单.csv", text.encode("gbk")))
     summary = frame(at, "upload_summary_table").iloc[0]
-    assert summary[t("upload_col_encoding")] == "gb18030"
-    assert summary[t("upload_col_rows_loaded")] == 1
+    assert summary[label("encoding")] == "gb18030"
+    assert summary[label("rows_loaded")] == 1
     mapping = frame(at, "upload_mapping_0")
     assert dict(zip(mapping.iloc[:, 0], mapping.iloc[:, 2], strict=True))["reported_at"] \
         == "报障时间"
@@ -140,8 +141,8 @@ def test_an_xlsx_shows_its_sheet_and_rows(db, tmp_path):
     assert at.selectbox(key="upload_entity_1").value is None
     facts = frame(at, "upload_facts_0")
     facts = dict(zip(facts.iloc[:, 0], facts.iloc[:, 1], strict=True))
-    assert facts[t("upload_col_encoding")] == "xlsx" and facts[t("upload_col_sheet")] == "工单"
-    assert facts[t("upload_col_saved_as")] == "tickets_export.xlsx"
+    assert facts[label("encoding")] == "xlsx" and facts[label("sheet")] == "工单"
+    assert facts[label("saved_as")] == "tickets_export.xlsx"
     assert frame(at, "upload_head_0")["ticket_id"].tolist() == ["TX-1"]
 
 
@@ -196,7 +197,7 @@ def test_a_file_named_for_nothing_asks_for_its_table_and_loads_under_that_name(d
     assert at.button(key="upload_confirm").disabled
     assert t("upload_problem_pick_entity") in [w.value for w in at.warning]
     at.selectbox(key="upload_entity_1").set_value("tickets").run()
-    assert frame(at, "upload_summary_table").iloc[0][t("upload_col_saved_as")] \
+    assert frame(at, "upload_summary_table").iloc[0][label("saved_as")] \
         == "tickets_export (Oct).csv"
     at.button(key="upload_confirm").click().run()
     assert not at.exception, at.exception
@@ -308,7 +309,7 @@ def test_a_file_renamed_after_its_table_never_takes_another_files_name(db):
     other = TICKETS.replace("TU-", "TW-")
     at = put(page(), ("a.csv", TICKETS.encode()), ("tickets_a.csv", other.encode()))
     at.selectbox(key="upload_entity_1").set_value("tickets").run()
-    names = frame(at, "upload_summary_table")[t("upload_col_saved_as")].tolist()
+    names = frame(at, "upload_summary_table")[label("saved_as")].tolist()
     assert names == ["tickets_a (2).csv", "tickets_a.csv"]
     assert frame(at, "upload_rejected_0").iloc[0, 0] == "tickets_a (2).csv"
     before = batches(db)
@@ -409,9 +410,9 @@ def test_a_servicenow_export_is_detected_previewed_and_loaded(db):
     assert at.selectbox(key="upload_profile").value == "auto"
     assert not any(s.key == "upload_entity_1" for s in at.selectbox)   # the profile says
     summary = frame(at, "upload_summary_table").iloc[0]
-    assert summary[t("upload_col_profile")] == "ServiceNow"
-    assert summary[t("upload_col_entity")] == "工单（tickets）"
-    assert (summary[t("upload_col_rows_loaded")], summary[t("upload_col_rows_rejected")]) \
+    assert summary[label("profile")] == "ServiceNow"
+    assert summary[label("entity")] == "工单（tickets）"
+    assert (summary[label("rows_loaded")], summary[label("rows_rejected")]) \
         == (4, 1)
     mapping = frame(at, "upload_mapping_0")
     mapping = dict(zip(mapping.iloc[:, 0], mapping.iloc[:, 2], strict=True))
@@ -456,7 +457,7 @@ def test_value_and_update_time_mappings_in_the_preview(db):
     at.text_area(key="upload_values").set_value("channel:Walk in=phone")
     at = put(at, ("incident.csv", history.encode()))
     summary = frame(at, "upload_summary_table").iloc[0]
-    assert (summary[t("upload_col_rows_read")], summary[t("upload_col_rows_loaded")]) == (1, 1)
+    assert (summary[label("rows_read")], summary[label("rows_loaded")]) == (1, 1)
     head = frame(at, "upload_head_0")
     assert head[["ticket_id", "channel", "engineer_id"]].values.tolist() == [
         ["INC77", "phone", "Wang Wei"]]   # the latest update, by column Stand
@@ -479,9 +480,9 @@ def test_a_value_mapping_line_of_the_wrong_form_is_shown_not_used(db):
 def test_a_glpi_export_says_the_date_order_the_data_decided(db):
     at = put(page(), ("glpi.csv", (PROFILES / "glpi_tickets.csv").read_bytes()))
     summary = frame(at, "upload_summary_table")
-    assert set(summary[t("upload_col_profile")]) == {"GLPI"}
-    tickets = summary[summary[t("upload_col_entity")] == "工单（tickets）"].iloc[0]
-    assert tickets[t("upload_col_date_order")] == t("upload_date_order_dmy")
+    assert set(summary[label("profile")]) == {"GLPI"}
+    tickets = summary[summary[label("entity")] == "工单（tickets）"].iloc[0]
+    assert tickets[label("date_order")] == t("upload_date_order_dmy")
     assert "decided by the data" in at.code[0].value
 
 
@@ -494,7 +495,7 @@ def test_ambiguous_dates_ask_for_the_order_then_load(db, tmp_path):
     assert t("upload_hint_date_order") in [i.value for i in at.info]
     at.selectbox(key="upload_date_order").set_value("mdy").run()
     summary = frame(at, "upload_summary_table").iloc[0]
-    assert summary[t("upload_col_date_order")] == t("upload_date_order_mdy")
+    assert summary[label("date_order")] == t("upload_date_order_mdy")
     at.button(key="upload_confirm").click().run()
     assert sql(db, "SELECT reported_at FROM tickets WHERE ticket_id IN ('1', '2') "
                    "ORDER BY 1") == [(pd.Timestamp("2025-05-03 10:00"),),
@@ -509,10 +510,10 @@ def test_a_users_own_profile_file_loads_a_chinese_workbook(db):
     assert t("upload_problem_no_profile_file") not in [w.value for w in at.warning]
     put(at, ("维修登记表.xlsx", (EXAMPLES / "维修登记表.xlsx").read_bytes()))
     summary = frame(at, "upload_summary_table")
-    assert summary[t("upload_col_entity")].tolist() == ["工单（tickets）", "满意度调查（surveys）"]
-    assert set(summary[t("upload_col_profile")]) == {t("upload_profile_file")}
-    assert set(summary[t("upload_col_date_order")]) == {t("upload_date_order_dmy")}
-    assert summary[t("upload_col_rows_loaded")].tolist() == [4, 1]
+    assert summary[label("entity")].tolist() == ["工单（tickets）", "满意度调查（surveys）"]
+    assert set(summary[label("profile")]) == {t("upload_profile_file")}
+    assert set(summary[label("date_order")]) == {t("upload_date_order_dmy")}
+    assert summary[label("rows_loaded")].tolist() == [4, 1]
     at.button(key="upload_confirm").click().run()
     assert not at.exception, at.exception
     assert sql(db, "SELECT ticket_id FROM tickets WHERE ticket_id LIKE 'WB-%' ORDER BY 1") \
@@ -526,7 +527,7 @@ def test_a_users_own_profile_file_loads_a_chinese_workbook(db):
 def test_files_needing_different_profiles_are_refused_together(db):
     at = put(page(), ("incident.csv", (PROFILES / "servicenow_incident.csv").read_bytes()),
              ("tickets.csv", TICKETS.encode()))
-    profiles = frame(at, "upload_summary_table")[t("upload_col_profile")].tolist()
+    profiles = frame(at, "upload_summary_table")[label("profile")].tolist()
     assert profiles == ["ServiceNow", t("upload_profile_canonical")]
     assert t("upload_problem_mixed") in [w.value for w in at.warning]
     assert at.button(key="upload_confirm").disabled

@@ -1,17 +1,17 @@
-"""Column headings of the pages' tables: the pages' one label helper."""
+"""Column headings of the pages' tables: the pages' one label helper, over the catalogue."""
 
 from __future__ import annotations
 
-from service_quality.messages import has
+from service_quality.columns import label
 
 from .frame import Context
 
 
 def column_label(ctx: Context, name: str, prefix: str = "",
                  keys: dict[str, str] | None = None) -> str:
-    """NAME's heading in the UI language: a message named in KEYS, else the page's own
-    `{prefix}col_{name}` when the page words it differently, else the shared `col_{name}`."""
-    if keys and name in keys:
-        return ctx.t(keys[name])
-    own = f"{prefix}col_{name}"
-    return ctx.t(own) if prefix and has(own) else ctx.t(f"col_{name}")
+    """NAME's heading in the UI language, from the column catalogue (service_quality/columns.toml).
+
+    `prefix` and `keys` are the pages' old per-page wording and no longer used: every column
+    has one heading.
+    """
+    return label(name, ctx.lang, ctx.terms)

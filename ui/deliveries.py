@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from service_quality.columns import in_words
 from service_quality.database import db_path
 from service_quality.delivery.log import (
     RESULT_COLORS,
@@ -13,12 +14,13 @@ from service_quality.delivery.log import (
     latest_failures,
 )
 
-from .drill import words
+from .columns import column_label
 from .export import show_table
 from .frame import Context
 
 LIMIT = 500
-CODES = {"kind": "delivery_kind_", "channel": "delivery_channel_", "result": "delivery_result_"}
+# The log's columns named as the catalogue knows them (a delivery's result is not an action's).
+RENAMED = {"kind": "delivery_kind", "channel": "delivery_channel", "result": "delivery_result"}
 
 
 def render(ctx: Context) -> None:
@@ -40,15 +42,12 @@ def render(ctx: Context) -> None:
         st.warning(ctx.t("data_deliveries_failed", n=len(failed), what=what))
     st.caption(ctx.t("data_deliveries_showing", matching=int(frame["matching"].iloc[0]),
                      shown=len(frame)))
-    view = display_rows(frame)
-    for column, prefix in CODES.items():
-        view[column] = words(view[column], {c: ctx.t(prefix + c)
-                                            for c in view[column].dropna().unique()})
-    labels = {c: ctx.t(f"data_col_{c}") for c in view.columns}
+    view = in_words(display_rows(frame).rename(columns=RENAMED), ctx.lang)
+    labels = {c: column_label(ctx, c) for c in view.columns}
     colors = {ctx.t(f"delivery_result_{r}"): color for r, color in RESULT_COLORS.items()}
     moment = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss")
     show_table(ctx, view.rename(columns=labels), "deliveries", "data_deliveries_table",
-               sheet=ctx.t("data_tab_deliveries"), chips={labels["result"]: colors},
+               sheet=ctx.t("data_tab_deliveries"), chips={labels["delivery_result"]: colors},
                hide_index=True, width="stretch",
                column_config={labels["attempted_at"]: moment, labels["sent_at"]: moment,
                               labels["error"]: st.column_config.TextColumn(width="large")})

@@ -6,9 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from service_quality import charts
+from service_quality.columns import in_words
 from service_quality.messages import has
 from service_quality.queries.tickets import Drill, ticket_list, ticket_timeline
 
+from .columns import column_label
 from .data import figure, query
 from .export import show_table
 from .frame import Context
@@ -21,11 +23,6 @@ LIST_COLUMNS = ("ticket_id", "customer_name", "reported_at", "category", "servic
                 "response_status", "arrival_minutes", "arrival_limit_minutes", "arrival_status",
                 "confirm_deadline", "confirm_status", "report_status", "upgrade_status",
                 "handling_minutes")
-
-
-# Code columns and the message prefix that names their values.
-CODE_PREFIXES = {"category": "category_", "service_mode": "mode_", "rule_severity": "severity_",
-                 "reported_severity": "severity_", "severity_check": "check_"}
 
 
 def localise_codes(ctx: Context, frame: pd.DataFrame, prefixes: dict[str, str]) -> pd.DataFrame:
@@ -98,9 +95,8 @@ def latest_click(group: str, events: dict) -> tuple[str | None, dict | None]:
 
 def ticket_list_view(ctx: Context, frame: pd.DataFrame):
     """The ticket list as shown: codes and statuses in words, headers in the UI language."""
-    view = localise_statuses(ctx, frame[list(LIST_COLUMNS)], STATUS_COLUMNS)
-    view = localise_codes(ctx, view, CODE_PREFIXES)
-    return view.rename(columns={c: ctx.t(f"col_{c}") for c in LIST_COLUMNS})
+    view = in_words(frame[list(LIST_COLUMNS)], ctx.lang, ctx.terms)
+    return view.rename(columns={c: column_label(ctx, c) for c in LIST_COLUMNS})
 
 
 def drill_name(drill: Drill) -> str:
@@ -117,7 +113,7 @@ def ticket_drilldown(ctx: Context, drill: Drill, key: str, filters=None) -> None
     """
     drill_list(ctx, ticket_list, drill, key, lambda frame: ticket_list_view(ctx, frame),
                f"tickets_{drill_name(drill)}", filters,
-               chips=status_chips(ctx, [ctx.t(f"col_{c}") for c in STATUS_COLUMNS]))
+               chips=status_chips(ctx, [column_label(ctx, c) for c in STATUS_COLUMNS]))
 
 
 def show_timeline(ctx: Context, ticket_id: str) -> None:
@@ -134,12 +130,11 @@ def show_timeline(ctx: Context, ticket_id: str) -> None:
     # One text column, so a missing moment can say so (Arrow wants one type per column).
     table["at"] = steps["at"].dt.strftime("%Y-%m-%d %H:%M").fillna(ctx.t("timeline_missing"))
     table["deadline"] = steps["deadline"].dt.strftime("%Y-%m-%d %H:%M")
-    table = table.rename(columns={"step": ctx.t("timeline_step"), "at": ctx.t("timeline_at"),
-                                  "deadline": ctx.t("timeline_deadline"),
-                                  "status": ctx.t("col_status"), "note": ctx.t("timeline_note")})
+    table = table.rename(columns={c: column_label(ctx, c)
+                                  for c in ("step", "at", "deadline", "status", "note")})
     show_table(ctx, table, f"timeline_{ticket_id}", f"timeline_{ticket_id}_table",
                sheet=ctx.t("timeline_title", ticket=ticket_id),
-               chips=status_chips(ctx, [ctx.t("col_status")]), hide_index=True,
+               chips=status_chips(ctx, [column_label(ctx, "status")]), hide_index=True,
                width="stretch")
 
 

@@ -10,18 +10,15 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from service_quality import columns
 from service_quality.charts import STATUS_COLORS
 from service_quality.excel import Sheet, workbook_bytes
-from service_quality.messages import has
 
 from .auth import audit_export
 from .frame import Context
 
 _UNSAFE = re.compile(r"[^\w-]+")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Values that mean a promise was not kept, whatever table they are in: filled red in Excel.
-FLAG_KEYS = ("status_breached", "act_completion_late", "process_gap_no_duty",
-             "process_gap_no_phone")
 
 
 def file_name(ctx: Context, name: str, page: str | None = None) -> str:
@@ -29,11 +26,6 @@ def file_name(ctx: Context, name: str, page: str | None = None) -> str:
     # Names may carry ids from data files (a ticket id): keep them to safe file-name characters.
     name = re.sub("_+", "_", _UNSAFE.sub("_", name))
     return f"{page or ctx.page or 'table'}_{name}_{ctx.filters.start}_{ctx.filters.end}.xlsx"
-
-
-def flag_words(ctx: Context) -> tuple[str, ...]:
-    """The shown words of the statuses that are filled red."""
-    return tuple(ctx.t(k) for k in FLAG_KEYS if has(k))
 
 
 def _percent_columns(column_config: dict | None) -> list[str]:
@@ -69,16 +61,13 @@ def export_frame(shown: pd.DataFrame | Styler, labels: dict[str, str] | None = N
     return frame
 
 
-def auto_flags(frame: pd.DataFrame, words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    """Text columns that hold a flagged status word → the words to fill red."""
-    flags = {}
-    for col in frame.columns:
-        series = frame[col]
-        if series.dtype == object or pd.api.types.is_string_dtype(series):
-            present = tuple(w for w in words if (series == w).any())
-            if present:
-                flags[col] = present
-    return flags
+def catalogue_names(ctx: Context, shown: Iterable, labels: dict[str, str] | None = None
+                    ) -> dict:
+    """Each shown column → its name in the column catalogue (None if it has none): through
+    `labels` where the caller relabels, else the column is a name or a catalogue heading."""
+    back = {heading: name for name, heading in (labels or {}).items()}
+    headings = columns.heading_names(ctx.lang, ctx.terms)
+    return {c: back.get(c) or (c if columns.column(c) else headings.get(c)) for c in shown}
 
 
 def export_sheet(ctx: Context, shown: pd.DataFrame | Styler, sheet: str, *,
@@ -90,12 +79,20 @@ def export_sheet(ctx: Context, shown: pd.DataFrame | Styler, sheet: str, *,
     """The workbook sheet of a table as show_table draws it (see there for the arguments)."""
     frame = export_frame(shown, labels, column_order, column_config, hide_index)
     names = dict(labels or {})
-    rates = [names.get(c, c) for c in percent] + _percent_columns(column_config)
-    flags = auto_flags(frame, flag_words(ctx)) if flag_values is None else \
-        {names.get(c, c): tuple(v) for c, v in flag_values.items()}
+    # Red flags and rates by the column's name in the catalogue, never by the words in cells.
+    known = {c: n for c, n in catalogue_names(ctx, frame.columns, labels).items() if n}
+    rates = [names.get(c, c) for c in percent] + _percent_columns(column_config) \
+        + [c for c, n in known.items() if columns.percent([n])]
+    flags = {c: words for c, n in known.items()
+             if (words := columns.red_words(n, ctx.lang, ctx.terms))} if flag_values is None \
+        else {names.get(c, c): tuple(v) for c, v in flag_values.items()}
+    negative, positive = ([names.get(c, c) for c in given]
+                          + [c for c, n in known.items() if columns.signed([n], sign)]
+                          for given, sign in ((flag_negative, "below_zero"),
+                                              (flag_positive, "above_zero")))
     return Sheet(sheet, frame, percent=[c for c in dict.fromkeys(rates) if c in frame.columns],
-                 flag_values=flags, flag_negative=[names.get(c, c) for c in flag_negative],
-                 flag_positive=[names.get(c, c) for c in flag_positive])
+                 flag_values=flags, flag_negative=list(dict.fromkeys(negative)),
+                 flag_positive=list(dict.fromkeys(positive)))
 
 
 def chip_columns(chips: dict[str, dict[str, str]]) -> dict:
@@ -154,10 +151,11 @@ def show_table(ctx: Context, shown: pd.DataFrame | Styler, name: str, key: str |
 
     `shown` is the frame (or its Styler) as the page draws it, statuses already in words;
     `labels` renames its columns on screen and in the file. `percent` and `flag_*` name columns
-    before or after relabelling; columns the screen formats as percent are 0.0% too. Red fills:
-    the breached/late words found in text columns (unless `flag_values` is given),
-    `flag_negative` below zero, `flag_positive` above it. The file is
-    `<page>_<name>_<from>_<to>.xlsx`, its sheet `sheet` (default `name`). `chips` draws the
+    before or after relabelling; columns the screen formats as percent are 0.0% too, and so are
+    the catalogue's rates. Red fills: by column name from the catalogue (service_quality/
+    columns.toml: a status column's breached words, a time-left column below zero…) unless
+    `flag_values` is given, plus `flag_negative` below zero and `flag_positive` above it. The
+    file is `<page>_<name>_<from>_<to>.xlsx`, its sheet `sheet` (default `name`). `chips` draws the
     words of the named (shown) columns as coloured chips. Returns st.dataframe's event, so
     on_select drill-downs work as before.
     """

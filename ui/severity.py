@@ -9,6 +9,7 @@ import streamlit as st
 from service_quality.charts.severity import severity_label
 from service_quality.queries.severity import BIN_WIDTH, MEASURES, SeverityDrill, SeveritySummary
 
+from .columns import column_label
 from .drill import localise_statuses, show_timeline
 from .export import show_table
 from .frame import Context
@@ -17,9 +18,6 @@ from .text import chart_value, md_escape, pct
 LIST_COLUMNS = ("ticket_id", "customer_name", "rule_severity", "reported_severity",
                 "severity_check", "error_ratio", "capacity_drop", "system_down", "network_down",
                 "key_device_down", "imminent_outage", "device", "reported_at")
-# Columns the fault list heads with the shared wording; the others have the page's own.
-SHARED_LABELS = ("ticket_id", "customer_name", "reported_at", "reported_severity",
-                 "rule_severity", "severity_check")
 
 
 def severity_cards(ctx: Context, summary: SeveritySummary) -> None:
@@ -46,7 +44,7 @@ def drill_caption(ctx: Context, chart: str | None, point: dict | None,
     parts = [drill.month, value if chart == "customer" else None,
              value if chart == "device" else None,
              severity_label(drill.severity, drill.basis, ctx.lang) if drill.severity else None,
-             ctx.t("severity_drill_bin", measure=ctx.t(f"severity_col_{drill.measure}"),
+             ctx.t("severity_drill_bin", measure=column_label(ctx, drill.measure),
                    low=f"{drill.bin:g}", high=f"{drill.bin + BIN_WIDTH:g}")
              if drill.bin is not None else None,
              ctx.t(f"severity_side_{drill.side}") if drill.side else None]
@@ -67,8 +65,7 @@ def fault_view(ctx: Context, faults: pd.DataFrame) -> pd.DataFrame:
 
 def fault_table(ctx: Context, faults: pd.DataFrame) -> None:
     """The faults with their ratios; a selected row shows its ticket's timeline."""
-    labels = {c: ctx.t(f"col_{c}") if c in SHARED_LABELS else ctx.t(f"severity_col_{c}")
-              for c in LIST_COLUMNS}
+    labels = {c: column_label(ctx, c) for c in LIST_COLUMNS}
     event = show_table(
         ctx, fault_view(ctx, faults), "faults", "severity_faults", labels=labels,
         sheet=ctx.t("severity_fault_list"), hide_index=True, width="stretch",

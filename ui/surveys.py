@@ -62,12 +62,8 @@ def alerts_table(ctx: Context, alerts: pd.DataFrame) -> None:
     view = localise_codes(ctx, alerts[["survey_type", "month", "csat", "threshold", "baseline",
                                        "baseline_sd", "history_months", "answered"]],
                           SURVEY_CODES)
-    view = view.rename(columns={"csat": ctx.t("sat_csat"), "threshold": ctx.t("sat_threshold"),
-                                **{c: col(ctx, c) for c in ("survey_type", "month", "baseline",
-                                                            "baseline_sd", "history_months",
-                                                            "answered")}})
-    rates = [ctx.t(k) for k in ("sat_csat", "sat_threshold", "sat_col_baseline",
-                                "sat_col_baseline_sd")]
+    view = view.rename(columns={c: col(ctx, c) for c in view.columns})
+    rates = [col(ctx, c) for c in ("csat", "threshold", "baseline", "baseline_sd")]
     show_table(ctx, view, "alerts", "sat_alerts", sheet=ctx.t("sat_alerts_title"),
                hide_index=True, width="stretch", column_config={r: _percent() for r in rates})
 
@@ -77,15 +73,11 @@ def rates_table(ctx: Context, frame: pd.DataFrame, group: str) -> None:
     columns = ["label", *(["team"] if group == "engineer" else []), "sent", "answered",
                "csat", "mean_score", "response_rate", "low", "low_without_action"]
     show_table(
-        ctx, frame[columns].rename(columns={
-            "csat": ctx.t("sat_csat"), "mean_score": ctx.t("sat_mean_score"),
-            "response_rate": ctx.t("sat_response_rate"),
-            **{c: col(ctx, c) for c in ("label", "team", "sent", "answered", "low",
-                                        "low_without_action")}}),
+        ctx, frame[columns].rename(columns={c: col(ctx, c) for c in columns}),
         f"by_{group}", f"sat_{group}_table", sheet=ctx.t(f"sat_group_{group}"),
         hide_index=True, width="stretch",
-        column_config={ctx.t("sat_csat"): _percent(), ctx.t("sat_response_rate"): _percent(),
-                       ctx.t("sat_mean_score"): st.column_config.NumberColumn(format="%.2f")})
+        column_config={col(ctx, "csat"): _percent(), col(ctx, "response_rate"): _percent(),
+                       col(ctx, "mean_score"): st.column_config.NumberColumn(format="%.2f")})
 
 
 def drill_caption(ctx: Context, drill: SurveyDrill, name: str = "") -> None:

@@ -35,6 +35,8 @@ from service_quality.accounts import User
 from service_quality.messages import has
 from service_quality.schema import ENTITIES
 
+from .columns import column_label
+
 _UPLOADER = "upload_files"
 _GEN = "_upload_generation"
 _SAVED = "_upload_saved"
@@ -96,13 +98,13 @@ def _show_result(ctx, summary: LoadSummary) -> None:
                      rejected=sum(f.rows_rejected for f in files), seconds=summary.seconds,
                      batch=summary.batch_id))
     _table(pd.DataFrame({
-        ctx.t("upload_col_saved_as"): [Path(f.file).name for f in files],
-        ctx.t("upload_col_entity"): [f.entity for f in files],
-        ctx.t("upload_col_encoding"): [f.encoding for f in files],
-        ctx.t("upload_col_rows_read"): [f.rows_read for f in files],
-        ctx.t("upload_col_loaded"): [f.rows_loaded for f in files],
-        ctx.t("upload_col_rejected"): [f.rows_rejected for f in files],
-        ctx.t("upload_col_warnings"): ["; ".join(f.warnings) for f in files],
+        column_label(ctx, "saved_as"): [Path(f.file).name for f in files],
+        column_label(ctx, "entity"): [f.entity for f in files],
+        column_label(ctx, "encoding"): [f.encoding for f in files],
+        column_label(ctx, "rows_read"): [f.rows_read for f in files],
+        column_label(ctx, "rows_loaded"): [f.rows_loaded for f in files],
+        column_label(ctx, "rows_rejected"): [f.rows_rejected for f in files],
+        column_label(ctx, "warnings"): ["; ".join(f.warnings) for f in files],
     }), hide_index=True, width="stretch", key="upload_result_table")
 
 
@@ -144,17 +146,17 @@ def _draw_preview(ctx, preview: Preview) -> None:
     files = preview.files
     # File names, headers, cells and reasons come from the files: tables show them literally.
     _table(pd.DataFrame({
-        ctx.t("upload_col_number"): [f.number for f in files],
-        ctx.t("upload_col_file"): [f.original for f in files],
-        ctx.t("upload_col_saved_as"): [f.load_name or f.path.name for f in files],
-        ctx.t("upload_col_entity"): [_entity_label(ctx, f.entity) for f in files],
-        ctx.t("upload_col_profile"): [_profile_label(ctx, f.profile) for f in files],
-        ctx.t("upload_col_encoding"): [f.encoding or "—" for f in files],
-        ctx.t("upload_col_date_order"): [_date_label(ctx, f.date_order) for f in files],
-        ctx.t("upload_col_rows_read"): [f.rows_read for f in files],
-        ctx.t("upload_col_rows_loaded"): [f.rows_loaded for f in files],
-        ctx.t("upload_col_rows_rejected"): [f.rows_rejected for f in files],
-        ctx.t("upload_col_status"): [_status(ctx, f) for f in files],
+        column_label(ctx, "number"): [f.number for f in files],
+        column_label(ctx, "file"): [f.original for f in files],
+        column_label(ctx, "saved_as"): [f.load_name or f.path.name for f in files],
+        column_label(ctx, "entity"): [_entity_label(ctx, f.entity) for f in files],
+        column_label(ctx, "profile"): [_profile_label(ctx, f.profile) for f in files],
+        column_label(ctx, "encoding"): [f.encoding or "—" for f in files],
+        column_label(ctx, "date_order"): [_date_label(ctx, f.date_order) for f in files],
+        column_label(ctx, "rows_read"): [f.rows_read for f in files],
+        column_label(ctx, "rows_loaded"): [f.rows_loaded for f in files],
+        column_label(ctx, "rows_rejected"): [f.rows_rejected for f in files],
+        column_label(ctx, "status"): [_status(ctx, f) for f in files],
     }), hide_index=True, width="stretch", key="upload_summary_table")
     for problem in preview.problems:
         st.warning(ctx.t(problem))
@@ -176,19 +178,19 @@ def _draw_preview(ctx, preview: Preview) -> None:
                     st.info(ctx.t("upload_hint_date_order"))
                 continue
             facts = {
-                "upload_col_file": f.original, "upload_col_saved_as": f.load_name,
-                "upload_col_entity": _entity_label(ctx, f.entity),
-                "upload_col_profile": _profile_label(ctx, f.profile),
-                "upload_col_encoding": f.encoding or "—", "upload_col_sheet": f.sheet or "—",
-                "upload_col_date_order": _date_label(ctx, f.date_order),
-                "upload_col_rows_read": str(f.rows_read),
-                "upload_col_rows_loaded": str(f.rows_loaded),
-                "upload_col_rows_rejected": str(f.rows_rejected),
-                "upload_col_unknown": ", ".join(f.unknown_columns) or "—",
+                "file": f.original, "saved_as": f.load_name,
+                "entity": _entity_label(ctx, f.entity),
+                "profile": _profile_label(ctx, f.profile),
+                "encoding": f.encoding or "—", "sheet": f.sheet or "—",
+                "date_order": _date_label(ctx, f.date_order),
+                "rows_read": str(f.rows_read),
+                "rows_loaded": str(f.rows_loaded),
+                "rows_rejected": str(f.rows_rejected),
+                "unknown": ", ".join(f.unknown_columns) or "—",
             }
             st.caption(ctx.t("upload_facts"))
-            _table(pd.DataFrame({ctx.t("upload_col_fact"): [ctx.t(k) for k in facts],
-                                 ctx.t("upload_col_value"): list(facts.values())}),
+            _table(pd.DataFrame({column_label(ctx, "item"): [column_label(ctx, k) for k in facts],
+                                 column_label(ctx, "value"): list(facts.values())}),
                    hide_index=True, width="stretch", key=f"upload_facts_{i}")
             if f.notes:
                 st.caption(ctx.t("upload_notes"))
@@ -198,25 +200,26 @@ def _draw_preview(ctx, preview: Preview) -> None:
                 st.info(ctx.t("upload_mapping_none"))
             else:
                 _table(f.mapping.rename(columns={
-                    "canonical": ctx.t("upload_col_canonical"),
-                    "zh": ctx.t("upload_col_canonical_zh"),
-                    "source": ctx.t("upload_col_source")}),
+                    "canonical": column_label(ctx, "canonical"),
+                    "zh": column_label(ctx, "canonical_zh"),
+                    "source": column_label(ctx, "source")}),
                     hide_index=True, width="stretch", key=f"upload_mapping_{i}")
             st.caption(ctx.t("upload_first_rows", n=min(PREVIEW_ROWS, f.rows_loaded)))
             if f.head.empty:
                 st.info(ctx.t("upload_no_good_rows"))
             else:
-                _table(f.head.rename(columns={"row_number": ctx.t("upload_col_row")}),
+                _table(f.head.rename(columns={"row_number": column_label(ctx, "row_number")}),
                        hide_index=True, width="stretch", key=f"upload_head_{i}")
             st.caption(ctx.t("upload_rejected", shown=len(f.rejected), total=f.rows_rejected))
             if f.rejected.empty:
                 st.success(ctx.t("upload_no_rejected"))
             else:
                 _table(f.rejected.rename(columns={
-                    "file": ctx.t("upload_col_saved_as"), "row_number": ctx.t("upload_col_row"),
-                    "reason": ctx.t("upload_col_reason")}),
+                    "file": column_label(ctx, "saved_as"),
+                    "row_number": column_label(ctx, "row_number"),
+                    "reason": column_label(ctx, "reason")}),
                     hide_index=True, width="stretch", key=f"upload_rejected_{i}",
-                    column_config={ctx.t("upload_col_reason"): st.column_config.TextColumn(
+                    column_config={column_label(ctx, "reason"): st.column_config.TextColumn(
                         width="large")})
 
 
@@ -322,8 +325,8 @@ def _choose(ctx, loading: bool) -> Preview | None:
         _forget()
         st.error(ctx.t("upload_too_big", mb=mb))
         _table(pd.DataFrame({
-            ctx.t("upload_col_file"): [f.name for f in too_big],
-            ctx.t("upload_col_size"): [round(f.size / MB, 1) for f in too_big],
+            column_label(ctx, "file"): [f.name for f in too_big],
+            column_label(ctx, "size"): [round(f.size / MB, 1) for f in too_big],
         }), hide_index=True, key="upload_too_big_table")
         return None
     maps, bad = parse_maps(maps_text)

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ..columns import label
 from ..messages import t
 from ..text import chart_text
 
@@ -124,12 +125,12 @@ def timeline(frame: pd.DataFrame, lang: str, title: str | None = None) -> go.Fig
     labels = [t(f"step_{s}", lang) if s else "" for s in frame["step"]]
     colors = [STATUS_COLORS.get(s, ACCENT) for s in frame["status"].fillna("")]
     fig = go.Figure()
-    fig.add_scatter(x=frame["at"], y=labels, mode="markers", name=t("timeline_at", lang),
+    fig.add_scatter(x=frame["at"], y=labels, mode="markers", name=label("at", lang),
                     marker=dict(size=12, color=colors))
     has_deadline = frame["deadline"].notna()
     fig.add_scatter(x=frame.loc[has_deadline, "deadline"],
                     y=[lbl for lbl, d in zip(labels, has_deadline, strict=True) if d],
-                    mode="markers", name=t("timeline_deadline", lang),
+                    mode="markers", name=label("deadline", lang),
                     marker=dict(size=12, symbol="line-ns-open", color=STATUS_COLORS["breached"],
                                 line=dict(width=3)))
     fig.update_yaxes(type="category", autorange="reversed")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from ..columns import label
 from ..messages import t
 from . import ACCENT, SEVERITY_COLORS, STATUS_COLORS, base_layout, compliance_line, status_bars
 
@@ -37,7 +38,7 @@ def categories(report, lang: str) -> go.Figure | None:
         return None
     names = [t(f"category_{c}", lang) for c in frame["category"]]
     fig = go.Figure(go.Bar(x=names, y=frame["tickets"], marker_color=ACCENT,
-                           name=t("report_col_tickets", lang)))
+                           name=label("tickets", lang)))
     fig.update_xaxes(type="category")
     return base_layout(fig, t("report_sec_by_category", lang), height=300)
 
@@ -50,7 +51,7 @@ def severity(report, lang: str) -> go.Figure | None:
     fig = go.Figure(go.Bar(x=[t(f"severity_{s}", lang) for s in frame["severity"]],
                            y=frame["faults"],
                            marker_color=[SEVERITY_COLORS[s] for s in frame["severity"]],
-                           name=t("report_col_faults", lang)))
+                           name=label("faults", lang)))
     fig.update_xaxes(type="category")
     return base_layout(fig, t("report_sec_severity", lang), height=300)
 
@@ -62,9 +63,9 @@ def satisfaction(report, lang: str) -> go.Figure | None:
         return None
     fig = go.Figure()
     fig.add_scatter(x=frame["month"], y=frame["csat"], mode="lines+markers",
-                    name=t("report_col_csat", lang), line=dict(color=STATUS_COLORS["met"]))
+                    name=label("csat", lang), line=dict(color=STATUS_COLORS["met"]))
     fig.add_scatter(x=frame["month"], y=frame["response_rate"], mode="lines+markers",
-                    name=t("report_col_response_rate", lang), line=dict(color=ACCENT))
+                    name=label("response_rate", lang), line=dict(color=ACCENT))
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     fig.update_xaxes(type="category")
     return base_layout(fig, t("report_chart_csat", lang))

@@ -23,9 +23,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..columns import code_word, label
+from ..columns import column as column_info
 from ..database import Database
 from ..filters import Filters, default_filters
-from ..messages import has, t
+from ..messages import t
 from ..pages import url_path
 from ..queries import Scope, load_info
 from ..queries.terms import terms_in_force
@@ -49,7 +51,6 @@ COLUMNS = {
     "reproduction": ("ticket_id", "customer_name", "recurrence_due_at", "days_past",
                      "confirmed_at"),
 }
-CODES = {"clock": "overview_clock_", "rule_severity": "severity_", "report_status": "status_"}
 ITEMS = 10  # rows per kind in the mail; the count and the link give the rest
 # The first two columns (the id and the customer) say what they are without their header.
 NAMED_BY_VALUE = (0, 1)
@@ -156,18 +157,11 @@ class Digest:
         return text
 
 
-def _label(column: str, lang: str) -> str:
-    for key in (f"col_{column}", f"overview_col_{column}"):
-        if has(key):
-            return t(key, lang)
-    return column
-
-
 def _cell(value, column: str, lang: str) -> str:
     if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
         return ""
-    if column in CODES and isinstance(value, str) and has(CODES[column] + value):
-        return t(CODES[column] + value, lang)
+    if isinstance(value, str) and column_info(column) is not None and column_info(column).codes:
+        return str(code_word(column, value, lang))
     if isinstance(value, pd.Timestamp):
         return f"{value:%Y-%m-%d}" if column.endswith("date") else f"{value:%Y-%m-%d %H:%M}"
     if hasattr(value, "strftime"):
@@ -209,7 +203,7 @@ def build_digest(db: Database, base_url: str, lang: str = "zh") -> Digest:
         rows = tuple(tuple(_cell(v, c, lang) for c, v in zip(columns, values, strict=True))
                      for values in frame[columns].itertuples(index=False, name=None))
         sections.append(Section(kind, t(f"overview_wl_{kind}", lang), notes[kind],
-                                items.count(kind), tuple(_label(c, lang) for c in columns), rows,
+                                items.count(kind), tuple(label(c, lang) for c in columns), rows,
                                 page_link(base_url, PAGES[kind], filters, lang)))
     return Digest(as_of, lang, tuple(sections))
 

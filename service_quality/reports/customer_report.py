@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import columns
 from ..charts import escape_figure
 from ..database import Database
 from ..excel import Chart, Sheet, workbook_bytes
 from ..filters import Filters, shift_month
-from ..messages import has, t
+from ..messages import t
 from ..queries import Scope, load_info, scope_params
 from ..queries.actions import ActionDrill, action_list
 from ..queries.complaints import complaint_compliance, complaint_list, open_complaints
@@ -255,20 +256,6 @@ TABS = {
     "open": ("open_tickets", "open_reports", "open_complaints", "open_actions"),
 }
 
-# Code columns and the message prefix that names their values.
-_CODES = {
-    "category": "category_", "service_mode": "mode_", "rule_severity": "severity_",
-    "severity": "severity_", "metric": "metric_", "decision": "fault_reports_decision_",
-    "stage": "fault_reports_stage_", "source_type": "act_source_", "completion":
-    "act_completion_", "channel": "cmp_channel_",
-    **{c: "status_" for c in ("report_status", "first_reply_status", "resolution_status",
-                              "confirm_status", "arrival_status", "response_status")},
-}
-_ACTION_STATUS = "act_status_"
-PERCENT_COLUMNS = ("compliance", "share", "csat", "response_rate", "completeness")
-FLAG_COLUMNS = ("report_status", "first_reply_status", "resolution_status", "confirm_status",
-                "arrival_status", "stage")
-FLAG_CODES = ("breached", "no_record", "overdue")
 
 
 @dataclass(frozen=True)
@@ -293,35 +280,14 @@ def scoped_customer_report(db: Database, scope: Scope, filters, customer_id: str
         raise PermissionError(f"customer {customer_id!r} is outside the caller's scope")
     return customer_report(db, customer_id, period, lang)
 
-def _code_label(lang: str, prefix: str, value, terms: TermsInForce | None = None) -> object:
-    if not isinstance(value, str) or value == "":
-        return value
-    key = f"{prefix}{value}"
-    return t(key, lang, terms=terms) if has(key) else value
-
-
 def localise(frame: pd.DataFrame, lang: str, terms: TermsInForce | None = None) -> pd.DataFrame:
     """Code values shown in the language (statuses, categories, modes…); numbers untouched."""
-    out = frame.copy()
-    for column in out.columns:
-        prefix = _ACTION_STATUS if column == "status" else _CODES.get(column)
-        if prefix:
-            out[column] = out[column].map(lambda v, p=prefix: _code_label(lang, p, v, terms))
-    return out
+    return columns.in_words(frame, lang, terms)
 
 
 def column_label(column: str, lang: str, terms: TermsInForce | None = None) -> str:
-    """A column heading: the report's own label, else the shared one, else the name."""
-    for key in (f"report_col_{column}", f"col_{column}"):
-        if has(key):
-            return t(key, lang, terms=terms)
-    return column
-
-
-def flag_labels(lang: str) -> tuple[str, ...]:
-    """The localised values a workbook fills red."""
-    return tuple(t(k, lang) for k in ("status_breached", "status_no_record",
-                                       "fault_reports_stage_overdue"))
+    """A column heading, from the column catalogue."""
+    return columns.label(column, lang, terms)
 
 
 def sla_trend_wide(report: CustomerReport, lang: str) -> pd.DataFrame:
@@ -417,31 +383,28 @@ def display_frame(section: Section, lang: str) -> pd.DataFrame:
     """The section's table as shown: codes in words, headings in the language."""
     frame = localise(section.frame, lang, section.terms)
     if section.key == "sla_trend":
-        return frame.rename(columns={"month": t("month", lang)})
-    if section.key in ("info", "summary", "terms"):
-        return frame.rename(columns={"item": t("report_col_item", lang),
-                                     "value": t("report_col_value", lang)})
+        return frame.rename(columns={"month": column_label("month", lang)})
     return frame.rename(columns={c: column_label(c, lang, section.terms) for c in frame.columns})
 
 
 def percent_columns(section: Section, lang: str) -> list[str]:
     """Labelled columns holding 0–1 rates."""
     if section.key == "sla_trend":
-        return [c for c in display_frame(section, lang).columns if c != t("month", lang)]
-    return [column_label(c, lang, section.terms) for c in section.frame.columns
-            if c in PERCENT_COLUMNS]
+        return [c for c in display_frame(section, lang).columns
+                if c != column_label("month", lang)]
+    return [column_label(c, lang, section.terms) for c in columns.percent(section.frame.columns)]
 
 
 # ---- Excel ----
 
 def report_xlsx(report: CustomerReport, lang: str) -> bytes:
     """The report as a workbook: one sheet per section, headers in the language, trend charts."""
-    bad = flag_labels(lang)
     sheets = []
     for section in sections(report, lang):
         frame = display_frame(section, lang)
-        flags = {column_label(c, lang, section.terms): bad for c in section.frame.columns
-                 if c in FLAG_COLUMNS}
+        # Red by the column's name, never by the words in its cells.
+        flags = {column_label(c, lang, section.terms): words for c, words in
+                 columns.red_flags(section.frame.columns, lang, section.terms).items()}
         charts = []
         if section.key == "sla_trend" and len(frame.columns) > 1:
             charts.append(Chart(section.title, list(frame.columns[1:]), "line", percent=True))
@@ -606,8 +569,8 @@ def _pdf_section(pdf, section: Section, png: Future | None, lang: str) -> bool:
         return missing_chart
     if section.key == "sla_trend":
         # Twelve months × up to eight promises: months across would not fit A4, so turn it.
-        frame = frame.set_index(t("month", lang)).T.reset_index(
-            names=t("report_col_metric", lang))
+        frame = frame.set_index(column_label("month", lang)).T.reset_index(
+            names=column_label("metric", lang))
         percent = set(frame.columns[1:])
     _table(pdf, frame, percent, lang)
     pdf.ln(3)

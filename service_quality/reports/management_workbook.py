@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .. import columns
 from ..database import Database
 from ..excel import DECIMAL, INTEGER, PERCENT, Chart, Sheet, workbook_bytes
 from ..filters import LIST_FIELDS, Filters
@@ -25,91 +26,15 @@ from ..queries.terms import terms_in_force
 from ..settings import TERMS
 from ..terms import terms_words_frame
 
-STATUS_COLUMNS = ("response_status", "arrival_status", "confirm_status", "report_status",
-                  "upgrade_status", "handling_status")
 SUMMARY_KPIS = ("tickets", "response", "arrival", "confirm", "report", "upgrade", "handling",
                 "complaint_first_reply", "complaint_resolution", "csat", "survey_response",
                 "overdue_actions")
 TICKET_TREND = ("response", "arrival", "confirm", "report", "upgrade", "handling")
 SERVICE_TREND = ("complaint_first_reply", "complaint_resolution", "csat", "survey_response")
 
-# Column → message key of its header. Keys from common.toml and the pages' own files are reused
-# so a header reads the same in Excel as on screen.
-LABELS = {
-    "ticket_id": "col_ticket_id", "customer_id": "mgmt_col_customer_id",
-    "customer_name": "col_customer_name", "reported_at": "col_reported_at",
-    "category": "col_category", "service_mode": "col_service_mode",
-    "engineer_name": "col_engineer_name", "engineer_id": "mgmt_col_engineer_id",
-    "rule_severity": "col_rule_severity",
-    "reported_severity": "col_reported_severity", "severity_check": "col_severity_check",
-    "response_minutes": "mgmt_col_response_minutes", "response_status": "col_response_status",
-    "arrival_limit_minutes": "col_arrival_limit_minutes",
-    "arrival_minutes": "col_arrival_minutes", "arrival_status": "col_arrival_status",
-    "confirm_deadline": "col_confirm_deadline", "confirm_status": "col_confirm_status",
-    "report_due_at": "mgmt_col_report_due_at", "report_status": "col_report_status",
-    "upgrade_status": "col_upgrade_status", "handling_minutes": "col_handling_minutes",
-    "handling_status": "mgmt_col_handling_status", "resolved_at": "mgmt_col_resolved_at",
-    "closed_at": "mgmt_col_closed_at",
-    "kpi": "mgmt_kpi", "value": "mgmt_value", "previous": "mgmt_previous",
-    "delta": "mgmt_change", "numerator": "mgmt_numerator", "denominator": "mgmt_denominator",
-    "met": "mgmt_col_met", "breached": "mgmt_col_breached", "no_record": "mgmt_col_no_record",
-    "pending": "mgmt_col_pending", "month": "month", "tickets": "mgmt_kpi_tickets",
-    **{m: f"metric_{m}" for m in (*TICKET_TREND, "complaint_first_reply",
-                                  "complaint_resolution")},
-    "handling_hours": "mgmt_col_handling_hours", "csat": "mgmt_kpi_csat",
-    "survey_response": "mgmt_kpi_survey_response", "overdue_actions": "mgmt_kpi_overdue_actions",
-    "level": "mgmt_col_level", "by_rule": "mgmt_col_by_rule", "as_reported": "mgmt_col_as_reported",
-    "faults": "mgmt_col_faults", "device": "mgmt_col_device",
-    "system_down": "mgmt_col_system_down", "network_down": "mgmt_col_network_down",
-    "key_device_down": "mgmt_col_key_device_down", "imminent_outage": "mgmt_col_imminent_outage",
-    "error_ratio": "mgmt_col_error_ratio", "capacity_drop": "mgmt_col_capacity_drop",
-    "survey_type": "mgmt_col_survey_type", "sent": "mgmt_col_sent",
-    "answered": "mgmt_col_answered", "satisfied": "mgmt_col_satisfied", "low": "mgmt_col_low",
-    "low_with_action": "mgmt_col_low_with_action",
-    "low_without_action": "mgmt_col_low_without_action", "mean_score": "mgmt_col_mean_score",
-    "response_rate": "mgmt_col_response_rate", "closed_loop": "mgmt_col_closed_loop",
-    "label": "mgmt_col_engineer", "team": "mgmt_col_team", "survey_id": "mgmt_col_survey_id",
-    "method": "mgmt_col_method", "sent_at": "mgmt_col_sent_at",
-    "answered_at": "mgmt_col_answered_at", "score": "mgmt_col_score",
-    "problem_category": "mgmt_col_problem_category", "comment": "mgmt_col_comment",
-    "complaint_id": "mgmt_col_complaint_id", "received_at": "mgmt_col_received_at",
-    "complaint_category": "mgmt_col_complaint_category", "channel": "mgmt_col_channel",
-    "complaint_manager": "mgmt_col_complaint_manager",
-    "first_reply_at": "mgmt_col_first_reply_at",
-    "first_reply_minutes": "mgmt_col_first_reply_minutes",
-    "first_reply_status": "mgmt_col_first_reply_status",
-    "resolution_days": "mgmt_col_resolution_days",
-    "resolution_status": "mgmt_col_resolution_status", "description": "mgmt_col_description",
-    "resolution": "mgmt_col_resolution", "first_reply_due": "mgmt_col_first_reply_due",
-    "first_reply_hours_left": "mgmt_col_first_reply_hours_left",
-    "resolution_due": "mgmt_col_resolution_due",
-    "resolution_days_left": "mgmt_col_resolution_days_left",
-    "action_id": "mgmt_col_action_id", "source_type": "mgmt_col_source_type",
-    "source_id": "mgmt_col_source_id", "measure": "mgmt_col_measure",
-    "owner_dept": "mgmt_col_owner_dept", "owner": "mgmt_col_owner",
-    "status": "mgmt_col_action_status", "created_at": "mgmt_col_created_at",
-    "due_date": "mgmt_col_due_date", "completed_at": "mgmt_col_completed_at",
-    "completion": "mgmt_col_completion", "days_overdue": "mgmt_col_days_overdue",
-    "verified_at": "mgmt_col_verified_at",
-    "customer_notified_at": "mgmt_col_customer_notified_at", "result": "mgmt_col_result",
-    "first_submitted_at": "mgmt_col_first_submitted_at", "versions": "mgmt_col_versions",
-    "sections": "mgmt_col_sections", "completeness": "mgmt_col_completeness",
-    "decision": "mgmt_col_decision", "decided_at": "mgmt_col_decided_at",
-    "rejections": "mgmt_col_rejections", "reject_reasons": "mgmt_col_reject_reasons",
-    "no_reason_rejections": "fault_reports_col_no_reason_rejections",
-    "reason": "mgmt_col_reason", "resubmitted": "mgmt_col_resubmitted",
-    "accepted_later": "mgmt_col_accepted_later", "not_resubmitted": "mgmt_col_not_resubmitted",
-    "later_versions": "mgmt_col_later_versions",
-}
-# Code columns put into words: column → message key prefix (a code without a key stays as is).
-WORDS = {
-    **{c: "status_" for c in (*STATUS_COLUMNS, "first_reply_status", "resolution_status")},
-    "category": "category_", "service_mode": "mode_", "rule_severity": "severity_",
-    "reported_severity": "severity_", "severity_check": "check_", "survey_type": "sat_type_",
-    "method": "sat_method_", "channel": "cmp_channel_", "status": "act_status_",
-    "completion": "act_completion_", "source_type": "act_source_",
-    "decision": "fault_reports_decision_",
-}
+# The summary's rows name the KPIs, and the trend's columns (one per KPI, a pivot) take the
+# same names: a promise's words (metric_*), else the workbook's own, else the column's heading.
+KPI_KEYS = ("metric_{}", "mgmt_kpi_{}")
 FLAGS = ("system_down", "network_down", "key_device_down", "imminent_outage")
 
 
@@ -126,28 +51,23 @@ class _Book:
     def t(self, key: str, **values) -> str:
         return t(key, self.lang, terms=self.terms, **values)
 
-    def labels(self, frame: pd.DataFrame, **override: str) -> dict[str, str]:
-        keys = {**LABELS, **override}
-        return {c: self.t(keys[c]) for c in frame.columns if c in keys}
+    def labels(self, frame: pd.DataFrame) -> dict[str, str]:
+        """Each column's heading from the column catalogue."""
+        return columns.labels(frame.columns, self.lang, self.terms)
 
-    def words(self, frame: pd.DataFrame, **override: str) -> pd.DataFrame:
+    def kpi(self, name: str) -> str:
+        """A KPI's name (a summary row, a trend column)."""
+        key = next((k.format(name) for k in KPI_KEYS if has(k.format(name))), None)
+        return self.t(key) if key else columns.label(name, self.lang, self.terms)
+
+    def words(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Codes put into words in the UI language; flags as yes / no."""
-        frame = frame.copy()
-        prefixes = {**WORDS, **override}
-        for col, prefix in prefixes.items():
-            if col not in frame.columns:
-                continue
-            codes = frame[col].dropna().unique()
-            names = {c: self.t(f"{prefix}{c}") if has(f"{prefix}{c}") else c for c in codes}
-            frame[col] = frame[col].astype("object").map(names)
+        frame = columns.in_words(frame, self.lang, self.terms)
         for col in FLAGS:
             if col in frame.columns:
                 frame[col] = frame[col].astype("object").map(
                     {True: self.t("mgmt_yes"), False: self.t("mgmt_no")})
         return frame
-
-    def bad(self, *statuses: str) -> tuple[str, ...]:
-        return tuple(self.t(f"status_{s}") for s in statuses)
 
     def title(self, key: str, frame: pd.DataFrame | None = None) -> str:
         text = self.t(key, **self.period, as_of=f"{self.as_of:%Y-%m-%d %H:%M}")
@@ -158,11 +78,17 @@ class _Book:
         return text
 
     def table(self, key: str, frame: pd.DataFrame, **kw) -> Sheet:
-        """A sheet (or a table below one) of `frame` with localised headers and a title."""
+        """A sheet (or a table below one) of `frame` with localised headers and a title; red
+        flags and rates by column name from the catalogue."""
         shown = frame.drop(columns=["matching"], errors="ignore")
         labels = kw.pop("labels", None) or {}
+        names = list(shown.columns)
+        kw["percent"] = [*kw.get("percent", ()), *columns.percent(names)]
         return Sheet(self.t(key) if key.startswith("mgmt_sheet_") else "", shown,
-                     {**self.labels(shown), **labels}, title=kw.pop("title", None), **kw)
+                     {**self.labels(shown), **labels}, title=kw.pop("title", None),
+                     flag_values=columns.red_flags(names, self.lang, self.terms),
+                     flag_negative=columns.signed(names, "below_zero"),
+                     flag_positive=columns.signed(names, "above_zero"), **kw)
 
     # The sheets, in the workbook's order.
 
@@ -180,13 +106,11 @@ class _Book:
             cards = pd.concat([cards, pd.DataFrame([row])], ignore_index=True)
             cards["delta"] = cards["value"] - cards["previous"]
         cards = cards.set_index("kpi").reindex(list(SUMMARY_KPIS)).reset_index()
-        names = {k: self.t(LABELS[k]) for k in SUMMARY_KPIS}
-        names["handling"] = self.t("metric_handling")
-        kpi = cards["kpi"].map(names)
+        kpi = cards["kpi"].map({k: self.kpi(k) for k in SUMMARY_KPIS})
         hours = cards["unit"].eq("hours")
         kpi = kpi.where(~hours, self.t("mgmt_kpi_handling_hours"))
         frame = pd.DataFrame({
-            "kpi": kpi, "value": cards["value"], "previous": cards["previous"],
+            "kpi": kpi, "this_period": cards["value"], "previous": cards["previous"],
             "delta": cards["delta"],
             **{c: cards[c].astype("Int64") for c in ("numerator", "denominator", "met",
                                                      "breached", "no_record", "pending")},
@@ -203,9 +127,10 @@ class _Book:
                   Chart(self.t("mgmt_chart_service"), service_lines, percent=True,
                         anchor=f"A{len(frame) + len(trend) + 25}")]
         below = self.table("", trend, percent=rates, charts=charts,
+                           labels={c: self.kpi(c) for c in trend.columns if c != "month"},
                            title=self.t("mgmt_trend_title"))
         return Sheet(self.t("mgmt_sheet_summary"), frame, self.labels(frame),
-                     percent=("value", "previous", "delta"), row_format="row_format",
+                     percent=("this_period", "previous", "delta"), row_format="row_format",
                      title=self._summary_title(), below=[below])
 
     def _summary_title(self) -> str:
@@ -229,10 +154,8 @@ class _Book:
 
     def breaches(self) -> Sheet:
         frame = self.words(breach_list(self.db, self.scope, self.filters))
-        bad = self.bad("breached", "no_record")
         return self.table("mgmt_sheet_breaches", frame,
-                          title=self.title("mgmt_breaches_title", frame),
-                          flag_values={c: bad for c in STATUS_COLUMNS})
+                          title=self.title("mgmt_breaches_title", frame))
 
     def severity(self) -> Sheet:
         summary = severity.severity_summary(self.db, self.scope, self.filters)
@@ -251,10 +174,7 @@ class _Book:
             "mgmt_sheet_severity", split, title=self.t("mgmt_severity_split_title"),
             below=[self.table("", self.words(matrix),
                               title=self.t("mgmt_severity_matrix_title")),
-                   self.table("", audit, title=self.title("mgmt_severity_audit_title", audit),
-                              percent=("error_ratio", "capacity_drop"),
-                              flag_values={"severity_check": (
-                                  self.t("check_under_classified"),)})])
+                   self.table("", audit, title=self.title("mgmt_severity_audit_title", audit))])
 
     def satisfaction(self) -> Sheet:
         s = satisfaction
@@ -269,10 +189,8 @@ class _Book:
         low = s.survey_list(self.db, self.scope, self.filters,
                             s.SurveyDrill(kind="low_without_action"), limit=SHEET_ROWS)
         low = self.words(low.drop(columns=["satisfied", "low_score", "has_action"]))
-        rate_cols = ("csat", "response_rate", "closed_loop")
         return self.table(
             "mgmt_sheet_satisfaction", summary, title=self.t("mgmt_sat_summary_title"),
-            percent=rate_cols,
             below=[
                 self.table("", wide, title=self.t("mgmt_sat_trend_title"), percent=rates,
                            labels=self._type_labels(wide),
@@ -280,7 +198,7 @@ class _Book:
                                    Chart(self.t("mgmt_chart_response"), response,
                                          percent=True)]),
                 self.table("", by_engineer.drop(columns=["grp"]),
-                           title=self.t("mgmt_sat_engineer_title"), percent=rate_cols),
+                           title=self.t("mgmt_sat_engineer_title")),
                 self.table("", low, title=self.title("mgmt_sat_low_title", low)),
             ])
 
@@ -303,7 +221,7 @@ class _Book:
         for col in wide.columns[1:]:
             measure, kind = col.split(" ", 1)
             name = self.t(f"sat_type_{kind}") if has(f"sat_type_{kind}") else kind
-            out[col] = f"{name} · {self.t(LABELS[measure])}"
+            out[col] = f"{name} · {columns.label(measure, self.lang)}"
         return out
 
     def complaints(self) -> Sheet:
@@ -312,15 +230,10 @@ class _Book:
         frame = self.words(frame.rename(columns={"category": "complaint_category"}))
         still_open = c.open_complaints(self.db, self.scope, self.filters, limit=SHEET_ROWS)
         still_open = self.words(still_open.rename(columns={"category": "complaint_category"}))
-        bad = self.bad("breached", "no_record")
-        flags = {"first_reply_status": bad, "resolution_status": bad}
         return self.table(
             "mgmt_sheet_complaints", frame, title=self.title("mgmt_cmp_title", frame),
-            flag_values=flags,
-            below=[self.table("", still_open, title=self.title("mgmt_cmp_open_title", still_open),
-                              flag_values=flags,
-                              flag_negative=("first_reply_hours_left",
-                                             "resolution_days_left"))])
+            below=[self.table("", still_open,
+                              title=self.title("mgmt_cmp_open_title", still_open))])
 
     def actions(self) -> Sheet:
         a = actions
@@ -334,9 +247,7 @@ class _Book:
         frame, overdue = (self.words(f[columns]) for f in (frame, overdue))
         return self.table(
             "mgmt_sheet_actions", frame, title=self.title("mgmt_act_title", frame),
-            flag_positive=("days_overdue",),
-            below=[self.table("", overdue, title=self.title("mgmt_act_overdue_title", overdue),
-                              flag_positive=("days_overdue",))])
+            below=[self.table("", overdue, title=self.title("mgmt_act_overdue_title", overdue))])
 
     def fault_reports(self) -> Sheet:
         frame = self.words(fault_report_status(self.db, self.scope, self.filters))
@@ -345,9 +256,6 @@ class _Book:
             reasons["reason"].notna(), self.t("mgmt_reason_none"))
         return self.table(
             "mgmt_sheet_fault_reports", frame, title=self.title("mgmt_fr_title", frame),
-            percent=("completeness",),
-            flag_values={"report_status": self.bad("breached", "no_record")},
-            flag_positive=("no_reason_rejections",),
             below=[self.table("", reasons, title=self.t("mgmt_fr_reasons_title"))])
 
 
