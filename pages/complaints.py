@@ -2,7 +2,6 @@
 with their time left, and the complaints behind every number."""
 
 
-from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -32,7 +31,7 @@ LIST_COLUMNS = ("complaint_id", "customer_name", "received_at", "category", "cha
                 "complaint_manager", "ticket_id", "first_reply_at", "first_reply_minutes",
                 "first_reply_status", "resolved_at", "resolution_days", "resolution_status",
                 "description", "resolution")
-col = partial(column_label, prefix="cmp_")
+col = column_label
 FORMATS = {"first_reply_hours_left": "%.1f", "resolution_days_left": "%.2f",
            "first_reply_minutes": "%.0f", "resolution_days": "%.1f"}
 

@@ -30,7 +30,7 @@ st.title(ctx.t("page_data"))
 st.caption(ctx.t("data_caption"))
 supervisor = ctx.scope.customers is None
 
-label = partial(column_label, ctx, prefix="data_")
+label = partial(column_label, ctx)
 fresh = query(freshness, ctx.scope)
 freshness_cards(ctx, fresh)
 for warning in query(calendar_warnings, ctx.scope):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import pandas as pd
 import streamlit as st
 
@@ -27,9 +25,7 @@ GROUP_COLUMNS = ("grp", "actions", "on_time", "late", "open", "overdue", "on_tim
                  "finished", "notified", "notified_rate")
 # The groups of the on-time charts: the word their messages and keys use.
 GROUPS = {"owner_dept": "dept", "source_type": "source"}
-# The rates' headings are their metric cards' words.
-col = partial(column_label, prefix="act_",
-              keys={"on_time_rate": "act_on_time_rate", "notified_rate": "act_notified_rate"})
+col = column_label
 
 
 def source_label(ctx: Context, source: str) -> str:

@@ -7,11 +7,6 @@ from service_quality.columns import label
 from .frame import Context
 
 
-def column_label(ctx: Context, name: str, prefix: str = "",
-                 keys: dict[str, str] | None = None) -> str:
-    """NAME's heading in the UI language, from the column catalogue (service_quality/columns.toml).
-
-    `prefix` and `keys` are the pages' old per-page wording and no longer used: every column
-    has one heading.
-    """
+def column_label(ctx: Context, name: str) -> str:
+    """NAME's heading in the UI language, from the column catalogue (columns.toml)."""
     return label(name, ctx.lang, ctx.terms)

@@ -32,7 +32,7 @@ DUE_COLUMNS = ("ticket_id", "customer_name", "stage", "days_past_due", "report_d
 
 def label(ctx: Context, column: str) -> str:
     """A column's heading on the fault-report page."""
-    return column_label(ctx, column, prefix="fault_reports_")
+    return column_label(ctx, column)
 
 
 def overview_cards(ctx: Context, overview: ReportOverview) -> list[Card]:

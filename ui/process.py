@@ -46,7 +46,7 @@ GROUPS = ("holiday", "other")
 
 def label(ctx: Context, column: str) -> str:
     """A column's heading on the process page."""
-    return column_label(ctx, column, prefix="process_")
+    return column_label(ctx, column)
 
 
 def process_view(ctx: Context, columns, frame: pd.DataFrame) -> pd.DataFrame:

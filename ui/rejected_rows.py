@@ -41,7 +41,7 @@ def rejected_filters(ctx: Context, files: pd.DataFrame) -> tuple[str | None, str
 
 def rejected_table(ctx: Context, rows: pd.DataFrame) -> int | None:
     """The refused rows with their reasons; returns the position of the selected row, if any."""
-    label = partial(column_label, ctx, prefix="data_")
+    label = partial(column_label, ctx)
     st.caption(ctx.t("data_rejected_showing", matching=int(rows["matching"].iloc[0]),
                      shown=len(rows)))
     shown = ("file_name", "entity", "row_number", "reason", "batch_id")
@@ -70,7 +70,7 @@ def raw_row_table(ctx: Context, raw: pd.DataFrame) -> None:
     if raw.empty:
         st.info(ctx.t("data_raw_missing"))
         return
-    label = partial(column_label, ctx, prefix="data_")
+    label = partial(column_label, ctx)
     # The cells are the file's own text: a table shows them literally, never as HTML.
     show_table(ctx, raw.rename(columns={"column": label("column"), "value": label("value")}),
                "raw_row", "data_raw_table", sheet=ctx.t("data_raw_title"),

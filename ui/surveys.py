@@ -3,8 +3,6 @@ the tables of surveys, alert months and rates per engineer or customer."""
 
 from __future__ import annotations
 
-from functools import partial
-
 import pandas as pd
 import streamlit as st
 
@@ -16,7 +14,7 @@ from .export import show_table
 from .frame import Context
 from .text import md_escape, pct, why_empty
 
-col = partial(column_label, prefix="sat_")
+col = column_label
 # Code columns of the survey tables and the message prefix that names their values.
 SURVEY_CODES = {"survey_type": "sat_type_", "method": "sat_method_"}
 

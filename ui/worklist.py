@@ -41,7 +41,7 @@ FORMATS = {"minutes_left": "%.0f", "limit_minutes": "%.0f", "hours_left": "%.1f"
 
 def column_heading(ctx: Context, column: str) -> str:
     """A worklist column's heading."""
-    return column_label(ctx, column, prefix="overview_")
+    return column_label(ctx, column)
 
 
 def worklist_view(ctx: Context, kind: str, frame: pd.DataFrame) -> pd.DataFrame:
