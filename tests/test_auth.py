@@ -220,7 +220,7 @@ def test_customer_sees_only_its_report(users, navigation, served):
     assert not at.exception
     assert {p for p, v in navigation.items() if v == "visible"} == {"report"}
     assert at.title[0].value == t("page_report")
-    assert not _has(at, "report_customer"), "no customer picker"
+    assert not _has(at, "customer_report_customer"), "no customer picker"
     assert not _has(at, "f_customers"), "no customer filter"
     assert f"{my_name} ({mine})" in [x.value for x in at.text]
     assert at.dataframe or at.table, "the report is drawn"
@@ -270,7 +270,7 @@ def test_supervisor_export_is_audited_with_scope_all(users, served):
 def test_management_workbook_download_is_audited(users, served):
     at = sign_in(app("pages/overview.py").run(), "boss", "boss-pass")
     assert not at.exception
-    name = t("mgmt_file", start="2025-07", end="2025-12")
+    name = t("management_workbook_file", start="2025-07", end="2025-12")
     assert name in served
     served[name]()
     last = events(users.log)[-1]

@@ -45,7 +45,7 @@ def test_a_customer_sidebar_has_no_filters(users):
     at = sign_in(app().run(), "cust", "cust-pass")
     assert not at.exception and at.title[0].value == t("page_report")
     assert sidebar_widgets(at) == {"lang", "auth_sign_out"}
-    assert t("report_filters_note") not in " ".join(c.value for c in at.caption)
+    assert t("customer_report_filters_note") not in " ".join(c.value for c in at.caption)
     # The URL carries no filters a customer cannot see.
     assert "from" not in at.query_params and "customers" not in at.query_params
     # A supervisor keeps them (they apply to every other page) and is told so on the report.

@@ -152,8 +152,8 @@ def _header_rows(ws) -> list[list[str]]:
 def _pivot_heading(text: str, lang: str, terms) -> bool:
     """A heading that names a code value of a pivoted column (a promise, a survey type…)."""
     words = {t(k, lang, terms=terms) for k in messages()
-             if k.startswith(("metric_", "mgmt_kpi_", "sat_type_"))
-             and not k.endswith("_varies") and not k.startswith("mgmt_kpi_title")}
+             if k.startswith(("metric_", "management_workbook_kpi_", "sat_type_"))
+             and not k.endswith("_varies") and not k.startswith("management_workbook_kpi_title")}
     words |= {t(k, lang) for k in messages() if k.endswith("_varies")
               and k.startswith("metric_")}
     return text in words or any(text.startswith(f"{w} · ") for w in words)
@@ -171,7 +171,7 @@ def test_management_workbook_headings_are_the_catalogues(fixture_db, lang):
     book = openpyxl.load_workbook(io.BytesIO(data))
     seen = 0
     for ws in book.worksheets:
-        if ws.title == t("mgmt_sheet_terms", lang):
+        if ws.title == t("management_workbook_sheet_terms", lang):
             continue  # one row per customer, one column per term: named by the terms
         for header in _header_rows(ws):
             seen += len(header)

@@ -215,7 +215,7 @@ def test_xlsx_reads_back(report):
     wb = load_workbook(io.BytesIO(report_xlsx(report, "zh")))
     titles = [s.title for s in sections(report, "zh")]
     assert wb.sheetnames == titles
-    sla = wb[t("report_sec_sla", "zh")]
+    sla = wb[t("customer_report_sec_sla", "zh")]
     # Row 1 is the title line, row 2 the headers.
     assert report.name in sla["A1"].value and PERIOD in sla["A1"].value
     headers = [c.value for c in sla[2]]
@@ -227,13 +227,13 @@ def test_xlsx_reads_back(report):
     assert arrival[1] == expected["met"] and arrival[6] == pytest.approx(expected["compliance"])
     rate_cell = next(c for c in sla["G"][2:] if c.value is not None)
     assert rate_cell.number_format == "0.0%" and isinstance(rate_cell.value, int | float)
-    summary = wb[t("report_sec_summary", "zh")]
+    summary = wb[t("customer_report_sec_summary", "zh")]
     values = {r[0]: r[1] for r in summary.iter_rows(min_row=3, values_only=True)}
-    assert values[t("report_kpi_tickets", "zh")] == report.summary["tickets"]
-    trend = wb[t("report_sec_sla_trend", "zh")]
+    assert values[t("customer_report_kpi_tickets", "zh")] == report.summary["tickets"]
+    trend = wb[t("customer_report_sec_sla_trend", "zh")]
     assert trend._charts, "the 12-month trend has a native chart"
     assert trend.max_row == 2 + 12
-    severe = wb[t("report_sec_severe_faults", "zh")]
+    severe = wb[t("customer_report_sec_severe_faults", "zh")]
     assert severe.conditional_formatting, "late reports are filled red"
     for ws in wb.worksheets:
         for row in ws.iter_rows():
@@ -254,7 +254,7 @@ def test_pdf_without_chromium_or_font(report, monkeypatch, tmp_path):
     monkeypatch.setattr(rc, "chart_png", lambda fig: None)
     text = squeeze("".join(p.extract_text() for p in PdfReader(
         io.BytesIO(report_pdf(report, "zh"))).pages))
-    assert squeeze(t("report_chart_missing", "zh")) in text
+    assert squeeze(t("customer_report_chart_missing", "zh")) in text
     monkeypatch.setattr(rc, "FONT_DIR", tmp_path)
     with pytest.raises(RuntimeError, match="apt-get install fonts-noto-cjk"):
         report_pdf(report, "zh")
@@ -353,7 +353,7 @@ def test_page_customer_and_quarter(fixture_db, monkeypatch, report):
     assert not at.exception
     assert at.title[0].value == "客户报告"
     assert at.selectbox(key="report_period_month").value == "2026-10"  # last full month
-    at.selectbox(key="report_customer").set_value(CUSTOMER).run()
+    at.selectbox(key="customer_report_customer").set_value(CUSTOMER).run()
     at.segmented_control(key="report_kind").set_value("quarter").run()
     assert not at.exception
     assert at.selectbox(key="report_period_quarter").value == PERIOD
@@ -367,10 +367,10 @@ def test_page_customer_and_quarter(fixture_db, monkeypatch, report):
     assert all(len(m.proto.chart_data) == 12 for m in at.metric if m.label == "到场时效")
     # Data text stays in tables: every section's table is a dataframe, in its tab, and only
     # the open tab's tables are made.
-    assert [tab.label for tab in at.tabs] == [t(f"report_tab_{k}", "zh") for k in rc.TABS]
+    assert [tab.label for tab in at.tabs] == [t(f"customer_report_tab_{k}", "zh") for k in rc.TABS]
     by_key = {s.key: s for s in sections(report, "zh")}
     for key, section_keys in rc.TABS.items():
-        at.session_state["report_tab"] = t(f"report_tab_{key}", "zh")
+        at.session_state["report_tab"] = t(f"customer_report_tab_{key}", "zh")
         at.run()
         assert not at.exception
         titles = [h.value for h in at.subheader if h.value in {s.title for s in by_key.values()}]
@@ -505,12 +505,12 @@ def test_pdf_lists_stop_at_pdf_rows_with_a_note(report):
     rows = rc.PDF_ROWS + 30
     pdf = PdfReader(io.BytesIO(report_pdf(_long_report(report, rows), "zh")))
     text = squeeze("".join(p.extract_text() for p in pdf.pages))
-    assert squeeze(t("report_pdf_first_rows", "zh", shown=rc.PDF_ROWS,
+    assert squeeze(t("customer_report_pdf_first_rows", "zh", shown=rc.PDF_ROWS,
                      total=rows + 1000)) in text
     assert f"T{rc.PDF_ROWS - 1:05d}" in text and f"T{rc.PDF_ROWS:05d}" not in text
     # The workbook keeps every row the report holds.
     wb = load_workbook(io.BytesIO(report_xlsx(_long_report(report, rows), "zh")))
-    ws = wb[t("report_sec_open_tickets", "zh")]
+    ws = wb[t("customer_report_sec_open_tickets", "zh")]
     assert ws.max_row == 2 + rows
 
 

@@ -67,7 +67,7 @@ def test_a_customer_month_without_answers_says_why(fixture_db, monkeypatch):
     con.close()
     monkeypatch.setenv("DASHBOARD_DB", str(fixture_db))
     at = AppTest.from_file(str(ROOT / "pages" / "report.py"), default_timeout=120).run()
-    at.selectbox(key="report_customer").set_value(customer).run()
+    at.selectbox(key="customer_report_customer").set_value(customer).run()
     at.selectbox(key="report_period_month").set_value(month).run()
     assert not at.exception
     [(_, value, help_text)] = [c for c in cards(at) if c[0] == "满意率"]

@@ -97,7 +97,7 @@ def cells_by_header(ws, first_header: str, header: str) -> list:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_sheet_names_in_the_ui_language(fixture_db, lang):
     wb = build(fixture_db, lang=lang)
-    assert wb.sheetnames == [t(f"mgmt_sheet_{s}", lang) for s in SHEETS]
+    assert wb.sheetnames == [t(f"management_workbook_sheet_{s}", lang) for s in SHEETS]
     summary = wb.worksheets[0]
     assert header_row(summary, label("kpi", lang)) == 2
     assert [c.value for c in summary[2]][:4] == [label(c, lang) for c in
@@ -106,7 +106,7 @@ def test_sheet_names_in_the_ui_language(fixture_db, lang):
 
 
 def test_headers_are_bold_frozen_and_filtered(book):
-    ws = book[t("mgmt_sheet_breaches")]
+    ws = book[t("management_workbook_sheet_breaches")]
     headers = [c.value for c in ws[2]]
     assert headers[:3] == [label("ticket_id"), label("customer_id"), label("customer_name")]
     assert label("arrival_status") in headers and label("report_status") in headers
@@ -116,22 +116,22 @@ def test_headers_are_bold_frozen_and_filtered(book):
 
 
 def test_summary_rates_are_numbers_formatted_as_percent(book):
-    ws = book[t("mgmt_sheet_summary")]
+    ws = book[t("management_workbook_sheet_summary")]
     cells = {row[0].value: row for row in ws.iter_rows(min_row=3, max_row=14)}
     arrival = cells[t("metric_arrival")]
     for cell in arrival[1:4]:
         assert isinstance(cell.value, float) and cell.number_format == PERCENT
-    tickets = cells[t("mgmt_kpi_tickets")]
+    tickets = cells[t("management_workbook_kpi_tickets")]
     assert isinstance(tickets[1].value, int) and tickets[1].number_format != PERCENT
     assert len(cells) == 12
 
 
 def test_dates_are_dates(book):
-    ws = book[t("mgmt_sheet_breaches")]
+    ws = book[t("management_workbook_sheet_breaches")]
     reported = cells_by_header(ws, label("ticket_id"), label("reported_at"))
     assert reported and all(isinstance(c.value, pd.Timestamp | object) for c in reported)
     assert all(c.is_date and c.number_format == "yyyy-mm-dd hh:mm" for c in reported)
-    actions = book[t("mgmt_sheet_actions")]
+    actions = book[t("management_workbook_sheet_actions")]
     due = cells_by_header(actions, label("action_id"), label("due_date"))
     assert due and all(c.is_date and c.number_format == "yyyy-mm-dd" for c in due)
 
@@ -139,7 +139,7 @@ def test_dates_are_dates(book):
 # --- Values against the database ---------------------------------------------------------------
 
 def test_summary_compliance_equals_ticket_sla(book, fixture_db):
-    ws = book[t("mgmt_sheet_summary")]
+    ws = book[t("management_workbook_sheet_summary")]
     rows = {r[0]: r for r in ws.iter_rows(min_row=3, max_row=14, values_only=True)}
     for metric in ("arrival", "confirm", "response"):
         met, judged, breached = sql(fixture_db, """
@@ -162,11 +162,11 @@ def test_summary_compliance_equals_ticket_sla(book, fixture_db):
     assert arrival[2] == pytest.approx(prev_met / prev_judged)
     assert arrival[3] == pytest.approx(arrival[1] - arrival[2])
     overdue = sql(fixture_db, "SELECT count(*) FROM action_status WHERE is_overdue")[0][0]
-    assert rows[t("mgmt_kpi_overdue_actions")][1] == overdue
+    assert rows[t("management_workbook_kpi_overdue_actions")][1] == overdue
 
 
 def test_trend_has_twelve_months_ending_with_the_period(book):
-    ws = book[t("mgmt_sheet_summary")]
+    ws = book[t("management_workbook_sheet_summary")]
     trend = table(ws, t("month"))
     assert list(trend[t("month")]) == [str(p) for p in pd.period_range("2025-01", "2025-12",
                                                                        freq="M")]
@@ -180,7 +180,7 @@ def test_breach_rows_are_the_tickets_with_a_breach(book, fixture_db):
         WHERE reported_at >= ? AND reported_at < ?
           AND list_has_any(['breached', 'no_record'], [response_status, arrival_status,
               confirm_status, report_status, upgrade_status, handling_status])""", BOUNDS)
-    rows = table(book[t("mgmt_sheet_breaches")], label("ticket_id"))
+    rows = table(book[t("management_workbook_sheet_breaches")], label("ticket_id"))
     assert sorted(rows[label("ticket_id")]) == sorted(r[0] for r in expected)
     # Statuses are words, and every row shows at least one breached or unrecorded promise.
     status_cols = [label(c) for c in ("response_status", "arrival_status", "confirm_status",
@@ -192,10 +192,10 @@ def test_breach_rows_are_the_tickets_with_a_breach(book, fixture_db):
 
 
 def test_other_sheets_count_what_the_database_holds(book, fixture_db):
-    complaints = table(book[t("mgmt_sheet_complaints")], label("complaint_id"))
+    complaints = table(book[t("management_workbook_sheet_complaints")], label("complaint_id"))
     assert len(complaints) == sql(fixture_db, "SELECT count(*) FROM complaints WHERE "
                                   "received_at >= ? AND received_at < ?", BOUNDS)[0][0]
-    reports = table(book[t("mgmt_sheet_fault_reports")], label("ticket_id"))
+    reports = table(book[t("management_workbook_sheet_fault_reports")], label("ticket_id"))
     assert len(reports) == sql(fixture_db, """
         SELECT count(*) FROM ticket_sla AS s JOIN tickets USING (ticket_id)
         WHERE s.reported_at >= ? AND s.reported_at < ? AND category = 'fault'
@@ -204,7 +204,7 @@ def test_other_sheets_count_what_the_database_holds(book, fixture_db):
         SELECT count(*) FROM ticket_sla AS s JOIN tickets USING (ticket_id)
         WHERE s.reported_at >= ? AND s.reported_at < ? AND category = 'fault'
           AND severity_check <> 'consistent'""", BOUNDS)[0][0]
-    severity = book[t("mgmt_sheet_severity")]
+    severity = book[t("management_workbook_sheet_severity")]
     assert len(table(severity, label("ticket_id"))) == audit
     split = table(severity, label("level")).set_index(label("level"))
     severe = sql(fixture_db, """
@@ -212,13 +212,13 @@ def test_other_sheets_count_what_the_database_holds(book, fixture_db):
         WHERE s.reported_at >= ? AND s.reported_at < ? AND category = 'fault'
           AND rule_severity = 'severe'""", BOUNDS)[0][0]
     assert split.loc[t("severity_severe"), label("by_rule")] == severe
-    actions = table(book[t("mgmt_sheet_actions")], label("action_id"))
+    actions = table(book[t("management_workbook_sheet_actions")], label("action_id"))
     assert len(actions) == sql(fixture_db, "SELECT count(*) FROM actions WHERE "
                                "created_at >= ? AND created_at < ?", BOUNDS)[0][0]
 
 
 def test_satisfaction_sheet_matches_survey_facts(book, fixture_db):
-    ws = book[t("mgmt_sheet_satisfaction")]
+    ws = book[t("management_workbook_sheet_satisfaction")]
     summary = table(ws, label("survey_type")).set_index(label("survey_type"))
     satisfied, answered, sent = sql(fixture_db, """
         SELECT count(*) FILTER (WHERE satisfied), count(*) FILTER (WHERE answered), count(*)
@@ -247,16 +247,16 @@ def test_query_functions_keep_to_the_scope(db, fixture_db):
 # --- Excel features ----------------------------------------------------------------------------
 
 def test_breach_sheet_has_red_conditional_formatting(book):
-    ws = book[t("mgmt_sheet_breaches")]
+    ws = book[t("management_workbook_sheet_breaches")]
     rules = [(str(cf.sqref), r.formula[0]) for cf in ws.conditional_formatting for r in cf.rules]
     assert len(rules) == 6
     assert all(t("status_breached") in formula for _, formula in rules)
-    actions = book[t("mgmt_sheet_actions")]
+    actions = book[t("management_workbook_sheet_actions")]
     assert any(">0" in r.formula[0] for cf in actions.conditional_formatting for r in cf.rules)
 
 
 def test_summary_has_native_line_charts(book):
-    ws = book[t("mgmt_sheet_summary")]
+    ws = book[t("management_workbook_sheet_summary")]
     assert len(ws._charts) == 2
     for chart in ws._charts:
         assert chart.tagname == "lineChart"
@@ -303,7 +303,7 @@ def test_hostile_text_reads_back_identical(hostile_db):
                                 "complaint_id LIKE 'TSX%' ORDER BY complaint_id")]
     assert loaded[:4] == HOSTILE[:4], "the hostile complaints were not loaded as written"
     wb = build(hostile_db)
-    ws = wb[t("mgmt_sheet_complaints")]
+    ws = wb[t("management_workbook_sheet_complaints")]
     start = header_row(ws, label("complaint_id"))
     header = [c.value for c in ws[start]]
     col = header.index(label("description"))
@@ -326,7 +326,7 @@ def test_carriage_return_reads_back_identical(hostile_db):
     loaded = sql(hostile_db, "SELECT description FROM complaints WHERE complaint_id = ?",
                  [f"TSX{CR}"])[0][0]
     assert "\r" in loaded
-    ws = build(hostile_db)[t("mgmt_sheet_complaints")]
+    ws = build(hostile_db)[t("management_workbook_sheet_complaints")]
     start = header_row(ws, label("complaint_id"))
     col = [c.value for c in ws[start]].index(label("description"))
     cells = [r[col] for r in ws.iter_rows(min_row=start + 1) if r[0].value == f"TSX{CR}"]
@@ -353,14 +353,14 @@ def test_customer_scope_shows_no_other_customer(fixture_db):
 
 def test_an_empty_period_still_builds(fixture_db):
     wb = build(fixture_db, filters=Filters("2035-01", "2035-01"), lang="en")
-    assert wb.sheetnames == [t(f"mgmt_sheet_{s}", "en") for s in SHEETS]
-    assert table(wb[t("mgmt_sheet_breaches", "en")], label("ticket_id", "en")).empty
+    assert wb.sheetnames == [t(f"management_workbook_sheet_{s}", "en") for s in SHEETS]
+    assert table(wb[t("management_workbook_sheet_breaches", "en")], label("ticket_id", "en")).empty
 
 
 def test_filters_narrow_every_sheet(fixture_db):
     customer = sql(fixture_db, "SELECT customer_id FROM customers ORDER BY 1")[1][0]
     wb = build(fixture_db, filters=Filters(PERIOD.start, PERIOD.end, customers=(customer,)))
-    rows = table(wb[t("mgmt_sheet_breaches")], label("ticket_id"))
+    rows = table(wb[t("management_workbook_sheet_breaches")], label("ticket_id"))
     assert set(rows[label("customer_id")]) <= {customer}
     assert customer in wb.worksheets[0]["A1"].value
 
@@ -382,7 +382,7 @@ def test_download_button(fixture_db, monkeypatch, lang):
     at.run()
     assert not at.exception
     button = at.get("download_button")[0]
-    assert button.proto.label == t("mgmt_download", lang)
+    assert button.proto.label == t("management_workbook_download", lang)
     from ui.frame import Context
     from ui.management_workbook import file_name, workbook
 
@@ -390,4 +390,4 @@ def test_download_button(fixture_db, monkeypatch, lang):
     assert file_name(ctx) == {"zh": "管理报表_2025-10_2025-12.xlsx",
                               "en": "management_2025-10_2025-12.xlsx"}[lang]
     wb = openpyxl.load_workbook(io.BytesIO(workbook(ctx)))
-    assert wb.sheetnames[0] == t("mgmt_sheet_summary", lang)
+    assert wb.sheetnames[0] == t("management_workbook_sheet_summary", lang)

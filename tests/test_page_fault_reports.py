@@ -386,7 +386,7 @@ def test_the_management_workbook_flags_it_too(no_reason_db):
             d, Scope.everyone(), PERIOD, "zh")))
     finally:
         d.close()
-    ws = book[t("mgmt_sheet_fault_reports")]
+    ws = book[t("management_workbook_sheet_fault_reports")]
     header = next(r for r in ws.iter_rows(values_only=True) if r[0] == label("ticket_id"))
     col = header.index(label("no_reason_rejections"))
     rows = [r for r in ws.iter_rows(values_only=True) if r[0] in tickets]

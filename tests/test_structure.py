@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from service_quality.messages import catalogue
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -166,4 +168,7 @@ def test_the_three_reports_have_three_names():
            if p.stem.split("_")[0] in {"report", "mgmt"}]
     tests = [p.name for p in (ROOT / "tests").glob("test_*.py")
              if p.stem.removeprefix("test_") in ambiguous]
-    assert (modules, sql, tests) == ([], [], [])
+    message_files = [p.name for p in (ROOT / "service_quality" / "messages").glob("*.toml")
+                     if p.stem in ambiguous]
+    message_keys = [k for k in catalogue() if k.split("_")[0] in {"report", "mgmt"}]
+    assert (modules, sql, tests, message_files, message_keys) == ([], [], [], [], [])

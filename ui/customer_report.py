@@ -65,7 +65,7 @@ def report_downloads(ctx: Context, report: CustomerReport, period: str) -> None:
                            kind)
 
     for column, kind in zip(st.columns([1, 1, 3])[:2], MIME, strict=True):
-        column.download_button(ctx.t(f"report_download_{kind}"), key=f"report_{kind}",
+        column.download_button(ctx.t(f"customer_report_download_{kind}"), key=f"report_{kind}",
                                data=partial(build, kind),
                                file_name=f"{name_part(customer_id)}_{report.period}.{kind}",
                                mime=MIME[kind])
@@ -75,13 +75,13 @@ def report_cards(ctx: Context, report: CustomerReport) -> None:
     """The period's figures, then one card per promise with its last 12 months."""
     s = report.summary
     cards = st.columns(6)
-    cards[0].metric(ctx.t("report_kpi_tickets"), s["tickets"])
-    cards[1].metric(ctx.t("report_kpi_onsite_visits"), s["onsite_visits"])
-    cards[2].metric(ctx.t("report_kpi_severe"), s["severe"])
-    cards[3].metric(ctx.t("report_kpi_complaints"), s["complaints"])
-    cards[4].metric(ctx.t("report_kpi_csat"), pct(s["csat"]),
+    cards[0].metric(ctx.t("customer_report_kpi_tickets"), s["tickets"])
+    cards[1].metric(ctx.t("customer_report_kpi_onsite_visits"), s["onsite_visits"])
+    cards[2].metric(ctx.t("customer_report_kpi_severe"), s["severe"])
+    cards[3].metric(ctx.t("customer_report_kpi_complaints"), s["complaints"])
+    cards[4].metric(ctx.t("customer_report_kpi_csat"), pct(s["csat"]),
                     help=why_empty(s["csat"], ctx.t("empty_csat")) or None)
-    cards[5].metric(ctx.t("report_kpi_open"), sum(report.open_counts.values()))
+    cards[5].metric(ctx.t("customer_report_kpi_open"), sum(report.open_counts.values()))
     promises = report.sla[~report.sla["metric"].isin(COMPLAINT_METRICS)]
     trend = promise_trend(report)
     cards = st.columns(max(len(promises), 1))
@@ -101,7 +101,7 @@ def report_tabs(ctx: Context, report: CustomerReport) -> None:
     # Only the open tab's tables and charts are made and sent, so the page is ready without
     # drawing every list of the report (the files hold them all).
     by_key = {section.key: section for section in sections(report, ctx.lang)}
-    tabs = st.tabs([ctx.t(f"report_tab_{tab}") for tab in TABS], key="report_tab",
+    tabs = st.tabs([ctx.t(f"customer_report_tab_{tab}") for tab in TABS], key="report_tab",
                    on_change="rerun")
     for container, tab in zip(tabs, TABS, strict=True):
         if container.open is False:
@@ -124,7 +124,8 @@ def draw_section(ctx: Context, report: CustomerReport, section) -> None:
                             key=f"report_chart_{section.key}")
     frame = display_frame(section, ctx.lang)
     if frame.empty:
-        st.info(ctx.t("report_none_open" if section.key.startswith("open_") else "report_empty"))
+        st.info(ctx.t("customer_report_none_open" if section.key.startswith("open_")
+                      else "customer_report_empty"))
         return
     rates = percent_columns(section, ctx.lang)
     decimals = [c for c in frame.columns

@@ -28,10 +28,10 @@ def workbook(ctx: Context) -> bytes:
 
 def file_name(ctx: Context) -> str:
     """管理报表_<from>_<to>.xlsx / management_<from>_<to>.xlsx."""
-    return ctx.t("mgmt_file", start=ctx.filters.start, end=ctx.filters.end)
+    return ctx.t("management_workbook_file", start=ctx.filters.start, end=ctx.filters.end)
 
 
-def management_download(ctx: Context, key: str = "mgmt_download") -> None:
+def management_download(ctx: Context, key: str = "management_workbook_download") -> None:
     """A download button for the management workbook; the workbook is built on the click."""
     version = current_version()
     scope, filters, lang, user, name = ctx.scope, ctx.filters, ctx.lang, ctx.user, file_name(ctx)
@@ -41,6 +41,6 @@ def management_download(ctx: Context, key: str = "mgmt_download") -> None:
         audit_export(user, name, scope)
         return _workbook(version, scope, filters, lang)
 
-    st.download_button(ctx.t("mgmt_download"), data=build, file_name=name,
-                       mime=XLSX, key=key, help=ctx.t("mgmt_download_help"),
+    st.download_button(ctx.t("management_workbook_download"), data=build, file_name=name,
+                       mime=XLSX, key=key, help=ctx.t("management_workbook_download_help"),
                        on_click="ignore", icon=":material/download:")

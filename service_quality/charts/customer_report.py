@@ -15,7 +15,7 @@ def sla_statuses(report, lang: str) -> go.Figure | None:
                                      for m in report.sla["metric"]])
     if frame[["met", "breached", "no_record", "pending"]].to_numpy().sum() == 0:
         return None
-    return status_bars(frame, "label", lang, t("report_sec_sla", lang), horizontal=True)
+    return status_bars(frame, "label", lang, t("customer_report_sec_sla", lang), horizontal=True)
 
 
 def sla_trend(report, lang: str) -> go.Figure | None:
@@ -25,7 +25,7 @@ def sla_trend(report, lang: str) -> go.Figure | None:
         return None
     labels = {m: t(f"metric_{m}", lang, terms=report.terms)
               for m in report.sla_trend["metric"].unique()}
-    fig = compliance_line(report.sla_trend, "month", lang, t("report_sec_sla_trend", lang),
+    fig = compliance_line(report.sla_trend, "month", lang, t("customer_report_sec_sla_trend", lang),
                           series="metric", labels=labels)
     fig.update_traces(connectgaps=False)
     return fig
@@ -40,7 +40,7 @@ def categories(report, lang: str) -> go.Figure | None:
     fig = go.Figure(go.Bar(x=names, y=frame["tickets"], marker_color=ACCENT,
                            name=label("tickets", lang)))
     fig.update_xaxes(type="category")
-    return base_layout(fig, t("report_sec_by_category", lang), height=300)
+    return base_layout(fig, t("customer_report_sec_by_category", lang), height=300)
 
 
 def severity(report, lang: str) -> go.Figure | None:
@@ -53,7 +53,7 @@ def severity(report, lang: str) -> go.Figure | None:
                            marker_color=[SEVERITY_COLORS[s] for s in frame["severity"]],
                            name=label("faults", lang)))
     fig.update_xaxes(type="category")
-    return base_layout(fig, t("report_sec_severity", lang), height=300)
+    return base_layout(fig, t("customer_report_sec_severity", lang), height=300)
 
 
 def satisfaction(report, lang: str) -> go.Figure | None:
@@ -68,7 +68,7 @@ def satisfaction(report, lang: str) -> go.Figure | None:
                     name=label("response_rate", lang), line=dict(color=ACCENT))
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     fig.update_xaxes(type="category")
-    return base_layout(fig, t("report_chart_csat", lang))
+    return base_layout(fig, t("customer_report_chart_csat", lang))
 
 
 # The report's sections name their chart by these keys.

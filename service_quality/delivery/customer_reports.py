@@ -181,10 +181,10 @@ def _send_all(db: Database, todo: list, period: str, lang: str, smtp: SmtpConfig
             usable = [a for a in pending if a not in refused]
             delivered: tuple[str, ...] = ()
             error = None
-            subject = t("report_mail_subject", lang, period=period, name=name)
+            subject = t("customer_report_mail_subject", lang, period=period, name=name)
             if usable:
                 msg = build_message(smtp.sender, usable, subject,
-                                    t("report_mail_body", lang, name=name, period=period,
+                                    t("customer_report_mail_body", lang, name=name, period=period,
                                       as_of=as_of), attachments=files)
                 try:
                     result = mailer.send(msg, usable)

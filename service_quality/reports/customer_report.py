@@ -314,7 +314,7 @@ def summary_frame(report: CustomerReport, lang: str) -> pd.DataFrame:
             ("complaints", s["complaints"]), ("surveys_sent", s["surveys_sent"]),
             ("surveys_answered", s["surveys_answered"]), ("mean_score", s["mean_score"]),
             ("actions", s["actions"])]
-    frame = pd.DataFrame({"item": [t(f"report_kpi_{k}", lang) for k, _ in rows],
+    frame = pd.DataFrame({"item": [t(f"customer_report_kpi_{k}", lang) for k, _ in rows],
                           "value": pd.array([v for _, v in rows], dtype="Float64")})
     return frame
 
@@ -333,13 +333,14 @@ def info_frame(report: CustomerReport, lang: str) -> pd.DataFrame:
             ("period", report.period + (f" ({report.start} ~ {report.end})"
                                         if report.start != report.end else "")),
             ("as_of", report.as_of.strftime("%Y-%m-%d %H:%M"))]
-    return pd.DataFrame({"item": [t(f"report_info_{k}", lang) for k, _ in rows],
+    return pd.DataFrame({"item": [t(f"customer_report_info_{k}", lang) for k, _ in rows],
                          "value": [v for _, v in rows]})
 
 
 def _limited(frame: pd.DataFrame, total: int, lang: str) -> str | None:
-    return t("report_first_rows", lang, shown=len(frame), total=total) if total > len(frame) \
-        else None
+    if total <= len(frame):
+        return None
+    return t("customer_report_first_rows", lang, shown=len(frame), total=total)
 
 
 def sections(report: CustomerReport, lang: str) -> list[Section]:
@@ -347,32 +348,35 @@ def sections(report: CustomerReport, lang: str) -> list[Section]:
     sat = report.satisfaction_trend
     sla = report.sla.copy()
     found = [
-        Section("info", t("report_sec_info", lang), info_frame(report, lang)),
-        Section("summary", t("report_sec_summary", lang), summary_frame(report, lang)),
-        Section("by_category", t("report_sec_by_category", lang), report.by_category,
+        Section("info", t("customer_report_sec_info", lang), info_frame(report, lang)),
+        Section("summary", t("customer_report_sec_summary", lang), summary_frame(report, lang)),
+        Section("by_category", t("customer_report_sec_by_category", lang), report.by_category,
                 chart="category"),
-        Section("by_mode", t("report_sec_by_mode", lang), report.by_mode),
-        Section("terms", t("report_sec_terms", lang), terms_items(report.terms.single(), lang)),
-        Section("sla", t("report_sec_sla", lang), sla, chart="sla"),
-        Section("sla_trend", t("report_sec_sla_trend", lang), sla_trend_wide(report, lang),
+        Section("by_mode", t("customer_report_sec_by_mode", lang), report.by_mode),
+        Section("terms", t("customer_report_sec_terms", lang),
+                terms_items(report.terms.single(), lang)),
+        Section("sla", t("customer_report_sec_sla", lang), sla, chart="sla"),
+        Section("sla_trend", t("customer_report_sec_sla_trend", lang), sla_trend_wide(report, lang),
                 chart="sla_trend"),
-        Section("severity", t("report_sec_severity", lang), report.severity, chart="severity"),
-        Section("severe_faults", t("report_sec_severe_faults", lang), report.severe_faults),
-        Section("complaints", t("report_sec_complaints", lang), report.complaints),
-        Section("satisfaction", t("report_sec_satisfaction", lang), sat,
+        Section("severity", t("customer_report_sec_severity", lang), report.severity,
+                chart="severity"),
+        Section("severe_faults", t("customer_report_sec_severe_faults", lang),
+                report.severe_faults),
+        Section("complaints", t("customer_report_sec_complaints", lang), report.complaints),
+        Section("satisfaction", t("customer_report_sec_satisfaction", lang), sat,
                 chart="satisfaction"),
-        Section("actions", t("report_sec_actions", lang), report.actions),
-        Section("open_tickets", t("report_sec_open_tickets", lang), report.open_tickets,
+        Section("actions", t("customer_report_sec_actions", lang), report.actions),
+        Section("open_tickets", t("customer_report_sec_open_tickets", lang), report.open_tickets,
                 note=_limited(report.open_tickets, report.open_counts["tickets"], lang),
                 total=report.open_counts["tickets"]),
-        Section("open_reports", t("report_sec_open_reports", lang), report.open_reports,
+        Section("open_reports", t("customer_report_sec_open_reports", lang), report.open_reports,
                 note=_limited(report.open_reports, report.open_counts["reports"], lang),
                 total=report.open_counts["reports"]),
-        Section("open_complaints", t("report_sec_open_complaints", lang),
+        Section("open_complaints", t("customer_report_sec_open_complaints", lang),
                 report.open_complaints,
                 note=_limited(report.open_complaints, report.open_counts["complaints"], lang),
                 total=report.open_counts["complaints"]),
-        Section("open_actions", t("report_sec_open_actions", lang), report.open_actions,
+        Section("open_actions", t("customer_report_sec_open_actions", lang), report.open_actions,
                 note=_limited(report.open_actions, report.open_counts["actions"], lang),
                 total=report.open_counts["actions"]),
     ]
@@ -409,7 +413,7 @@ def report_xlsx(report: CustomerReport, lang: str) -> bytes:
         if section.key == "sla_trend" and len(frame.columns) > 1:
             charts.append(Chart(section.title, list(frame.columns[1:]), "line", percent=True))
         if section.key == "satisfaction":
-            charts.append(Chart(t("report_chart_csat", lang),
+            charts.append(Chart(t("customer_report_chart_csat", lang),
                                 [column_label(c, lang) for c in ("csat", "response_rate")],
                                 "line", percent=True))
         title = f"{report.name} · {report.period} · {section.title}"
@@ -437,7 +441,7 @@ def _display_len(text: str) -> int:
 
 def _cell_text(value, column: str, percent: set[str], lang: str = "zh") -> str:
     if isinstance(value, bool):
-        return t("report_yes" if value else "report_no", lang)
+        return t("customer_report_yes" if value else "customer_report_no", lang)
     if value is None or (not isinstance(value, str | list) and pd.isna(value)):
         return ""
     if column in percent:
@@ -491,8 +495,8 @@ def report_pdf(report: CustomerReport, lang: str) -> bytes:
     from fpdf import FPDF
 
     fonts = _font_paths()
-    heading = f"{t('report_title', lang)} · {report.name} · {report.period}"
-    page_label = t("report_page_of", lang, n="{n}", m="{nb}")
+    heading = f"{t('customer_report_title', lang)} · {report.name} · {report.period}"
+    page_label = t("customer_report_page_of", lang, n="{n}", m="{nb}")
 
     class ReportPDF(FPDF):
         def header(self):
@@ -524,7 +528,7 @@ def report_pdf(report: CustomerReport, lang: str) -> bytes:
         pdf.set_auto_page_break(True, margin=16)
         pdf.add_page()
         pdf.set_font("cjk", "B", 18)
-        pdf.multi_cell(0, 10, t("report_title", lang), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 10, t("customer_report_title", lang), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("cjk", "B", 14)
         pdf.multi_cell(0, 8, f"{report.name} · {report.period}", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
@@ -533,7 +537,8 @@ def report_pdf(report: CustomerReport, lang: str) -> bytes:
             missing_chart |= _pdf_section(pdf, section, pngs.get(section.key), lang)
     if missing_chart:
         pdf.set_font("cjk", size=8)
-        pdf.multi_cell(0, 5, t("report_chart_missing", lang), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 5, t("customer_report_chart_missing", lang), new_x="LMARGIN",
+                       new_y="NEXT")
     return bytes(pdf.output())
 
 
@@ -546,7 +551,7 @@ def _pdf_section(pdf, section: Section, png: Future | None, lang: str) -> bool:
     if len(frame) > PDF_ROWS:
         # A list on paper stops at PDF_ROWS rows; the workbook holds the rest.
         frame = frame.head(PDF_ROWS)
-        note = t("report_pdf_first_rows", lang, shown=PDF_ROWS, total=total)
+        note = t("customer_report_pdf_first_rows", lang, shown=PDF_ROWS, total=total)
     if pdf.get_y() > pdf.h - 60:
         pdf.add_page()
     pdf.set_font("cjk", "B", 12)
@@ -563,8 +568,8 @@ def _pdf_section(pdf, section: Section, png: Future | None, lang: str) -> bool:
             pdf.image(io.BytesIO(image), w=pdf.epw)
         missing_chart = has_chart and not image
     if frame.empty:
-        pdf.multi_cell(0, 6, t("report_none_open" if section.key.startswith("open_")
-                               else "report_empty", lang), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 6, t("customer_report_none_open" if section.key.startswith("open_")
+                               else "customer_report_empty", lang), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
         return missing_chart
     if section.key == "sla_trend":

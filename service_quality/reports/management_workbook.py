@@ -34,7 +34,7 @@ SERVICE_TREND = ("complaint_first_reply", "complaint_resolution", "csat", "surve
 
 # The summary's rows name the KPIs, and the trend's columns (one per KPI, a pivot) take the
 # same names: a promise's words (metric_*), else the workbook's own, else the column's heading.
-KPI_KEYS = ("metric_{}", "mgmt_kpi_{}")
+KPI_KEYS = ("metric_{}", "management_workbook_kpi_{}")
 FLAGS = ("system_down", "network_down", "key_device_down", "imminent_outage")
 
 
@@ -66,7 +66,8 @@ class _Book:
         for col in FLAGS:
             if col in frame.columns:
                 frame[col] = frame[col].astype("object").map(
-                    {True: self.t("mgmt_yes"), False: self.t("mgmt_no")})
+                    {True: self.t("management_workbook_yes"),
+                     False: self.t("management_workbook_no")})
         return frame
 
     def title(self, key: str, frame: pd.DataFrame | None = None) -> str:
@@ -74,7 +75,8 @@ class _Book:
         if frame is not None and "matching" in frame.columns and len(frame):
             matching = int(frame["matching"].iloc[0])
             if matching > len(frame):
-                text += " " + self.t("mgmt_rows_cut", matching=matching, shown=len(frame))
+                text += " " + self.t("management_workbook_rows_cut", matching=matching,
+                                     shown=len(frame))
         return text
 
     def table(self, key: str, frame: pd.DataFrame, **kw) -> Sheet:
@@ -84,7 +86,7 @@ class _Book:
         labels = kw.pop("labels", None) or {}
         names = list(shown.columns)
         kw["percent"] = [*kw.get("percent", ()), *columns.percent(names)]
-        return Sheet(self.t(key) if key.startswith("mgmt_sheet_") else "", shown,
+        return Sheet(self.t(key) if key.startswith("management_workbook_sheet_") else "", shown,
                      {**self.labels(shown), **labels}, title=kw.pop("title", None),
                      flag_values=columns.red_flags(names, self.lang, self.terms),
                      flag_negative=columns.signed(names, "below_zero"),
@@ -108,7 +110,7 @@ class _Book:
         cards = cards.set_index("kpi").reindex(list(SUMMARY_KPIS)).reset_index()
         kpi = cards["kpi"].map({k: self.kpi(k) for k in SUMMARY_KPIS})
         hours = cards["unit"].eq("hours")
-        kpi = kpi.where(~hours, self.t("mgmt_kpi_handling_hours"))
+        kpi = kpi.where(~hours, self.t("management_workbook_kpi_handling_hours"))
         frame = pd.DataFrame({
             "kpi": kpi, "this_period": cards["value"], "previous": cards["previous"],
             "delta": cards["delta"],
@@ -122,40 +124,41 @@ class _Book:
         rates = [c for c in (*TICKET_TREND, *SERVICE_TREND) if c in trend.columns]
         ticket_lines = [c for c in TICKET_TREND if c in trend.columns and trend[c].notna().any()]
         service_lines = [c for c in SERVICE_TREND if trend[c].notna().any()]
-        charts = [Chart(self.t("mgmt_chart_tickets_sla"), ticket_lines, percent=True,
+        charts = [Chart(self.t("management_workbook_chart_tickets_sla"), ticket_lines, percent=True,
                         anchor=f"A{len(frame) + len(trend) + 8}"),
-                  Chart(self.t("mgmt_chart_service"), service_lines, percent=True,
+                  Chart(self.t("management_workbook_chart_service"), service_lines, percent=True,
                         anchor=f"A{len(frame) + len(trend) + 25}")]
         below = self.table("", trend, percent=rates, charts=charts,
                            labels={c: self.kpi(c) for c in trend.columns if c != "month"},
-                           title=self.t("mgmt_trend_title"))
-        return Sheet(self.t("mgmt_sheet_summary"), frame, self.labels(frame),
+                           title=self.t("management_workbook_trend_title"))
+        return Sheet(self.t("management_workbook_sheet_summary"), frame, self.labels(frame),
                      percent=("this_period", "previous", "delta"), row_format="row_format",
                      title=self._summary_title(), below=[below])
 
     def _summary_title(self) -> str:
         prev = self.filters.previous()
-        text = self.t("mgmt_title", start=self.filters.start, end=self.filters.end,
+        text = self.t("management_workbook_title", start=self.filters.start, end=self.filters.end,
                       prev_start=prev.start, prev_end=prev.end,
                       as_of=f"{self.as_of:%Y-%m-%d %H:%M}")
         narrowed = [f"{self.t(name)}: {', '.join(getattr(self.filters, name))}"
                     for name in LIST_FIELDS if getattr(self.filters, name)]
         if narrowed:
-            text += " · " + self.t("mgmt_filtered", what="; ".join(narrowed))
+            text += " · " + self.t("management_workbook_filtered", what="; ".join(narrowed))
         if any(self.terms.differs(key) for key in TERMS):
-            text += " · " + self.t("mgmt_terms_differ")
+            text += " · " + self.t("management_workbook_terms_differ")
         return text
 
     def agreement_terms(self) -> Sheet:
         frame = terms_words_frame(self.terms, self.lang)
-        title = self.t("mgmt_terms_title")
+        title = self.t("management_workbook_terms_title")
         note = self.terms.note(TERMS, self.lang)
-        return Sheet(self.t("mgmt_sheet_terms"), frame, title=f"{title} {note}" if note else title)
+        return Sheet(self.t("management_workbook_sheet_terms"), frame,
+                     title=f"{title} {note}" if note else title)
 
     def breaches(self) -> Sheet:
         frame = self.words(breach_list(self.db, self.scope, self.filters))
-        return self.table("mgmt_sheet_breaches", frame,
-                          title=self.title("mgmt_breaches_title", frame))
+        return self.table("management_workbook_sheet_breaches", frame,
+                          title=self.title("management_workbook_breaches_title", frame))
 
     def severity(self) -> Sheet:
         summary = severity.severity_summary(self.db, self.scope, self.filters)
@@ -171,10 +174,12 @@ class _Book:
                 {"none": self.t("severity_reported_none")}))
         audit = self.words(severity_audit(self.db, self.scope, self.filters))
         return self.table(
-            "mgmt_sheet_severity", split, title=self.t("mgmt_severity_split_title"),
+            "management_workbook_sheet_severity", split,
+            title=self.t("management_workbook_severity_split_title"),
             below=[self.table("", self.words(matrix),
-                              title=self.t("mgmt_severity_matrix_title")),
-                   self.table("", audit, title=self.title("mgmt_severity_audit_title", audit))])
+                              title=self.t("management_workbook_severity_matrix_title")),
+                   self.table("", audit,
+                              title=self.title("management_workbook_severity_audit_title", audit))])
 
     def satisfaction(self) -> Sheet:
         s = satisfaction
@@ -190,16 +195,19 @@ class _Book:
                             s.SurveyDrill(kind="low_without_action"), limit=SHEET_ROWS)
         low = self.words(low.drop(columns=["satisfied", "low_score", "has_action"]))
         return self.table(
-            "mgmt_sheet_satisfaction", summary, title=self.t("mgmt_sat_summary_title"),
+            "management_workbook_sheet_satisfaction", summary,
+            title=self.t("management_workbook_sat_summary_title"),
             below=[
-                self.table("", wide, title=self.t("mgmt_sat_trend_title"), percent=rates,
+                self.table("", wide, title=self.t("management_workbook_sat_trend_title"),
+                           percent=rates,
                            labels=self._type_labels(wide),
-                           charts=[Chart(self.t("mgmt_chart_csat"), csat, percent=True),
-                                   Chart(self.t("mgmt_chart_response"), response,
+                           charts=[Chart(self.t("management_workbook_chart_csat"), csat,
+                                         percent=True),
+                                   Chart(self.t("management_workbook_chart_response"), response,
                                          percent=True)]),
                 self.table("", by_engineer.drop(columns=["grp"]),
-                           title=self.t("mgmt_sat_engineer_title")),
-                self.table("", low, title=self.title("mgmt_sat_low_title", low)),
+                           title=self.t("management_workbook_sat_engineer_title")),
+                self.table("", low, title=self.title("management_workbook_sat_low_title", low)),
             ])
 
     def _by_type(self, trend: pd.DataFrame) -> pd.DataFrame:
@@ -231,9 +239,10 @@ class _Book:
         still_open = c.open_complaints(self.db, self.scope, self.filters, limit=SHEET_ROWS)
         still_open = self.words(still_open.rename(columns={"category": "complaint_category"}))
         return self.table(
-            "mgmt_sheet_complaints", frame, title=self.title("mgmt_cmp_title", frame),
+            "management_workbook_sheet_complaints", frame,
+            title=self.title("management_workbook_cmp_title", frame),
             below=[self.table("", still_open,
-                              title=self.title("mgmt_cmp_open_title", still_open))])
+                              title=self.title("management_workbook_cmp_open_title", still_open))])
 
     def actions(self) -> Sheet:
         a = actions
@@ -246,17 +255,20 @@ class _Book:
                    "customer_notified_at", "result", "matching"]
         frame, overdue = (self.words(f[columns]) for f in (frame, overdue))
         return self.table(
-            "mgmt_sheet_actions", frame, title=self.title("mgmt_act_title", frame),
-            below=[self.table("", overdue, title=self.title("mgmt_act_overdue_title", overdue))])
+            "management_workbook_sheet_actions", frame,
+            title=self.title("management_workbook_act_title", frame),
+            below=[self.table("", overdue,
+                              title=self.title("management_workbook_act_overdue_title", overdue))])
 
     def fault_reports(self) -> Sheet:
         frame = self.words(fault_report_status(self.db, self.scope, self.filters))
         reasons = reports.rejection_reasons(self.db, self.scope, self.filters, limit=SHEET_ROWS)
         reasons["reason"] = reasons["reason"].astype("object").where(
-            reasons["reason"].notna(), self.t("mgmt_reason_none"))
+            reasons["reason"].notna(), self.t("management_workbook_reason_none"))
         return self.table(
-            "mgmt_sheet_fault_reports", frame, title=self.title("mgmt_fr_title", frame),
-            below=[self.table("", reasons, title=self.t("mgmt_fr_reasons_title"))])
+            "management_workbook_sheet_fault_reports", frame,
+            title=self.title("management_workbook_fr_title", frame),
+            below=[self.table("", reasons, title=self.t("management_workbook_fr_reasons_title"))])
 
 
 def management_workbook(db: Database, scope: Scope, filters: Filters, lang: str = "zh") -> bytes:
