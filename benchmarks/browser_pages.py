@@ -171,6 +171,9 @@ def signed_in(context, url: str, user: str, buttons: int, rerun: bool = False
     With `rerun`, the figures of a rerun of the ready page instead (the "R" key: the same
     page drawn again in the same browser page, as AppTest's second run()).
     """
+    # The sign-in cookie of the previous visit would sign this one in by itself (issue 14's
+    # sessions); the browser's cache of Streamlit's scripts stays, as a returning user's.
+    context.clear_cookies()
     page = context.new_page()
     try:
         page.goto(url)
