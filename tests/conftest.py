@@ -139,14 +139,3 @@ def pytest_terminal_summary(terminalreporter):
     shots = sorted(ARTIFACTS.glob("*.png")) if ARTIFACTS.is_dir() else []
     if shots:
         terminalreporter.write_line(f"browser screenshots ({len(shots)}): {ARTIFACTS}")
-
-
-@pytest.fixture(autouse=True)
-def _main_module_kept():
-    """Put back the real __main__ after each test: AppTest installs every script it runs as
-    __main__ and leaves it there, and a process started with "spawn" runs __main__ first — a
-    page, which then fails without the test's database."""
-    main = sys.modules.get("__main__")
-    yield
-    if main is not None:
-        sys.modules["__main__"] = main

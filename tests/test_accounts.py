@@ -370,13 +370,9 @@ def _process_try(users: str, start) -> bool:
     return _try_wrong(store, lockout, "alice")
 
 
-def test_parallel_wrong_tries_from_processes_get_five_checks(tmp_path, monkeypatch):
+def test_parallel_wrong_tries_from_processes_get_five_checks(tmp_path):
     import multiprocessing
-    import types
 
-    # AppTest leaves a page script as __main__ in this worker, and spawn would run it again in
-    # every child; the children need only this module, which they import by name.
-    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     store = _store(tmp_path)
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Manager().Barrier(8)

@@ -19,10 +19,6 @@ from ui.frame import Context
 from ui.text import pct
 
 PAGES = sorted((Path(__file__).resolve().parents[1] / "pages").glob("*.py"))
-PAGE_NAMES = {p.stem for p in PAGES}
-# Pages still longer than issue 13's limit: each is expected to fail until it is thinned, and
-# the test turns red (strict xfail) the moment one fits, so the list can only shrink.
-STILL_LONG: set[str] = set()
 LIMIT = 150
 
 
@@ -59,16 +55,10 @@ def test_no_page_writes_its_own_percent_format():
         assert ".1%" not in path.read_text(encoding="utf-8"), f"{path.name}: use ui.text.pct"
 
 
-@pytest.mark.parametrize("page", [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="not yet thinned (issue 13)"))
-    if p.stem in STILL_LONG else p for p in PAGES], ids=lambda p: p.stem)
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)
 def test_page_is_short(page):
     lines = len(page.read_text(encoding="utf-8").splitlines())
     assert lines <= LIMIT, f"{page.name} has {lines} lines (limit {LIMIT})"
-
-
-def test_still_long_names_real_pages():
-    assert STILL_LONG <= PAGE_NAMES
 
 
 @pytest.mark.parametrize("value, shown", [(0.1234, "12.3%"), (1, "100.0%"), (0, "0.0%"),
