@@ -154,24 +154,23 @@ def _send_all(db: Database, todo: list, period: str, lang: str, smtp: SmtpConfig
             mailer.connect()
         except ServerUnavailable as e:
             down = str(e)
+        def failed(note: str) -> None:
+            """A customer whose mail never left: a `failed` row with the reason."""
+            outcome = Outcome(customer_id, name, "failed", tuple(pending), note=note)
+            log.record(Delivery(result="failed", recipients=tuple(pending), error=note,
+                                attempted_at=attempted, **common))
+            mailing.outcomes.append(outcome)
+            progress(outcome)
+
         for customer_id, name, pending, common in todo:
             attempted = now()
             if down is not None:
-                outcome = Outcome(customer_id, name, "failed", tuple(pending), note=down)
-                log.record(Delivery(result="failed", recipients=tuple(pending), error=down,
-                                    attempted_at=attempted, **common))
-                mailing.outcomes.append(outcome)
-                progress(outcome)
+                failed(down)
                 continue
             try:
                 files = _build(db, customer_id, period, lang)
             except Exception as e:  # noqa: BLE001 — a report that cannot be built is a failed row
-                note = f"the report could not be built: {type(e).__name__}: {e}"
-                outcome = Outcome(customer_id, name, "failed", tuple(pending), note=note)
-                log.record(Delivery(result="failed", recipients=tuple(pending), error=note,
-                                    attempted_at=attempted, **common))
-                mailing.outcomes.append(outcome)
-                progress(outcome)
+                failed(f"the report could not be built: {type(e).__name__}: {e}")
                 continue
             if out is not None:
                 out.mkdir(parents=True, exist_ok=True)
