@@ -10,10 +10,11 @@ from service_quality.charts.severity import severity_label
 from service_quality.queries.severity import BIN_WIDTH, MEASURES, SeverityDrill, SeveritySummary
 
 from .columns import column_label
+from .drill import drill_caption as narrowed_to
 from .drill import localise_statuses, show_timeline
 from .export import show_table
 from .frame import Context
-from .text import chart_value, md_escape, pct
+from .text import chart_value, pct
 
 LIST_COLUMNS = ("ticket_id", "customer_name", "rule_severity", "reported_severity",
                 "severity_check", "error_ratio", "capacity_drop", "system_down", "network_down",
@@ -48,7 +49,7 @@ def drill_caption(ctx: Context, chart: str | None, point: dict | None,
                    low=f"{drill.bin:g}", high=f"{drill.bin + BIN_WIDTH:g}")
              if drill.bin is not None else None,
              ctx.t(f"severity_side_{drill.side}") if drill.side else None]
-    st.caption(ctx.t("drill_filter", what=md_escape(" · ".join(p for p in parts if p))))
+    narrowed_to(ctx, *parts)
 
 
 def fault_view(ctx: Context, faults: pd.DataFrame) -> pd.DataFrame:

@@ -9,10 +9,11 @@ import streamlit as st
 from service_quality.queries.satisfaction import SurveyDrill
 
 from .columns import column_label
+from .drill import drill_caption as narrowed_to
 from .drill import localise_codes
 from .export import show_table
 from .frame import Context
-from .text import md_escape, pct, why_empty
+from .text import pct, why_empty
 
 col = column_label
 # Code columns of the survey tables and the message prefix that names their values.
@@ -80,10 +81,9 @@ def rates_table(ctx: Context, frame: pd.DataFrame, group: str) -> None:
 
 def drill_caption(ctx: Context, drill: SurveyDrill, name: str = "") -> None:
     """What the survey list is narrowed to: kind, month, survey type, NAME and category."""
-    what = [ctx.t(f"sat_kind_{drill.kind}") if drill.kind else "", drill.month or "",
-            ctx.t(f"sat_type_{drill.survey_type}") if drill.survey_type else "",
-            name, drill.problem_category or ""]
-    st.caption(ctx.t("drill_filter", what=md_escape(" · ".join(w for w in what if w))))
+    narrowed_to(ctx, ctx.t(f"sat_kind_{drill.kind}") if drill.kind else "", drill.month,
+                ctx.t(f"sat_type_{drill.survey_type}") if drill.survey_type else "", name,
+                drill.problem_category)
 
 
 def _percent():
