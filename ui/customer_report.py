@@ -25,6 +25,7 @@ from service_quality.reports.customer_report import (
 from .auth import audit_export
 from .data import cached_file, current_version
 from .frame import Context
+from .tabs import open_tabs
 from .text import md_escape, pct, why_empty
 
 MIME = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -101,11 +102,8 @@ def report_tabs(ctx: Context, report: CustomerReport) -> None:
     # Only the open tab's tables and charts are made and sent, so the page is ready without
     # drawing every list of the report (the files hold them all).
     by_key = {section.key: section for section in sections(report, ctx.lang)}
-    tabs = st.tabs([ctx.t(f"customer_report_tab_{tab}") for tab in TABS], key="report_tab",
-                   on_change="rerun")
-    for container, tab in zip(tabs, TABS, strict=True):
-        if container.open is False:
-            continue
+    for tab, container in open_tabs([ctx.t(f"customer_report_tab_{tab}") for tab in TABS],
+                                    list(TABS), key="report_tab"):
         with container:
             for key in TABS[tab]:
                 draw_section(ctx, report, by_key[key])
