@@ -12,12 +12,12 @@ from .tickets import DRILL_LIMIT
 
 def report_customers(db: Database, scope: Scope, filters=None) -> pd.DataFrame:
     """Customers in scope with contract facts: customer_id, name, region, contract dates, PM."""
-    return run(db, "customer_report_customers", scope)
+    return run(db, "customer_report_customers", scope).drop(columns="report_emails")
 
 
 def report_recipients(db: Database, scope: Scope, filters=None) -> pd.DataFrame:
     """Customers in scope with where their report is mailed: customer_id, name, report_emails."""
-    return run(db, "customer_report_recipients", scope)
+    return run(db, "customer_report_customers", scope)[["customer_id", "name", "report_emails"]]
 
 
 def service_summary(db: Database, scope: Scope, filters: Filters) -> pd.DataFrame:
