@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from etl import gb18030
 from service_quality.schema import ENTITIES, ENTITY_ALIASES, Column, Entity
 
 # Bigger than any sane export is wide; the CSV parser is told these are all text columns.
@@ -334,7 +335,7 @@ def _gb18030_to_utf8(data: bytes) -> bytes:
         cut = data.find(b"\n", min(pos + _DECODE_BLOCK, len(data)))
         cut = len(data) if cut < 0 else cut + 1
         try:
-            parts.append(str(view[pos:cut], "gb18030").encode("utf-8"))
+            parts.append(gb18030.to_utf8(view[pos:cut]))
         except UnicodeDecodeError as e:
             raise UnicodeDecodeError(e.encoding, data, pos + e.start, pos + e.end,
                                      e.reason) from None
@@ -516,7 +517,7 @@ def read_csv_chunks(path: Path, entity: str,
 def _gb18030_block(name: str, block: bytes, offset: int, utf8_bad: int) -> bytes:
     """BLOCK (at OFFSET of the file) from GB18030 to UTF-8; InputError as _decode says it."""
     try:
-        return str(block, "gb18030").encode("utf-8")
+        return gb18030.to_utf8(block)
     except UnicodeDecodeError as e:
         where = f"byte offset {offset + e.start} (0x{block[e.start]:02X}) is neither"
         if utf8_bad != offset + e.start:
