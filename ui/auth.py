@@ -109,8 +109,10 @@ def current_user(entrypoint: bool = False) -> User:
     if user is None:
         user = _resumed(store)
     if user is None:
-        placeholders = _placeholders() if entrypoint else None
-        _sign_in_form(store, placeholders)
+        user = _sign_in_form(store, entrypoint)
+    if user is None:
+        if entrypoint:
+            _placeholders()
         _forget_cookie()
         st.stop()
     with st.sidebar:
@@ -356,10 +358,15 @@ def _check_sign_in(store: UserStore, name: str, password: str) -> User | None:
     return user
 
 
-def _sign_in_form(store: UserStore, placeholders: tuple[str, dict] | None) -> None:
+def _sign_in_form(store: UserStore, entrypoint: bool) -> User | None:
+    """The form; the user once signed in through it. dashboard.py's run (ENTRYPOINT) then goes
+    on to draw the page the address names, the form cleared; any other caller's run starts
+    again."""
     lang = _lang()
     notice = st.session_state.pop(_NOTICE, None)
-    _, middle, _ = st.columns([1, 1.6, 1])
+    holder = st.empty()
+    with holder.container():
+        _, middle, _ = st.columns([1, 1.6, 1])
     with middle:
         st.title(t("auth_title", lang))
         if notice:
@@ -373,23 +380,22 @@ def _sign_in_form(store: UserStore, placeholders: tuple[str, dict] | None) -> No
             submitted = st.form_submit_button(t("auth_sign_in", lang), type="primary",
                                               key="auth_submit")
         if not submitted:
-            return
+            return None
         user = _check_sign_in(store, name, password)
         if user is None:
-            return
-        audit("sign_in", user.username, role=user.role, customer_id=user.customer_id)
-        _clear_session()
-        st.session_state[_USER] = user.username
-        st.session_state[_SEEN] = st.session_state[_TOUCHED] = clock()
-        sessions = _sessions()
-        if sessions is not None:
-            sid, code = sessions.begin(user.username, store.password_stamp(user.username))
-            st.session_state[_SID], st.session_state[_HANDOFF] = sid, code
-    if placeholders is None:
+            return None
+    audit("sign_in", user.username, role=user.role, customer_id=user.customer_id)
+    _clear_session()
+    st.session_state[_USER] = user.username
+    st.session_state[_SEEN] = st.session_state[_TOUCHED] = clock()
+    sessions = _sessions()
+    if sessions is not None:
+        sid, code = sessions.begin(user.username, store.password_stamp(user.username))
+        st.session_state[_SID], st.session_state[_HANDOFF] = sid, code
+    if not entrypoint:
         st.rerun()
-    # Open the page whose address was typed (the page refuses if the role may not open it),
-    # or the user's first page; the placeholder shares its address, so the real page runs.
-    # The address's filters come along: a bookmark opens as it was saved.
-    requested, pages = placeholders
-    st.switch_page(pages[requested if requested in all_pages() else default_page(user)],
-                   query_params=st.query_params.to_dict())
+    # The page the address names (which refuses if the role may not open it), or the user's
+    # first page at "/", is drawn in this run, the form cleared: no second run after the
+    # sign-in. The address and its filters stay as they were: a bookmark opens as saved.
+    holder.empty()
+    return user
