@@ -15,7 +15,7 @@ _ENCODING = b"GB18030"
 def _bind():
     """(iconv_open, iconv, iconv_close) of the C library, or None where there is none."""
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
+        libc = ctypes.CDLL(None)
         open_, conv, close = libc.iconv_open, libc.iconv, libc.iconv_close
     except (OSError, AttributeError):
         return None
@@ -33,7 +33,6 @@ def _bind():
 
 
 _ICONV = _bind()
-_FAILED = ctypes.c_size_t(-1).value
 
 
 def to_utf8(data: bytes | bytearray | memoryview) -> bytes:

@@ -137,15 +137,14 @@ def _nothing() -> None:
 _SIGN_IN_PATH = "sign_in"
 
 
-def _placeholders() -> tuple[str, dict]:
+def _placeholders() -> None:
     # Without a st.navigation call Streamlit would list the files in pages/ (its legacy mode).
     # Every page's address is registered as an empty hidden page (a page's identity is its
     # address), so the address typed is known and kept through the sign-in.
     pages = {stem: st.Page(_nothing, title=stem, url_path=stem) for stem in sorted(all_pages())}
     pages[_SIGN_IN_PATH] = st.Page(_nothing, title=_SIGN_IN_PATH, url_path=_SIGN_IN_PATH,
                                    default=True)
-    chosen = st.navigation(list(pages.values()), position="hidden")
-    return chosen._url_path, pages
+    st.navigation(list(pages.values()), position="hidden")
 
 
 def _stop(entrypoint: bool) -> None:
