@@ -530,11 +530,10 @@ def derive(con: duckdb.DuckDBPyConnection, settings: Settings,
     # Every rule is judged in SQL, each row by its own customer's terms (customer_terms): a
     # million tickets never become Python objects.
     terms_warnings = rules.customer_terms_in_db(con, settings)
-    rules.ticket_sla_in_db(con, stamp)
+    rules.ticket_facts_in_db(con, stamp)
     rules.complaint_sla_in_db(con, stamp)
     rules.action_status_in_db(con, stamp)
     rules.survey_facts_in_db(con)
-    con.execute(sql("build_ticket_facts"))
     con.execute(sql("build_monthly"))
     con.execute(sql("build_filter_choices"))
     con.execute(sql("build_worklist"), {"as_of": stamp.to_pydatetime()})

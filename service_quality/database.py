@@ -95,10 +95,26 @@ def _replace_derived(name: str, columns: dict[str, str]) -> list[str]:
 
 REPLACE_DERIVED = {
     "calendar_days": _replace_derived("calendar_days", CALENDAR_DAYS_COLUMNS),
+    # ticket_sla is a view of ticket_facts (TICKET_SLA_VIEW), not a table of its own.
     **{name: _replace_derived(name, {c: RELATION_TYPES.get(c, "VARCHAR") for c in cols})
-       for name, cols in RELATIONS.items()},
+       for name, cols in RELATIONS.items() if name != "ticket_sla"},
 }
 
+
+# ticket_sla is a view of ticket_facts, which holds every judgement column beside the ticket's
+# own (rules.ticket_facts_in_db): the load writes a million judgements once, not twice.
+TICKET_SLA_VIEW = "CREATE OR REPLACE VIEW ticket_sla AS SELECT {} FROM ticket_facts".format(  # noqa: S608
+    ", ".join(f'"{c}"' for c in RELATIONS["ticket_sla"]))
+
+
+def ticket_sla_view(con: duckdb.DuckDBPyConnection) -> None:
+    """ticket_sla as the view of ticket_facts; a file of schema 7 or older has it as a table."""
+    kind = con.execute("SELECT table_type FROM information_schema.tables "
+                       "WHERE table_catalog = current_database() AND table_schema = 'main' "
+                       "AND table_name = 'ticket_sla'").fetchall()
+    if kind and kind[0][0] == "BASE TABLE":
+        con.execute("DROP TABLE ticket_sla")
+    con.execute(TICKET_SLA_VIEW)
 
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create every entity and bookkeeping table that is missing."""

@@ -7,7 +7,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .database import MACROS, REPLACE_DERIVED
+from .database import MACROS, REPLACE_DERIVED, ticket_sla_view
+from .schema import RELATION_TYPES, RELATIONS
 from .settings import Settings
 from .terms import CUSTOMER_TERMS_COLUMNS, TERM_COLUMNS, term_row
 
@@ -17,6 +18,13 @@ COMPLAINT_SLA_SQL = (SQL_DIR / "derive_complaint_sla.sql").read_text(encoding="u
 SURVEY_FACTS_SQL = (SQL_DIR / "derive_survey_facts.sql").read_text(encoding="utf-8")
 ACTION_STATUS_SQL = (SQL_DIR / "derive_action_status.sql").read_text(encoding="utf-8")
 CUSTOMER_TERMS_SQL = (SQL_DIR / "derive_customer_terms.sql").read_text(encoding="utf-8")
+# Each ticket judged (derive_ticket_sla.sql), typed as the relation ticket_sla declares, into a
+# temporary table that build_ticket_facts.sql widens. Column names and types come from our own
+# constants (schema.RELATIONS), never from a file.
+JUDGED_SQL = "CREATE OR REPLACE TEMP TABLE judged AS\nSELECT {}\nFROM (\n{}\n)".format(  # noqa: S608
+    ", ".join(f'CAST("{c}" AS {RELATION_TYPES.get(c, "VARCHAR")}) AS "{c}"'
+              for c in RELATIONS["ticket_sla"]), TICKET_SLA_SQL)
+TICKET_FACTS_SQL = (SQL_DIR / "build_ticket_facts.sql").read_text(encoding="utf-8")
 # Identifiers from our own constants (terms.CUSTOMER_TERMS_COLUMNS), never from a file.
 CUSTOMER_TERMS_DDL = "CREATE OR REPLACE TABLE customer_terms ({})".format(
     ", ".join(f'"{c}" {t}' for c, t in CUSTOMER_TERMS_COLUMNS.items()))
@@ -55,16 +63,26 @@ def customer_terms_in_db(con: duckdb.DuckDBPyConnection, s: Settings) -> list[st
             "files, so its terms judge nothing yet; check the customer id" for cid in missing]
 
 
-def ticket_sla_in_db(con: duckdb.DuckDBPyConnection, as_of: pd.Timestamp) -> None:
-    """Table ticket_sla from tables tickets, ticket_events, fault_reports and calendar_days.
+def ticket_facts_in_db(con: duckdb.DuckDBPyConnection, as_of: pd.Timestamp) -> None:
+    """Table ticket_facts and its view ticket_sla, from tables tickets, ticket_events,
+    fault_reports, engineers and calendar_days.
 
     The one implementation of the ticket promises (sql/derive_ticket_sla.sql), each ticket by
-    its customer's terms (customer_terms, sla_windows: customer_terms_in_db runs first). DuckDB
-    does the work in parallel without a DataFrame of every ticket.
+    its customer's terms (customer_terms, sla_windows: customer_terms_in_db runs first), written
+    into ticket_facts beside the ticket's columns (sql/build_ticket_facts.sql). DuckDB does the
+    work in parallel without a DataFrame of every ticket.
     """
-    con.execute(REPLACE_DERIVED["ticket_sla"][0])
-    con.execute("INSERT INTO ticket_sla BY NAME " + TICKET_SLA_SQL,
-                {"as_of": as_of.to_pydatetime()})
+    # In parallel: the rows of a join have no order to keep (the pages always sort).
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        # The judgements wait in memory (spilled when large), not in a table of the file: the
+        # file gets them once, in ticket_facts (at 1 M tickets 0.5 s less than both tables).
+        con.execute(JUDGED_SQL, {"as_of": as_of.to_pydatetime()})
+        con.execute(TICKET_FACTS_SQL)
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp.judged")
+        con.execute("SET preserve_insertion_order = true")
+    ticket_sla_view(con)
 
 
 def complaint_sla_in_db(con: duckdb.DuckDBPyConnection, as_of: pd.Timestamp) -> None:

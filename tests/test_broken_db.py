@@ -27,6 +27,11 @@ def _cut(db: Path, keep: int) -> None:
     db.write_bytes(data[:keep if keep > 0 else len(data) + keep])
 
 
+# ticket_sla as files of schema 7 and older have it: a table (now a view of ticket_facts).
+TABLE_SLA = ("CREATE TABLE sla_kept AS SELECT * FROM ticket_sla", "DROP VIEW ticket_sla",
+             "ALTER TABLE sla_kept RENAME TO ticket_sla")
+
+
 def _set_version(db: Path, version: str | None, *statements: str) -> None:
     con = duckdb.connect(str(db))
     try:
@@ -125,7 +130,7 @@ def test_the_load_refuses_a_broken_database_and_leaves_it(kind, copy_db, sample_
 def _make_older(db: Path) -> None:
     """Rewrite DB as an earlier project version would have left it: a column and a table
     missing, a derived table of the old layout, schema version 0."""
-    _set_version(db, "0",
+    _set_version(db, "0", *TABLE_SLA,
                  "ALTER TABLE tickets DROP COLUMN device",
                  "ALTER TABLE surveys DROP COLUMN comment",
                  "DROP TABLE calendar",
@@ -187,7 +192,7 @@ def test_registered_migration_steps_are_applied(copy_db, sample_dir, monkeypatch
 def test_a_version_3_file_is_migrated_by_the_next_load(copy_db, sample_dir):
     """Issue 11 changed derived tables only: a file of version 3 (no recurrence_due_at) is
     migrated by its registered step, and any load recomputes the derived tables."""
-    _set_version(copy_db, "3", "ALTER TABLE ticket_sla DROP COLUMN recurrence_due_at",
+    _set_version(copy_db, "3", *TABLE_SLA, "ALTER TABLE ticket_sla DROP COLUMN recurrence_due_at",
                  "UPDATE ticket_monthly SET severity = 'unknown' WHERE severity = 'not_fault'")
     with pytest.raises(DatabaseUnusable) as refused:
         Database(copy_db)
@@ -218,7 +223,7 @@ def test_a_version_5_file_is_migrated_by_the_next_load(copy_db, sample_dir):
     """Issue 13 added derived tables and columns only (customer_terms, the limits beside the
     statuses): a version-5 file, with its copy of the settings in load_info, is migrated by its
     registered step and the load writes the terms table and drops the copy."""
-    _set_version(copy_db, "5", "DROP TABLE customer_terms",
+    _set_version(copy_db, "5", *TABLE_SLA, "DROP TABLE customer_terms",
                  "ALTER TABLE ticket_sla DROP COLUMN response_limit_minutes",
                  "ALTER TABLE complaint_sla DROP COLUMN first_reply_limit_hours",
                  "INSERT INTO load_info VALUES ('settings', '{\"report_due_hours\": 72}')")

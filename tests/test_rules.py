@@ -44,7 +44,7 @@ def sla(*rows, events=None, reports=None, settings=S, as_of=AS_OF, cal=CAL):
 
 
 def sql_sla(t, ev, rp, cal, settings, as_of) -> pd.DataFrame:
-    """ticket_sla as the load computes it (rules.ticket_sla_in_db) on an in-memory database."""
+    """ticket_sla as the load computes it (rules.ticket_facts_in_db) on an in-memory database."""
     con = duckdb.connect()
     create_tables(con)
     for name, frame in (("tickets", t), ("ticket_events", ev), ("fault_reports", rp)):
@@ -56,7 +56,7 @@ def sql_sla(t, ev, rp, cal, settings, as_of) -> pd.DataFrame:
         con.execute(statement)
     con.unregister("derived")
     rules.customer_terms_in_db(con, settings)
-    rules.ticket_sla_in_db(con, as_of)
+    rules.ticket_facts_in_db(con, as_of)
     return con.execute("SELECT * FROM ticket_sla").df()
 
 

@@ -1,4 +1,4 @@
-"""The load judges tickets in SQL (rules.ticket_sla_in_db); over the whole fixture it must agree
+"""The load judges tickets in SQL (rules.ticket_facts_in_db); over the whole fixture it must agree
 with the test oracle (tests/ticket_sla_oracle.py), a plain pandas reading of the same rules."""
 
 import shutil

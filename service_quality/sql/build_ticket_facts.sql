@@ -1,5 +1,8 @@
--- ticket_facts: ticket_sla widened with the ticket columns, the engineer's team and the calendar,
--- built once per load so the pages filter and group one table instead of joining four.
+-- ticket_facts: each ticket's judgement widened with the ticket columns, the engineer's team and
+-- the calendar, built once per load so the pages filter and group one table instead of joining
+-- four. `judged` is the temporary table of each ticket's judgement (derive_ticket_sla.sql typed
+-- as the relation ticket_sla declares: rules.ticket_facts_in_db), so the file gets a million
+-- judgements once, here (ticket_sla is a view of these columns: database.TICKET_SLA_VIEW).
 -- The report_* columns sum up the ticket's fault reports (NULL when it has none): how many versions,
 -- the latest one's number, the customer's decision on it (none recorded = pending) and its
 -- non-empty sections as a bit mask (bit i = section i of the agreement's seven, as
@@ -9,8 +12,6 @@
 -- The fault-report page reads these instead of trimming seven texts of every version per view.
 -- transfer_events counts the ticket's recorded transfer events (0 when none), for the process
 -- page's check against tickets.transfers.
--- Built in parallel: the rows of a join have no order to keep (the pages always sort).
-SET preserve_insertion_order = false;
 CREATE OR REPLACE TABLE ticket_facts AS
 WITH te AS (
     SELECT ticket_id, count(*) AS transfer_events
@@ -53,10 +54,9 @@ SELECT
     r.report_versions, r.report_version, r.report_first_submitted_at, r.report_decision,
     r.report_present, r.report_rejected, r.report_rejected_no_reason,
     coalesce(te.transfer_events, 0) AS transfer_events
-FROM ticket_sla AS s
+FROM judged AS s
 JOIN tickets AS k USING (ticket_id)
 LEFT JOIN engineers AS e USING (engineer_id)
 LEFT JOIN calendar_days AS d ON d.date = CAST(s.reported_at AS DATE)
 LEFT JOIN r USING (ticket_id)
-LEFT JOIN te USING (ticket_id);
-SET preserve_insertion_order = true;
+LEFT JOIN te USING (ticket_id)
