@@ -18,7 +18,7 @@ from service_quality.delivery.customer_reports import resolve_period
 from service_quality.delivery.log import DeliveryLog, deliveries_path
 from tests.servers import REFUSAL, self_signed, silent_server, smtp_server
 from tests.support.browser import free_port
-from tests.support.delivery import SENDER, cli, log_rows, no_traceback
+from tests.support.delivery import SENDER, cli, log_rows, no_traceback, subprocess_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 C001 = ("xinxike@example.com", "zhiliang.c001@example.com")
@@ -104,8 +104,9 @@ def test_smtp_settings_from_the_environment_over_the_file(tmp_path):
 def test_one_report_is_mailed_recorded_and_not_sent_twice(db, tmp_path):
     name = customer_name(db, "C001")
     with smtp_server() as (port, inbox):
-        proc = cli("report", "--period", "2026-10", "--customer", "C001", "--send", "--db", db,
-                   "--out", tmp_path / "copies", port=port)
+        # The command itself once, in its own interpreter; the rest call its main() here.
+        proc = subprocess_cli("report", "--period", "2026-10", "--customer", "C001", "--send",
+                              "--db", db, "--out", tmp_path / "copies", port=port)
         assert proc.returncode == 0, proc.stderr
         no_traceback(proc)
         assert f"C001 {name}: sent to {', '.join(C001)}" in proc.stdout
