@@ -16,6 +16,12 @@ from ui.worklist import worklist_tabs
 ctx = context(__file__)
 f, prev = ctx.filters, ctx.filters.previous()
 as_of = f"{ctx.as_of:%Y-%m-%d %H:%M}"
+# Every number first, then the page: the browser redraws the page for each batch of elements it
+# receives, so queries run between the elements kept it redrawing all through a cold run (at 1 M
+# tickets 0.80 s to ready instead of 0.63 s, benchmarks/browser_pages.py).
+cards = query(kpi_cards, ctx.scope, f)
+trend = query(monthly, ctx.scope, f.trend())
+items = query(worklist, ctx.scope, f)
 
 title, export = st.columns([4, 1], vertical_alignment="bottom")
 title.title(ctx.t("page_overview"))
@@ -28,11 +34,10 @@ for warning in ctx.info["calendar_warnings"]:
 terms_caption(ctx, *TERMS)
 
 # --- KPI cards: four a row, each with its delta against the previous period and a trend line.
-cards = query(kpi_cards, ctx.scope, f)
 if cards.set_index("kpi").loc["tickets", "value"] == 0:
     st.info(ctx.t("empty"))
 else:
-    kpi_rows(ctx, cards, query(monthly, ctx.scope, f.trend()))
+    kpi_rows(ctx, cards, trend)
     st.caption(ctx.t("rate_rule"))
 
     # Opened on demand: the tickets behind a card (up to 500 rows) are fetched and drawn only
@@ -52,4 +57,4 @@ else:
 # --- The supervision worklist: what needs following up now, whatever the period.
 st.subheader(ctx.t("overview_worklist"))
 st.caption(ctx.t("overview_worklist_caption", as_of=as_of))
-worklist_tabs(ctx, query(worklist, ctx.scope, f))
+worklist_tabs(ctx, items)
