@@ -8,20 +8,19 @@ from service_quality.queries import Scope
 from service_quality.queries.common import filter_options
 from service_quality.queries.customer_report import report_customers
 from service_quality.reports.customer_report import report_periods, scoped_customer_report
-from ui.customer_report import report_cards, report_downloads, report_tabs
+from ui.customer_report import KINDS, prefetch_report, report_cards, report_downloads, report_tabs
 from ui.data import query
 from ui.frame import context
 from ui.text import md_escape
 
-KINDS = ("month", "quarter")
-
 ctx = context(__file__)
-st.title(ctx.t("page_report"))
 customers = query(report_customers, ctx.scope)
+names = dict(zip(customers["customer_id"], customers["name"], strict=True))
+prefetch_report(ctx, names)
+st.title(ctx.t("page_report"))
 if customers.empty:
     st.info(ctx.t("customer_report_no_customer"))
     st.stop()
-names = dict(zip(customers["customer_id"], customers["name"], strict=True))
 c1, c2, c3 = st.columns([3, 1.4, 1.6])
 if ctx.user.role == "customer":
     # A customer's report is its own: no picker, the customer id comes from the account.

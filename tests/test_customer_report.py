@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+import streamlit as st
 from openpyxl import load_workbook
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
@@ -31,6 +32,7 @@ from service_quality.reports.customer_report import (
     sections,
 )
 from service_quality.reports.customer_report import scoped_customer_report as report_query
+from tests.support.drawing import recording
 
 ROOT = Path(__file__).resolve().parent.parent
 CUSTOMER = "C003"
@@ -380,6 +382,31 @@ def test_page_customer_and_quarter(fixture_db, monkeypatch, report):
         # Text from data files (sites, descriptions) only ever in a grid, never as Markdown.
         assert len(at.table) <= len([k for k in tables if k in {
             "by_category", "by_mode", "sla", "sla_trend", "severity", "satisfaction"}]), key
+
+
+def test_the_page_queries_the_report_it_shows_before_drawing_anything(fixture_db, monkeypatch):
+    """The report the pickers show is queried once per run, before the page's first element,
+    for the pickers' defaults and after each change (so a cold page reaches the browser in
+    one burst, not element by element while the queries run)."""
+    queried = []
+    recording(monkeypatch, rc, "customer_report", queried)
+    at = make_app(fixture_db, monkeypatch)
+    changes = (lambda: None,
+               lambda: at.selectbox(key="customer_report_customer").set_value(CUSTOMER),
+               lambda: at.segmented_control(key="report_kind").set_value("quarter"),
+               lambda: at.selectbox(key="report_period_quarter").set_value("2026-Q2"),
+               lambda: at.segmented_control(key="report_kind").set_value("month"))
+    for change in changes:
+        change()
+        st.cache_data.clear()
+        queried.clear()
+        at.run()
+        assert not at.exception
+        kind = at.segmented_control(key="report_kind").value
+        shown = (at.selectbox(key="customer_report_customer").value,
+                 at.selectbox(key=f"report_period_{kind}").value)
+        assert [(args[:2], drawn) for _, args, drawn in queried] == [(shown, 0)]
+    assert shown == (CUSTOMER, "2026-10")
 
 
 def test_page_english(fixture_db, monkeypatch):

@@ -6,6 +6,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from etl.load import load
@@ -13,10 +14,13 @@ from service_quality.charts.overview import kpi_trend
 from service_quality.database import Database
 from service_quality.filters import Filters
 from service_quality.queries import Scope
+from service_quality.queries import overview as overview_queries
+from service_quality.queries import worklist as worklist_queries
 from service_quality.queries.overview import CARDS, kpi_cards, monthly, overdue_actions
 from service_quality.queries.tickets import ticket_timeline
 from service_quality.queries.worklist import KINDS, Thresholds, worklist
 from service_quality.settings import load_settings
+from tests.support.drawing import recording
 from tests.support.worklist_cases import AS_OF, EVENTS, TICKETS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -365,6 +369,21 @@ def test_page_shows_the_cards_with_their_denominators(app, fixture_db):
     assert re.fullmatch(r"\d+\.\d h", handling), handling
     assert metrics["电话响应"].delta.endswith(" pp")
     assert "2025-07" in app.caption[0].value and "2025-01" in app.caption[0].value
+
+
+def test_page_queries_every_number_before_drawing_anything(app, monkeypatch):
+    """The cards, their trends and the worklist are queried before the page's first element:
+    a cold page then reaches the browser in one burst, not element by element."""
+    calls = []
+    for module, name in ((overview_queries, "kpi_cards"), (overview_queries, "monthly"),
+                         (worklist_queries, "worklist")):
+        recording(monkeypatch, module, name, calls)
+    st.cache_data.clear()
+    app.run()
+    assert not app.exception
+    assert sorted((name, drawn) for name, _, drawn in calls) == [
+        ("kpi_cards", 0), ("monthly", 0), ("worklist", 0)]
+    assert len(app.metric) == 12 and app.tabs
 
 
 def test_page_worklist_tabs_carry_the_counts(app, fixture_db):
