@@ -11,6 +11,7 @@ from service_quality.terms import METRIC_TERMS
 from ui.data import figure, query
 from ui.drill import chart_selection, ticket_drilldown
 from ui.frame import context, terms_caption
+from ui.tabs import open_tabs
 from ui.text import md_escape
 
 ctx = context(__file__)
@@ -31,8 +32,9 @@ clicked = st.plotly_chart(fig, key="sla_month_chart", on_select="rerun",
 st.caption(ctx.t("rate_rule") + " " + ctx.t("drill_hint"))
 
 st.subheader(ctx.t("sla_by_dimension"))
-tabs = st.tabs([ctx.t(f"group_{g}") for g in GROUPS if g != "month"])
-for tab, group in zip(tabs, [g for g in GROUPS if g != "month"], strict=True):
+dimensions = [g for g in GROUPS if g != "month"]
+for group, tab in open_tabs([ctx.t(f"group_{g}") for g in dimensions], dimensions,
+                            key="sla_dimension"):
     with tab:
         frame = query(sla_by, ctx.scope, ctx.filters, metric, group)
         if frame.empty:

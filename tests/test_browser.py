@@ -6,6 +6,7 @@ import subprocess
 import duckdb
 import pytest
 
+from service_quality.messages import t
 from tests.support.browser import ROOT, need_browser, serve, shot, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -80,6 +81,24 @@ def test_a_filter_changes_the_url_and_the_chart(app_url, browser):
     shot(page, "sla_filtered")
     assert months_before == 12   # a monthly trend always spans at least a year
     assert "张工单" in caption and caption != caption_before   # the breach list follows
+    page.close()
+
+
+def test_a_dimension_tab_draws_its_chart_on_its_click(app_url, browser):
+    """The SLA breakdowns draw only the open tab's chart; a click on another tab draws its."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(app_url + "/sla?from=2025-07&to=2025-12")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    assert page.locator(".js-plotly-plot").count() == 3
+    page.get_by_role("tab", name=t("group_holiday", "zh")).click()
+    wait_idle(page)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot').length === 3 && [...document"
+        ".querySelectorAll('[data-testid=stTab][aria-selected=true]')].some(e => e.innerText"
+        f".includes('{t('group_holiday', 'zh')}'))", timeout=30_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    shot(page, "sla_dimension_tab")
     page.close()
 
 

@@ -7,8 +7,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from service_quality.filters import Filters
+from service_quality.messages import t
 from service_quality.queries import Scope
-from service_quality.queries.sla import arrival_distribution, sla_by
+from service_quality.queries.sla import GROUPS, arrival_distribution, sla_by
 from service_quality.queries.tickets import Drill, ticket_list, ticket_timeline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,6 +101,21 @@ def test_changing_a_filter_changes_the_url_and_the_numbers(app):
     assert app.query_params["from"] == ["2025-12"] or app.query_params["from"] == "2025-12"
     assert not app.exception
     assert [c.value for c in app.caption] != before
+
+
+def test_only_the_open_dimension_tab_is_drawn(app):
+    """One breakdown chart at a time (each plotly chart costs the browser ~0.1 s per run):
+    the month bars, the open dimension's bars and the arrival histogram."""
+    app.run()
+    assert not app.exception
+    dimensions = [g for g in GROUPS if g != "month"]
+    assert [tab.label for tab in app.tabs] == [t(f"group_{g}", "zh") for g in dimensions]
+    assert len(app.get("plotly_chart")) == 3
+    app.session_state["sla_dimension"] = t(f"group_{dimensions[-1]}", "zh")
+    app.run()
+    assert not app.exception
+    assert [c.key for c in app.get("plotly_chart")] == [
+        "sla_month_chart", f"sla_{dimensions[-1]}_chart", "sla_arrival_hist"]
 
 
 def test_english(app):
