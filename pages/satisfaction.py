@@ -28,6 +28,7 @@ from ui.surveys import (
     survey_cards,
     survey_table,
 )
+from ui.tabs import open_tabs
 
 LIST_COLUMNS = ("survey_id", "customer_name", "engineer_name", "score", "problem_category",
                 "comment", "survey_type", "sent_at")
@@ -69,7 +70,7 @@ chosen = st.segmented_control(ctx.t("sat_survey_type"), ("all", *SURVEY_TYPES),
                               key="sat_type", default="all",
                               format_func=lambda s: ctx.t(f"sat_type_{s}")) or "all"
 survey_type = None if chosen == "all" else chosen
-for tab, group in zip(st.tabs([ctx.t(f"sat_group_{g}") for g in GROUPS]), GROUPS, strict=True):
+for group, tab in open_tabs([ctx.t(f"sat_group_{g}") for g in GROUPS], GROUPS, key="sat_group"):
     with tab:
         frame = query(satisfaction_by, ctx.scope, ctx.filters, group, survey_type)
         if frame.empty:

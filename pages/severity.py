@@ -25,6 +25,7 @@ from ui.data import figure, query
 from ui.drill import first_point, latest_click, ticket_drilldown
 from ui.frame import context, terms_caption
 from ui.severity import drill_caption, fault_table, severity_cards
+from ui.tabs import open_tabs
 
 ctx = context(__file__)
 st.title(ctx.t("page_severity"))
@@ -52,8 +53,9 @@ events["month"] = st.plotly_chart(
 st.caption(ctx.t("drill_hint"))
 
 st.subheader(ctx.t("severity_by_dimension"))
-tabs = st.tabs([ctx.t("severity_group_customer"), ctx.t("severity_group_device")])
-for tab, group in zip(tabs, ("customer", "device"), strict=True):
+groups = ("customer", "device")
+for group, tab in open_tabs([ctx.t(f"severity_group_{g}") for g in groups], groups,
+                            key="severity_group"):
     with tab:
         frame = query(severity_by, ctx.scope, ctx.filters, basis, group)
         if group == "device":

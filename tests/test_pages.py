@@ -6,6 +6,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from service_quality import pages as registry
+from service_quality.messages import t
+from service_quality.queries.satisfaction import GROUPS as SAT_GROUPS
+from service_quality.queries.sla import GROUPS as SLA_GROUPS
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted(p.file for p in registry.PAGES)
@@ -48,3 +51,34 @@ def test_the_page_registry_lists_every_page_file_once():
     files = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
     assert PAGES == files
     assert len(set(registry.stems())) == len(registry.PAGES)
+
+
+# A page's breakdown tabs: the tabs' key, their names, each name's label and its chart's key.
+TABBED = {
+    "sla.py": ("sla_dimension", [g for g in SLA_GROUPS if g != "month"],
+               lambda g: t(f"group_{g}", "zh"), "sla_{}_chart"),
+    "satisfaction.py": ("sat_group", SAT_GROUPS, lambda g: t(f"sat_group_{g}", "zh"),
+                        "sat_{}_chart"),
+    "severity.py": ("severity_group", ("customer", "device"),
+                    lambda g: t(f"severity_group_{g}", "zh"), "severity_{}_chart"),
+    "fault_reports.py": ("fault_reports_by", ("month", "customer"),
+                         lambda g: t(f"fault_reports_by_{g}", "zh"), "fault_reports_{}_chart"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TABBED))
+def test_a_breakdown_draws_only_its_open_tabs_chart(page, name):
+    """Each plotly chart costs the browser ~0.1 s per run: the closed tabs' charts are neither
+    queried nor drawn, and a click on a tab draws its own."""
+    key, groups, label, chart = TABBED[name]
+    at = page(name)
+    at.query_params["from"] = "2025-07"
+    at.query_params["to"] = "2025-12"
+    at.run()
+    for n, group in enumerate(groups):
+        if n:
+            at.session_state[key] = label(group)
+            at.run()
+        assert not at.exception
+        drawn = {c.key for c in at.get("plotly_chart")} & {chart.format(g) for g in groups}
+        assert drawn == {chart.format(group)}, (name, group)
