@@ -14,6 +14,7 @@ from service_quality.charts import process as pc
 from service_quality.columns import label
 from service_quality.database import Database
 from service_quality.filters import Filters
+from service_quality.messages import t
 from service_quality.queries import Scope
 from service_quality.queries import process as q
 
@@ -48,6 +49,12 @@ def page(fixture_db, monkeypatch):
     return at
 
 
+def open_tab(at, name: str, lang: str = "zh"):
+    """Run the page with its tab `name` open (only the open tab is queried and drawn)."""
+    at.session_state["process_tab"] = t(f"process_tab_{name}", lang)
+    return at.run()
+
+
 def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -60,7 +67,7 @@ def table(at, key) -> pd.DataFrame:
 # ── the page on screen ────────────────────────────────────────────────────────────────────────
 
 def test_transfer_numbers_and_list_match_the_database(page, fixture_db):
-    page.run()
+    open_tab(page, "transfers")
     assert not page.exception, page.exception
     shown = metrics(page)
     transferred = one(fixture_db, "SELECT count(*) FROM y WHERE coalesce(transfers, 0) >= 1")
@@ -77,7 +84,7 @@ def test_transfer_numbers_and_list_match_the_database(page, fixture_db):
 
 def test_the_mismatch_list_holds_tickets_whose_count_differs_from_their_events(page,
                                                                                  fixture_db):
-    page.run()
+    open_tab(page, "transfers")
     page.segmented_control(key="process_transfer_list").set_value("mismatch").run()
     assert not page.exception
     mismatched = one(fixture_db, """
@@ -93,7 +100,7 @@ def test_the_mismatch_list_holds_tickets_whose_count_differs_from_their_events(p
 
 
 def test_warranty_quotes_and_parts_match_the_database(page, fixture_db):
-    page.run()
+    open_tab(page, "warranty")
     shown = metrics(page)
     out = one(fixture_db, "SELECT count(*) FROM y WHERE warranty = 'out'")
     accepted, rejected, pending = sql(fixture_db, """
@@ -106,6 +113,8 @@ def test_warranty_quotes_and_parts_match_the_database(page, fixture_db):
     # The default list: out-of-warranty tickets whose quote waits for the customer's answer.
     assert len(table(page, "process_warranty_tickets")) == pending
 
+    shown = metrics(open_tab(page, "parts"))
+
     requested, median = sql(fixture_db, """
         SELECT count(*), median(date_diff('second', part_requested_at, part_received_at) / 3600.0)
         FROM y WHERE part_requested_at IS NOT NULL""")[0]
@@ -116,7 +125,7 @@ def test_warranty_quotes_and_parts_match_the_database(page, fixture_db):
 
 
 def test_engineer_table_is_sorted_by_workload_with_the_team(page, fixture_db):
-    page.run()
+    open_tab(page, "engineers")
     shown = table(page, "process_engineer_table")
     per_engineer = sql(fixture_db, """
         SELECT coalesce(engineer_name, '（未分配工程师）'), team, count(*) AS n,
@@ -130,7 +139,7 @@ def test_engineer_table_is_sorted_by_workload_with_the_team(page, fixture_db):
 
 
 def test_holiday_duty_days_gaps_and_compliance(page, fixture_db):
-    page.run()
+    open_tab(page, "holidays")
     shown = metrics(page)
     days = one(fixture_db, "SELECT count(*) FROM calendar_days WHERE holiday IS NOT NULL "
                            "AND NOT is_workday AND year(date) = 2025")
@@ -166,16 +175,31 @@ def test_holiday_duty_days_gaps_and_compliance(page, fixture_db):
 
 
 def test_a_ticket_number_opens_its_timeline(page):
-    page.run()
+    open_tab(page, "transfers")
     ticket = table(page, "process_transfer_tickets")["工单号"].iloc[0]
     page.text_input(key="process_transfer_tickets_lookup").input(ticket).run()
     assert not page.exception
     assert any(ticket in s.value for s in page.subheader)
 
 
+def test_only_the_open_tab_is_queried_and_drawn(page):
+    """The first tab on a first visit, another on its click: never the charts and lists of all
+    six (each plotly chart costs the browser ~0.1 s per run)."""
+    page.run()
+    assert not page.exception
+    assert {c.key for c in page.get("plotly_chart")} == {
+        f"process_mix_{d}_chart" for d in q.MIX_DIMENSIONS}
+    assert not page.dataframe and not page.metric
+    open_tab(page, "warranty")
+    assert not page.exception
+    assert {c.key for c in page.get("plotly_chart")} == {"process_warranty_chart",
+                                                         "process_quotes_chart"}
+    assert [d.key for d in page.dataframe] == ["process_warranty_tickets"]
+
+
 def test_english_labels(page):
     page.query_params["lang"] = "en"
-    page.run()
+    open_tab(page, "transfers", "en")
     assert not page.exception
     assert page.title[0].value == "Service process"
     assert "Tickets transferred" in metrics(page)
@@ -408,7 +432,7 @@ def test_a_noteless_holiday_shows_a_generic_name_on_the_page(noteless_db, monkey
     monkeypatch.setenv("DASHBOARD_DB", str(noteless_db))
     at = AppTest.from_file(str(ROOT / "pages" / "process.py"), default_timeout=60)
     at.query_params["from"] = at.query_params["to"] = "2025-10"
-    at.run()
+    open_tab(at, "holidays")
     assert not at.exception
     shown = table(at, "process_duty_table")
     names = dict(zip(shown.iloc[:, 0].astype(str).str[:10], shown.iloc[:, 1], strict=True))

@@ -295,7 +295,9 @@ def _select(at: AppTest, key: str, row: int) -> AppTest:
 
 
 def test_a_duty_day_and_an_engineer_picked_on_the_process_page(page, db):
-    at = page("process").run()
+    at = page("process")
+    at.session_state["process_tab"] = t("process_tab_holidays", "en")   # the open tab is drawn
+    at.run()
     assert not at.exception
     duty = q.holiday_duty(db, EVERYONE, EVERYTHING)
     row = int((duty["tickets"] > 0).to_numpy().argmax())   # a holiday with tickets
@@ -306,6 +308,8 @@ def test_a_duty_day_and_an_engineer_picked_on_the_process_page(page, db):
     listed = [d for d in at.dataframe if d.key == "process_holiday_day_tickets"]
     assert len(listed[0].value) == duty["tickets"].iloc[row] > 0
     work = q.engineer_workload(db, EVERYONE, EVERYTHING)
+    at.session_state["process_tab"] = t("process_tab_engineers", "en")
+    at.run()
     _select(at, "process_engineer_table", 0)
     assert t("drill_filter", "en", what=work["engineer_name"].iloc[0]) in [x.value for x in at.text]
     assert any(d.key == "process_engineer_tickets" for d in at.dataframe)
