@@ -8,10 +8,10 @@ from service_quality.queries.tickets import Drill
 from ui.data import figure, query
 from ui.drill import clickable, drill_caption, first_point, latest_click, ticket_drilldown
 from ui.frame import context
-from ui.metrics import Card, hours, metric_row
-from ui.process import engineer_table, holiday_duty, process_list
+from ui.metrics import Card, metric_row
+from ui.process import engineer_table, holiday_duty, parts_tab, process_list
 from ui.tabs import open_tabs
-from ui.text import pct, why_empty
+from ui.text import pct
 
 ctx = context(__file__)
 f, trend = ctx.filters, ctx.filters.trend()
@@ -104,31 +104,7 @@ if "warranty" in opened:
 # ── 备件 ─────────────────────────────────────────────────────────────────────────────
 if "parts" in opened:
     with opened["parts"]:
-        lead = query(q.part_lead_time, ctx.scope, f)
-        if lead.requested == 0:
-            st.info(ctx.t("process_no_parts"))
-        else:
-            metric_row([Card(ctx.t("process_parts_requested"), lead.requested),
-                        Card(ctx.t("process_parts_waiting"), lead.waiting,
-                             ctx.t("process_parts_waiting_help")),
-                        *(Card(ctx.t(key), hours(value),
-                               why_empty(value, ctx.t("empty_parts_hours")))
-                          for key, value in (("process_median_hours", lead.median_hours),
-                                             ("process_p90_hours", lead.p90_hours)))])
-            if lead.inconsistent:
-                st.warning(ctx.t("process_parts_inconsistent", n=lead.inconsistent))
-        trend_lead = query(q.part_lead_time, ctx.scope, trend)
-        month = None
-        if not trend_lead.by_month.empty:
-            point = first_point(clickable(
-                figure(pc.lead_time_lines, trend_lead.by_month, ctx.lang,
-                       ctx.t("process_parts_chart")), "process_parts_chart"))
-            month = str(point.get("x")) if point is not None else None
-            st.caption(ctx.t("process_parts_hint"))
-        if lead.requested or month:
-            process_list(ctx, "parts", q.ProcessDrill(parts=True, month=month),
-                         trend if month else f,
-                         " · ".join(v for v in (ctx.t("process_slowest"), month) if v))
+        parts_tab(ctx, f, trend)
 
 # ── 工程师 ───────────────────────────────────────────────────────────────────────────
 if "engineers" in opened:

@@ -289,7 +289,8 @@ low_score_max = 1
 PERIOD = ("2025-07", "2025-12")
 PAGES = sorted(p.file for p in registry.PAGES)
 # The pages whose sections are tabs, only the open one drawn: the key of their tabs.
-TAB_KEYS = {"overview.py": "overview_worklist_tabs", "report.py": "report_tab"}
+TAB_KEYS = {"overview.py": "overview_worklist_tabs", "report.py": "report_tab",
+            "process.py": "process_tab"}
 # What each page must say with the changed limits (the actions page states no term).
 NEW_WORDS = {
     "zh": {"overview.py": ["故障报告5天内提交", "投诉4小时内回复", "投诉10天内解决", "2个月",

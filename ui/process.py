@@ -8,15 +8,15 @@ import pandas as pd
 import streamlit as st
 
 from service_quality import charts
-from service_quality.charts.process import status_share_bars
-from service_quality.queries.process import ProcessDrill, process_tickets
+from service_quality.charts.process import lead_time_lines, status_share_bars
+from service_quality.queries.process import ProcessDrill, part_lead_time, process_tickets
 
 from .columns import column_label
-from .data import figure
+from .data import figure, query
 from .drill import clickable, drill_list, first_point, last_pick, localise_codes, status_chips
 from .export import show_table
 from .frame import Context
-from .metrics import Card, metric_row
+from .metrics import Card, hours, metric_row
 from .text import pct, why_empty
 
 # Code columns of the process lists and the message prefix that names their values.
@@ -160,3 +160,31 @@ def holiday_duty(ctx: Context, duty: pd.DataFrame, comp: pd.DataFrame,
     """The holiday tab's cards, duty roster and compliance chart; what to list (holiday_pick)."""
     metric_row(holiday_cards(ctx, duty, comp, metric))
     return holiday_pick(ctx, duty_table(ctx, duty), holiday_chart(ctx, comp))
+
+
+def parts_tab(ctx: Context, filters, trend) -> None:
+    """The parts tab: lead-time cards, the monthly lead-time chart and the slowest requests."""
+    lead = query(part_lead_time, ctx.scope, filters)
+    if lead.requested == 0:
+        st.info(ctx.t("process_no_parts"))
+    else:
+        metric_row([Card(ctx.t("process_parts_requested"), lead.requested),
+                    Card(ctx.t("process_parts_waiting"), lead.waiting,
+                         ctx.t("process_parts_waiting_help")),
+                    *(Card(ctx.t(key), hours(value), why_empty(value, ctx.t("empty_parts_hours")))
+                      for key, value in (("process_median_hours", lead.median_hours),
+                                         ("process_p90_hours", lead.p90_hours)))])
+        if lead.inconsistent:
+            st.warning(ctx.t("process_parts_inconsistent", n=lead.inconsistent))
+    trend_lead = query(part_lead_time, ctx.scope, trend)
+    month = None
+    if not trend_lead.by_month.empty:
+        point = first_point(clickable(figure(
+            lead_time_lines, trend_lead.by_month, ctx.lang,
+            ctx.t("process_parts_chart")), "process_parts_chart"))
+        month = str(point.get("x")) if point is not None else None
+        st.caption(ctx.t("process_parts_hint"))
+    if lead.requested or month:
+        process_list(ctx, "parts", ProcessDrill(parts=True, month=month),
+                     trend if month else filters,
+                     " · ".join(v for v in (ctx.t("process_slowest"), month) if v))
