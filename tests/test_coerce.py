@@ -465,3 +465,46 @@ def test_timestamps_read_chunk_by_chunk(tmp_path):
         {"row_number": 7, "reason": "reported_at (报障时间): cannot read '2025-10-09 25:00' as a "
                                     "date and time — expected e.g. 2025-10-09 14:30"},
     ]
+
+
+def _spellings(count: int, seed: int = 7) -> list[str | None]:
+    """Moments in every layout _fixed_times reads, with digits at and past each field's limits,
+    and as many with one character changed, dropped or added."""
+    import random
+
+    from etl.coerce import _LAYOUTS
+
+    rng = random.Random(seed)
+    digit = {"Y": "0125", "M": "0129", "D": "01239", "h": "01249", "m": "0569", "s": "0569",
+             "H": "01458", "N": "0369"}
+    fill = {"T": " T", "_": " ", "±": "+-"}
+    out: list[str | None] = [None, ""]
+    for _ in range(count):
+        template = rng.choice(_LAYOUTS)
+        text = "".join(rng.choice(digit[c]) if c in digit else rng.choice(fill.get(c, c))
+                       for c in template)
+        if rng.random() < 0.7:   # mostly real years, so that month and day limits are met
+            text = rng.choice(("2025", "2024", "1991", "1992", "1677", "2261")) + text[4:]
+        out.append(text)
+        at, other = rng.randrange(len(text)), rng.choice("09/-: TZ+x年０")
+        out.append(rng.choice((text[:at] + other + text[at + 1:], text[:at] + text[at + 1:],
+                               text[:at] + other + text[at:])))
+    return out
+
+
+def test_the_fast_reading_of_times_reads_what_the_careful_one_reads():
+    from etl.coerce import _column_times, _fixed_times, _other_times
+
+    values = _spellings(20_000)
+    for kind in (pa.large_string(), pa.string()):
+        # Several chunks, one sliced: the byte reading follows the offsets.
+        text = pa.chunked_array([pa.array(values[:5000], kind),
+                                 pa.array(values[4000:], kind).slice(1000)])
+        fast, careful = _column_times(text), _other_times(text)
+        assert (fast[0] == careful[0]).all() and (fast[1] == careful[1]).all()
+    # and the fast reading is used: every common layout is read from its bytes
+    common = ["2025-10-09 14:30:00", "2025-10-09T14:30", "2025-10-09", "2025/1/5 9:30",
+              "2025/10/09 09:30:59", "2025-10-09T06:30:00Z", "2025-10-09T14:30:00+08:00"]
+    ns, read = _fixed_times(pa.chunked_array([pa.array(common, pa.large_string())]))
+    assert read.all()
+    assert ns.tolist() == _other_times(pa.chunked_array([pa.array(common)]))[0].tolist()
