@@ -110,7 +110,9 @@ def coerce(
             if len(bad) and col.enum is not None and col.name in lenient:
                 if unmapped is not None:
                     unmapped[col.name] = _counts(text.take(pa.array(bad)))
-                parsed[bad] = None
+                unknown = np.zeros(n, dtype=bool)
+                unknown[bad] = True
+                parsed = pc.if_else(pa.array(unknown), pa.scalar(None, parsed.type), parsed)
                 bad = bad[:0]
         values[col.name] = parsed
         if len(bad):
@@ -194,7 +196,7 @@ def _parse(col: Column, text: pa.ChunkedArray):
     if col.kind in (TIMESTAMP, DATE):
         return _timestamps(text, col)
     if col.enum is not None:
-        return _by_unique(text.to_pandas(), col, _enum)
+        return _by_unique(text.to_pandas(), col, _enum, arrow=True)
     if col.kind == STR:
         # Kept as Arrow text: Python objects for every cell would cost more than the parse.
         return text, np.array([], dtype=np.int64), np.array([], dtype=object)
@@ -208,8 +210,11 @@ def _parse(col: Column, text: pa.ChunkedArray):
     raise ValueError(f"{col.name}: unknown kind {col.kind!r}")
 
 
-def _by_unique(series: pd.Series, col: Column, parse):
-    """Parse each distinct text once (exports repeat a few spellings), then spread by row."""
+def _by_unique(series: pd.Series, col: Column, parse, arrow: bool = False):
+    """Parse each distinct text once (exports repeat a few spellings), then spread by row.
+
+    arrow=True: text values come back as Arrow text, spread by Arrow (an object per row, turned
+    into Arrow later, held the GIL the other file's reader needs)."""
     codes, uniques = pd.factorize(series)
     texts = np.asarray(uniques, dtype=object)
     values, reasons = parse(pa.array(texts, pa.string()), texts, col)
@@ -217,6 +222,10 @@ def _by_unique(series: pd.Series, col: Column, parse):
     values = np.append(values, None if values.dtype == object else np.nan)
     reasons = np.append(reasons, None)
     bad = np.flatnonzero(pd.notna(reasons)[codes])
+    if arrow and values.dtype == object:
+        at = np.where(codes < 0, len(values) - 1, codes)
+        spread = pa.array(values, pa.large_string()).take(pa.array(at))
+        return pa.chunked_array([spread]), bad, reasons[codes[bad]]
     return values[codes], bad, reasons[codes[bad]]
 
 

@@ -35,7 +35,7 @@ def _bind():
 _ICONV = _bind()
 
 
-def to_utf8(data: bytes | bytearray | memoryview) -> bytes:
+def to_utf8(data: bytes | bytearray | memoryview) -> bytes | bytearray:
     """DATA (GB18030) as UTF-8; UnicodeDecodeError, with offsets in DATA, as Python's codec
     raises it for text that is not GB18030."""
     if _ICONV is None or not data:
@@ -48,7 +48,7 @@ def to_utf8(data: bytes | bytearray | memoryview) -> bytes:
     return converted
 
 
-def _iconv(data: bytes | bytearray | memoryview) -> bytes | None:
+def _iconv(data: bytes | bytearray | memoryview) -> bytearray | None:
     """DATA converted by iconv, or None when iconv refuses a byte of it."""
     open_, conv, close = _ICONV
     if isinstance(data, bytes):
@@ -77,4 +77,6 @@ def _iconv(data: bytes | bytearray | memoryview) -> bytes | None:
     del target, source
     if in_left.value:
         return None
-    return bytes(memoryview(out)[:room - out_left.value])
+    # Cut to size in place: a copy into bytes would hold the GIL the other reader needs.
+    del out[room - out_left.value:]
+    return out

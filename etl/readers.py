@@ -555,6 +555,12 @@ def _blocks(f: BinaryIO, offset: int, size: int | None = None):
         offset += cut
 
 
+def _quotes(data: bytes | bytearray) -> int:
+    """How many quote characters DATA holds; numpy counts them without holding the GIL, which
+    the other file's reader needs (bytes.count holds it)."""
+    return int(np.count_nonzero(np.frombuffer(data, np.uint8) == ord('"')))
+
+
 class _TextStats:
     """What _parse_csv learns from the whole text before parsing, gathered a block at a time."""
 
@@ -578,7 +584,7 @@ class _TextStats:
             lead = re.compile(rb"[ \t\r\n]*").match(block).end()
             self.newlines += block.count(b"\n", 0, lead)
             self.started = lead < len(block)
-        self.quotes += block.count(b'"')
+        self.quotes += _quotes(block)
 
     def finish(self, name: str, text) -> None:
         """InputError for an empty file or an unclosed quote (TEXT(): the blocks again)."""
@@ -635,7 +641,7 @@ def _cut(blocks: Iterator[bytes], chunk_bytes: int) -> Iterator[bytes]:
             ready = None
         pending = pending + block if pending else block
         if (chunk_bytes // 2 <= len(pending) <= 2 * chunk_bytes and pending.endswith(b"\n")
-                and not pending.count(b'"') % 2):
+                and not _quotes(pending) % 2):
             ready, pending = (ready + pending if ready else pending), b""
             continue
         while len(pending) >= chunk_bytes:
@@ -672,10 +678,10 @@ def _text_chunks(name: str, entity: str, encoding: str, pieces: Iterator[bytes],
             data = piece
             if b"\n" not in piece and b"\r" not in piece:
                 data = piece + b"\n"  # only a header line: the parser needs a line end
-            header_line = _header_line(piece, stats.quotes > 0 or b'"' in piece)
+            header_line = _header_line(piece, stats.quotes > 0 or _quotes(piece) > 0)
         else:
             data = piece  # parsed with the header's columns, not put before it (no copy)
-        quoted = stats.quoted or b'"' in piece
+        quoted = stats.quoted or _quotes(piece) > 0
         if quoted and not _quotes_open_values(np.frombuffer(piece, dtype=np.uint8), ","):
             raise ChunkedReadUnsafe("a quote inside an unquoted value")
         invalid: list[str] = []
