@@ -37,6 +37,11 @@ def grid_text(page, key: str) -> list[str]:
 def cells(box) -> list[str]:
     """The headers and cells of the table in BOX."""
     box.locator("[role='gridcell']").first.wait_for(state="attached", timeout=60_000)
+    # The grid writes its accessible cells' text once it has drawn, which on a busy machine comes
+    # after the cells exist (a CI run read three empty cells): wait for the text itself.
+    box.page.wait_for_function(
+        "box => [...box.querySelectorAll(\"[role='gridcell']\")].some(c => c.innerText.trim())",
+        arg=box.element_handle(), timeout=60_000)
     return box.locator("[role='gridcell'], [role='columnheader']").all_inner_texts()
 
 
