@@ -29,6 +29,7 @@ from service_quality.queries.fault_reports import (
     report_list,
     report_overview,
     reports_due,
+    reports_due_by_stage,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,6 +160,19 @@ def test_due_or_late_list(db, fixture_db):
     assert due.loc[due["stage"] == "overdue", "first_submitted_at"].isna().all()
     for stage in STAGES:
         assert len(reports_due(db, Scope.everyone(), PERIOD, stage)) == o.stages[stage]
+
+
+@pytest.mark.parametrize("limit", [3, 1000])
+def test_the_lists_of_several_stages_from_one_scan_are_each_stages_own(db, limit):
+    # The customer report asks for the due and the overdue lists at once: each with its own
+    # LIMIT and its own count of matching rows, as if asked for alone.
+    both = reports_due_by_stage(db, Scope.everyone(), PERIOD, ("due", "overdue"), limit)
+    assert list(both) == ["due", "overdue"]
+    for stage, frame in both.items():
+        alone = reports_due(db, Scope.everyone(), PERIOD, stage, limit)
+        assert len(alone) == min(limit, len(reports_due(db, Scope.everyone(), PERIOD, stage)))
+        pd.testing.assert_frame_equal(frame, alone)
+    assert len(both["due"]) and len(both["overdue"])
 
 
 def test_customer_scope_sees_only_its_rows(db, fixture_db):

@@ -246,6 +246,9 @@ def argument_sets(qual, mod, fn, facts, me) -> list[dict]:
             options = [facts["tickets"][other][0], facts["tickets"][me][0]]
         elif name in ("customer_id", "customer"):
             options = [me]
+        elif name == "stages":
+            # several lists at once: every stage, and the customer report's two
+            options = [tuple(_module_choices(mod, "stage")), ("due", "overdue")]
         elif isinstance(p.default, bool):
             options = [True, False]
         elif p.default is not inspect.Parameter.empty and dataclasses.is_dataclass(p.default):

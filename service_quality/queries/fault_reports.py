@@ -146,7 +146,21 @@ def report_list(db: Database, scope: Scope, filters: Filters, drill: ReportDrill
 def reports_due(db: Database, scope: Scope, filters: Filters, stage: str | None = None,
                 limit: int = DRILL_LIMIT) -> pd.DataFrame:
     """Reports due (pending with a due time) or late (breached), still-open ones first."""
-    if stage is not None and stage not in STAGES:
-        raise ValueError(f"unknown stage {stage!r}")
+    return _due(db, scope, filters, None if stage is None else (stage,), limit, per_stage=False)
+
+
+def reports_due_by_stage(db: Database, scope: Scope, filters: Filters, stages: tuple[str, ...],
+                         limit: int = DRILL_LIMIT) -> dict[str, pd.DataFrame]:
+    """reports_due of each stage (its own `matching` and LIMIT rows), from one scan."""
+    frame = _due(db, scope, filters, stages, limit, per_stage=True)
+    return {stage: frame[frame["stage"] == stage].reset_index(drop=True) for stage in stages}
+
+
+def _due(db: Database, scope: Scope, filters: Filters, stages: tuple[str, ...] | None,
+         limit: int, per_stage: bool) -> pd.DataFrame:
+    unknown = [s for s in stages or () if s not in STAGES]
+    if unknown:
+        raise ValueError(f"unknown stage {unknown[0]!r}")
     return run(db, "fault_reports_due", scope, filters, base="_tickets", d_limit=limit,
-               d_stage=stage, as_of=pd.Timestamp(load_info(db)["as_of"]).to_pydatetime())
+               d_stages=None if stages is None else list(stages), d_per_stage=per_stage,
+               as_of=pd.Timestamp(load_info(db)["as_of"]).to_pydatetime())

@@ -31,7 +31,7 @@ from ..queries.customer_report import (
     service_summary,
     severe_faults,
 )
-from ..queries.fault_reports import reports_due
+from ..queries.fault_reports import reports_due_by_stage
 from ..queries.overview import compliance
 from ..queries.satisfaction import satisfaction_summary
 from ..queries.severity import severity_summary
@@ -200,7 +200,7 @@ def customer_report(db: Database, customer_id: str, period: str, lang: str = "zh
     actions = _keep(action_list(db, scope, filters), ACTION_COLUMNS)
 
     o_tickets = open_tickets(db, scope, history)
-    due = [reports_due(db, scope, history, stage) for stage in ("due", "overdue")]
+    due = list(reports_due_by_stage(db, scope, history, ("due", "overdue")).values())
     o_reports = pd.concat(due, ignore_index=True)
     o_complaints = open_complaints(db, scope, filters, whole_history=True)
     o_actions = action_list(db, scope, filters, ActionDrill(completion="open"),
