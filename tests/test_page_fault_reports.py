@@ -407,3 +407,20 @@ def test_the_management_workbook_flags_it_too(no_reason_db):
     assert sorted(r[col] for r in rows) == [1, 1]
     assert any(">0" in rule.formula[0] for cf in ws.conditional_formatting for rule in cf.rules)
     assert any(r[0] == "⚠ 未注明原因（协议要求注明）" for r in ws.iter_rows(values_only=True))
+
+
+def test_the_ticket_id_range_bounds_the_reports_read_and_loses_none(db):
+    from service_quality.queries import _id_range
+
+    # The range is that of the period's tickets; a period without tickets has none, and its
+    # lists are empty, not an error.
+    got = _id_range(db, "_tickets", {**PERIOD.params(), "customers": None})
+    ids = db.query("SELECT min(ticket_id) AS lo, max(ticket_id) AS hi FROM ticket_facts "
+                   "WHERE reported_at >= ? AND reported_at < ?",
+                   [PERIOD.params()["start"], PERIOD.params()["end"]]).iloc[0]
+    assert got == {"t_lo": ids["lo"], "t_hi": ids["hi"]}
+    empty = Filters("2000-01", "2000-01")
+    assert _id_range(db, "_tickets", {**empty.params(), "customers": None}) == {
+        "t_lo": None, "t_hi": None}
+    assert rejection_reasons(db, Scope.everyone(), empty).empty
+    assert report_list(db, Scope.everyone(), empty, ReportDrill(rejected=True)).empty

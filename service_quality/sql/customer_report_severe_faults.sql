@@ -6,7 +6,9 @@
            arg_max(coalesce(customer_decision, 'pending'), version) AS decision,
            string_agg(DISTINCT nullif(trim(reject_reason), ''), '；') AS reject_reasons
     FROM fault_reports
-    WHERE ticket_id IN (SELECT ticket_id FROM t WHERE rule_severity = 'severe')
+    -- the range first: row groups outside it are not read (queries._id_range)
+    WHERE ticket_id BETWEEN $t_lo AND $t_hi
+      AND ticket_id IN (SELECT ticket_id FROM t WHERE rule_severity = 'severe')
     GROUP BY ticket_id
 )
 SELECT t.ticket_id, t.reported_at, t.site, t.device, t.resolved_at, t.report_due_at,

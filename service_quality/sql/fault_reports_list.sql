@@ -20,6 +20,7 @@ rejected AS (
     SELECT ticket_id, bool_or(nullif(trim(reject_reason), '') = $d_reason) AS has_reason
     FROM fault_reports
     WHERE customer_decision = 'rejected' AND $d_reason IS NOT NULL
+      AND ticket_id BETWEEN $t_lo AND $t_hi   -- skips row groups (queries._id_range)
     GROUP BY ticket_id
 ),
 r AS (
@@ -46,7 +47,8 @@ reasons AS (
            string_agg(DISTINCT nullif(trim(reject_reason), ''), '；'
                       ORDER BY nullif(trim(reject_reason), '')) AS reject_reasons
     FROM fault_reports
-    WHERE customer_decision = 'rejected' AND ticket_id IN (SELECT ticket_id FROM r)
+    WHERE customer_decision = 'rejected' AND ticket_id BETWEEN $t_lo AND $t_hi
+      AND ticket_id IN (SELECT ticket_id FROM r)
     GROUP BY ticket_id
 )
 SELECT r.ticket_id, r.customer_id, coalesce(c.name, r.customer_id) AS customer_name,
@@ -64,6 +66,7 @@ SELECT r.ticket_id, r.customer_id, coalesce(c.name, r.customer_id) AS customer_n
        r.decision, v.decided_at, x.reject_reasons, r.no_reason_rejections, r.matching
 FROM r
 JOIN fault_reports AS v ON v.ticket_id = r.ticket_id AND v.version = r.version
+    AND v.ticket_id BETWEEN $t_lo AND $t_hi
 LEFT JOIN reasons AS x ON x.ticket_id = r.ticket_id
 LEFT JOIN customers AS c ON c.customer_id = r.customer_id
 ORDER BY r.reported_at DESC, r.ticket_id

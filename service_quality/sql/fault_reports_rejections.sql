@@ -5,7 +5,9 @@
     SELECT ticket_id, version, customer_decision, nullif(trim(reject_reason), '') AS reason
     FROM fault_reports
     -- only the tickets with a rejected version (ticket_facts.report_rejected) can count here
-    WHERE ticket_id IN (SELECT ticket_id FROM t WHERE report_rejected)
+    -- the range first: row groups outside it are not read (queries._id_range)
+    WHERE ticket_id BETWEEN $t_lo AND $t_hi
+      AND ticket_id IN (SELECT ticket_id FROM t WHERE report_rejected)
 ),
 rej AS (
     SELECT x.ticket_id, x.version, any_value(x.reason) AS reason,

@@ -33,7 +33,8 @@ agg AS (
            count(*) FILTER (WHERE customer_decision = 'rejected'
                               AND nullif(trim(reject_reason), '') IS NULL) AS no_reason
     FROM fault_reports
-    WHERE ticket_id IN (SELECT ticket_id FROM f)
+    -- the range first: row groups outside it are not read (queries._id_range)
+    WHERE ticket_id BETWEEN $t_lo AND $t_hi AND ticket_id IN (SELECT ticket_id FROM f)
     GROUP BY ticket_id
 )
 SELECT f.ticket_id, f.customer_id, coalesce(c.name, f.customer_id) AS customer_name,
