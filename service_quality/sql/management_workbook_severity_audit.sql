@@ -8,7 +8,8 @@ SELECT t.ticket_id, t.customer_id, coalesce(c.name, t.customer_id) AS customer_n
        t.error_ratio, t.capacity_drop, t.report_status,
        count(*) OVER () AS matching
 FROM t
-JOIN tickets AS k USING (ticket_id)
+-- the period's id range: the tickets' row groups outside it are not read (queries._id_range)
+JOIN tickets AS k ON k.ticket_id = t.ticket_id AND k.ticket_id BETWEEN $t_lo AND $t_hi
 LEFT JOIN customers AS c ON c.customer_id = t.customer_id
 WHERE t.category = 'fault'
   AND t.severity_check IN ('under_classified', 'over_classified', 'unverifiable')

@@ -34,6 +34,7 @@ SELECT f.ticket_id, f.customer_id, coalesce(c.name, f.customer_id) AS customer_n
        k.system_down, k.network_down, k.key_device_down, k.imminent_outage,
        f.error_ratio, f.capacity_drop, f.report_status, f.matching
 FROM f
-JOIN tickets AS k USING (ticket_id)
+-- the period's id range: the tickets' row groups outside it are not read (queries._id_range)
+JOIN tickets AS k ON k.ticket_id = f.ticket_id AND k.ticket_id BETWEEN $t_lo AND $t_hi
 LEFT JOIN customers AS c ON c.customer_id = f.customer_id
 ORDER BY f.reported_at DESC, f.ticket_id
