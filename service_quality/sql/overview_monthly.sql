@@ -30,25 +30,26 @@ tk AS (
 ),
 cm AS (
     SELECT
-        strftime(received_at, '%Y-%m') AS month,
+        strftime(date_trunc('month', received_at), '%Y-%m') AS month,
         compliance(first_reply_status) AS complaint_first_reply,
         compliance(resolution_status) AS complaint_resolution
     FROM complaint_sla
     WHERE received_at >= $start AND received_at < $end
       AND ($customers IS NULL OR list_contains($customers, customer_id))
       AND ($f_customers IS NULL OR list_contains($f_customers, customer_id))
-    GROUP BY month
+    GROUP BY date_trunc('month', received_at)
 ),
 sv AS (
     SELECT
-        strftime(sent_at, '%Y-%m') AS month,
+        strftime(date_trunc('month', sent_at), '%Y-%m') AS month,
         count(*) FILTER (WHERE satisfied) / nullif(count(*) FILTER (WHERE answered), 0) AS csat,
         count(*) FILTER (WHERE answered) / count(*) AS survey_response
     FROM survey_facts
     WHERE sent_at >= $start AND sent_at < $end
       AND ($customers IS NULL OR list_contains($customers, customer_id))
       AND ($f_customers IS NULL OR list_contains($f_customers, customer_id))
-    GROUP BY month
+    -- grouped by the month's start, named after: a name per row cost twice the scan at 10 M
+    GROUP BY date_trunc('month', sent_at)
 ),
 moments AS (
     SELECT month, least(month_end, CAST($as_of AS TIMESTAMP)) AS moment
