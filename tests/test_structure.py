@@ -1,6 +1,7 @@
 """The code's structure: where things live, which APIs it may use, how modules import each other."""
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -172,3 +173,14 @@ def test_the_three_reports_have_three_names():
                      if p.stem in ambiguous]
     message_keys = [k for k in catalogue() if k.split("_")[0] in {"report", "mgmt"}]
     assert (modules, sql, tests, message_files, message_keys) == ([], [], [], [], [])
+
+
+def test_lists_count_their_matching_rows_apart_from_the_rows_they_show():
+    # `count(*) OVER ()` beside a LIMIT made DuckDB hold every matching row's columns before
+    # keeping the first few: at 10 M tickets a month's ticket list took 0.25-0.38 s instead of
+    # 0.08 s. Lists count `matching` in a CROSS JOIN of the filtered rows' count (ticket_list.sql).
+    sql_dir = Path(__file__).resolve().parents[1] / "service_quality" / "sql"
+    windowed = [p.name for p in sorted(sql_dir.glob("*.sql"))
+                if re.search(r"count\(\*\)\s+OVER\s*\(\s*\)\s+AS\s+matching",
+                             p.read_text(encoding="utf-8"), re.IGNORECASE)]
+    assert windowed == []

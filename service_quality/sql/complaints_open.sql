@@ -19,16 +19,20 @@ WITH o AS (
       AND ($customers IS NULL OR list_contains($customers, k.customer_id))
       AND ($f_customers IS NULL OR list_contains($f_customers, k.customer_id))
 )
-SELECT complaint_id, customer_id, customer_name, received_at, category, channel,
-       complaint_manager, ticket_id, first_reply_at, first_reply_due,
-       CASE WHEN first_reply_at IS NULL
-            THEN (epoch(first_reply_due) - epoch(CAST($as_of AS TIMESTAMP))) / 3600 END
-           AS first_reply_hours_left,
-       first_reply_status, resolution_due,
-       (epoch(resolution_due) - epoch(CAST($as_of AS TIMESTAMP))) / 86400 AS resolution_days_left,
-       resolution_status, description,
-       count(*) OVER () AS matching
-FROM o
+, listed AS (
+    SELECT complaint_id, customer_id, customer_name, received_at, category, channel,
+           complaint_manager, ticket_id, first_reply_at, first_reply_due,
+           CASE WHEN first_reply_at IS NULL
+                THEN (epoch(first_reply_due) - epoch(CAST($as_of AS TIMESTAMP))) / 3600 END
+               AS first_reply_hours_left,
+           first_reply_status, resolution_due,
+           (epoch(resolution_due) - epoch(CAST($as_of AS TIMESTAMP))) / 86400 AS resolution_days_left,
+           resolution_status, description
+    FROM o
+)
+-- `matching` counted apart, as ticket_list.sql (a window holds every row's columns)
+SELECT listed.*, n.matching
+FROM listed CROSS JOIN (SELECT count(*) AS matching FROM listed) AS n
 ORDER BY CASE WHEN first_reply_at IS NULL THEN least(first_reply_due, resolution_due)
               ELSE resolution_due END, complaint_id
 LIMIT $limit

@@ -11,11 +11,16 @@
       AND ticket_id IN (SELECT ticket_id FROM t WHERE rule_severity = 'severe')
     GROUP BY ticket_id
 )
-SELECT t.ticket_id, t.reported_at, t.site, t.device, t.resolved_at, t.report_due_at,
-       f.first_submitted_at, t.report_status, coalesce(f.versions, 0) AS versions,
-       f.decision, f.reject_reasons, count(*) OVER () AS matching
-FROM t
-LEFT JOIN f USING (ticket_id)
-WHERE t.category = 'fault' AND t.rule_severity = 'severe'
-ORDER BY t.reported_at DESC, t.ticket_id
+, listed AS (
+    SELECT t.ticket_id, t.reported_at, t.site, t.device, t.resolved_at, t.report_due_at,
+           f.first_submitted_at, t.report_status, coalesce(f.versions, 0) AS versions,
+           f.decision, f.reject_reasons
+    FROM t
+    LEFT JOIN f USING (ticket_id)
+    WHERE t.category = 'fault' AND t.rule_severity = 'severe'
+)
+-- `matching` counted apart, as ticket_list.sql (a window holds every row's columns)
+SELECT listed.*, n.matching
+FROM listed CROSS JOIN (SELECT count(*) AS matching FROM listed) AS n
+ORDER BY listed.reported_at DESC, listed.ticket_id
 LIMIT $limit

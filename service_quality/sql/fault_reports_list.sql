@@ -23,9 +23,8 @@ rejected AS (
       AND ticket_id BETWEEN $t_lo AND $t_hi   -- skips row groups (queries._id_range)
     GROUP BY ticket_id
 ),
-r AS (
-    SELECT a.* EXCLUDE (any_rejected), bit_count(a.present) AS sections,
-           count(*) OVER () AS matching
+narrowed AS (
+    SELECT a.* EXCLUDE (any_rejected), bit_count(a.present) AS sections
     FROM agg AS a
     LEFT JOIN rejected AS x USING (ticket_id)
     WHERE ($d_sections IS NULL OR bit_count(a.present) = $d_sections)
@@ -39,7 +38,12 @@ r AS (
       AND ($d_rejected IS NULL OR a.any_rejected = $d_rejected)
       AND ($d_reason IS NULL OR coalesce(x.has_reason, false))
       AND ($d_no_reason IS NULL OR (a.no_reason_rejections > 0) = $d_no_reason)
-    ORDER BY a.reported_at DESC, a.ticket_id
+),
+-- `matching` counted apart, as ticket_list.sql (a window holds every row's columns)
+r AS (
+    SELECT narrowed.*, n.matching
+    FROM narrowed CROSS JOIN (SELECT count(*) AS matching FROM narrowed) AS n
+    ORDER BY narrowed.reported_at DESC, narrowed.ticket_id
     LIMIT $d_limit
 ),
 reasons AS (

@@ -4,12 +4,17 @@
 -- completeness (sections / 7, as fault_reports_list.sql), the customer's decision on it (none
 -- recorded = pending), the reasons of any rejection and how many rejections gave none (the
 -- agreement requires one: a finding).
-, f AS (
+, faults AS (
     SELECT t.ticket_id, t.customer_id, t.reported_at, t.rule_severity, t.resolved_at,
-           t.report_due_at, t.report_status, count(*) OVER () AS matching
+           t.report_due_at, t.report_status
     FROM t
     WHERE t.category = 'fault' AND t.report_status IS DISTINCT FROM 'na'
-    ORDER BY t.reported_at, t.ticket_id
+),
+-- `matching` counted apart, as ticket_list.sql (a window holds every row's columns)
+f AS (
+    SELECT faults.*, n.matching
+    FROM faults CROSS JOIN (SELECT count(*) AS matching FROM faults) AS n
+    ORDER BY faults.reported_at, faults.ticket_id
     LIMIT $limit
 ),
 agg AS (

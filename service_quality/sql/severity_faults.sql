@@ -3,10 +3,9 @@
 -- severity ($d_severity, by rule or as reported per $d_basis) and a ratio bin ($d_measure,
 -- $d_bin with the binning of severity_ratio_bins.sql, $d_side below or at/above the fault's own
 -- customer's line, as severity_ratio_bins.sql splits it).
-, f AS (
+, faults AS (
     SELECT t.ticket_id, t.customer_id, t.reported_at, t.device, t.reported_severity,
-           t.rule_severity, t.severity_check, t.error_ratio, t.capacity_drop, t.report_status,
-           count(*) OVER () AS matching
+           t.rule_severity, t.severity_check, t.error_ratio, t.capacity_drop, t.report_status
     FROM t
     WHERE t.category = 'fault'
       AND ($d_month IS NULL OR t.month = $d_month)
@@ -26,7 +25,13 @@
             WHEN 'capacity_drop' THEN t.capacity_drop > t.capacity_drop_threshold
                 OR (t.threshold_inclusive AND t.capacity_drop = t.capacity_drop_threshold)
           END) = ($d_side = 'severe'))
-    ORDER BY t.reported_at DESC, t.ticket_id
+),
+-- `matching` counted apart: a window over every matching row had DuckDB hold all their columns
+-- before the LIMIT (as ticket_list.sql)
+f AS (
+    SELECT faults.*, n.matching
+    FROM faults CROSS JOIN (SELECT count(*) AS matching FROM faults) AS n
+    ORDER BY faults.reported_at DESC, faults.ticket_id
     LIMIT $d_limit
 )
 SELECT f.ticket_id, f.customer_id, coalesce(c.name, f.customer_id) AS customer_name,

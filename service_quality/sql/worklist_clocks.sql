@@ -20,11 +20,16 @@ timed AS (
     FROM clocks
     WHERE reported_at <= $as_of
 )
-SELECT timed.ticket_id, coalesce(k.name, timed.customer_id) AS customer_name, timed.clock,
-       timed.reported_at, timed.deadline, timed.limit_minutes, timed.minutes_left,
-       timed.engineer_name, timed.service_mode, count(*) OVER () AS matching
-FROM timed
-LEFT JOIN customers AS k USING (customer_id)
-WHERE timed.minutes_left <= greatest($near_minutes, $near_share * timed.limit_minutes)
-ORDER BY timed.minutes_left, timed.ticket_id, timed.clock
+, listed AS (
+    SELECT timed.ticket_id, coalesce(k.name, timed.customer_id) AS customer_name, timed.clock,
+           timed.reported_at, timed.deadline, timed.limit_minutes, timed.minutes_left,
+           timed.engineer_name, timed.service_mode
+    FROM timed
+    LEFT JOIN customers AS k USING (customer_id)
+    WHERE timed.minutes_left <= greatest($near_minutes, $near_share * timed.limit_minutes)
+)
+-- `matching` counted apart, as ticket_list.sql (a window holds every row's columns)
+SELECT listed.*, n.matching
+FROM listed CROSS JOIN (SELECT count(*) AS matching FROM listed) AS n
+ORDER BY listed.minutes_left, listed.ticket_id, listed.clock
 LIMIT $limit

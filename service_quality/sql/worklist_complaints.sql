@@ -25,12 +25,17 @@ clocks AS (
            to_seconds($resolution_near_days * 86400)
     FROM open
 )
-SELECT c.complaint_id, coalesce(n.name, c.customer_id) AS customer_name, c.clock,
-       c.received_at, c.deadline,
-       date_diff('second', CAST($as_of AS TIMESTAMP), c.deadline) / 3600 AS hours_left,
-       c.ticket_id, c.category, c.complaint_manager, count(*) OVER () AS matching
-FROM clocks AS c
-LEFT JOIN customers AS n USING (customer_id)
-WHERE c.deadline <= $as_of + c.near
-ORDER BY hours_left, c.complaint_id, c.clock
+, listed AS (
+    SELECT c.complaint_id, coalesce(n.name, c.customer_id) AS customer_name, c.clock,
+           c.received_at, c.deadline,
+           date_diff('second', CAST($as_of AS TIMESTAMP), c.deadline) / 3600 AS hours_left,
+           c.ticket_id, c.category, c.complaint_manager
+    FROM clocks AS c
+    LEFT JOIN customers AS n USING (customer_id)
+    WHERE c.deadline <= $as_of + c.near
+)
+-- `matching` counted apart, as ticket_list.sql (a window holds every row's columns)
+SELECT listed.*, n.matching
+FROM listed CROSS JOIN (SELECT count(*) AS matching FROM listed) AS n
+ORDER BY hours_left, listed.complaint_id, listed.clock
 LIMIT $limit
