@@ -2,10 +2,14 @@
 -- with each value's share of its month; an empty value is 'unknown' so the month still adds up.
 SELECT
     month,
-    coalesce(CASE $dimension WHEN 'channel' THEN channel
-                             WHEN 'service_mode' THEN service_mode END, 'unknown') AS value,
-    count(*) AS tickets,
-    count(*) / sum(count(*)) OVER (PARTITION BY month) AS share
-FROM t
+    coalesce(value, 'unknown') AS value,
+    CAST(sum(n) AS BIGINT) AS tickets,
+    sum(n) / sum(sum(n)) OVER (PARTITION BY month) AS share
+FROM (
+    -- grouped by the column itself: a CASE on $dimension per row took twice as long (10 M)
+    SELECT month, channel AS value, count(*) AS n FROM t WHERE $dimension = 'channel' GROUP BY ALL
+    UNION ALL
+    SELECT month, service_mode, count(*) FROM t WHERE $dimension = 'service_mode' GROUP BY ALL
+)
 GROUP BY 1, 2
 ORDER BY month, value
