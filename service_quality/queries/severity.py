@@ -85,6 +85,11 @@ def severity_by(db: Database, scope: Scope, filters: Filters, basis: str,
     if basis not in BASES or group not in GROUPS:
         raise ValueError(f"unknown basis {basis!r} or group {group!r}")
     limit = DEVICE_LIMIT if group == "device" else GROUP_LIMIT
+    if basis == "rule" and group in ("month", "customer"):
+        # ticket_monthly holds the rule severity per month and customer (not devices, nor the
+        # severity as reported)
+        return run(db, "severity_by_monthly", scope, filters, base="_monthly", group=group,
+                   limit=limit)
     return run(db, "severity_by", scope, filters, base="_tickets", basis=basis, group=group,
                limit=limit)
 
