@@ -77,26 +77,29 @@ def run(
         params.update(_id_range(db, base, params))
     if "$customers" not in text:
         raise ValueError(f"{name}.sql does not apply the customer scope ($customers)")
-    # DuckDB refuses parameters a statement does not use, so pass exactly the ones it names.
-    used = set(_PARAM.findall(text))
-    missing = used - set(params)
+    missing = set(_PARAM.findall(text)) - set(params)
     if missing:
         raise ValueError(f"{name}.sql needs parameters {sorted(missing)}")
+    return _query(db, text, params)
+
+
+def _query(db: Database, text: str, params: dict) -> pd.DataFrame:
+    """TEXT with the PARAMS it names: DuckDB refuses parameters a statement does not use."""
+    used = set(_PARAM.findall(text))
     return db.query(text, {k: v for k, v in params.items() if k in used})
 
 
 def _id_range(db: Database, base: str, params: dict) -> dict:
     """$t_lo and $t_hi: the least and greatest ticket id of the base CTE `t`.
 
-    A query that reads fault_reports for the tickets of `t` also asks for ids in this range, a
-    constant DuckDB checks against each row group's min and max: ids follow time in most
-    exports, so a month's tickets skip most of the file's row groups (10 M tickets: a
+    A query that reads fault_reports or tickets for the tickets of `t` also asks for ids in this
+    range, a constant DuckDB checks against each row group's min and max: ids follow time in
+    most exports, so a month's tickets skip most of the file's row groups (10 M tickets: a
     month's rejections 0.05 s instead of 0.2 s). The ids in `t` stay the condition; the range
     only narrows what is read.
     """
     text = sql(base) + "\nSELECT min(ticket_id) AS lo, max(ticket_id) AS hi FROM t"
-    used = set(_PARAM.findall(text))
-    lo, hi = db.query(text, {k: v for k, v in params.items() if k in used}).iloc[0]
+    lo, hi = _query(db, text, params).iloc[0]
     return {"t_lo": None if pd.isna(lo) else lo, "t_hi": None if pd.isna(hi) else hi}
 
 
