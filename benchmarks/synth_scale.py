@@ -21,7 +21,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 IDS = {"ticket_id", "survey_id", "complaint_id", "action_id", "parent_ticket_id", "source_id"}
 REBUILT = {"ticket_monthly", "survey_details", "worklist_tickets", "worklist_actions_overdue",
-           "worklist_low_scores", "filter_choices"}
+           "worklist_low_scores", "filter_choices", "report_monthly", "report_rejections"}
 KEPT_ONCE = {"load_batches"}
 
 

@@ -34,6 +34,9 @@ MIGRATIONS: dict[int, list[str]] = {
     # 6 → 7 added a derived table only (filter_choices, the sidebar's choices), which every
     # load recomputes.
     6: [],
+    # 7 → 8 added derived tables only (report_monthly, report_rejections: the fault-report
+    # page's counts), which every load recomputes.
+    7: [],
 }
 
 

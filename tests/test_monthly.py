@@ -11,6 +11,7 @@ from sqlcheck import frame, value
 
 from service_quality.filters import Filters
 from service_quality.queries import Scope, run
+from service_quality.queries.fault_reports import SECTIONS, rejection_reasons, report_overview
 from service_quality.queries.overview import TICKET_METRICS, compliance, monthly, ticket_volume
 from service_quality.queries.sla import GROUPS, METRICS, sla_by
 
@@ -77,6 +78,62 @@ def test_headline_counts_and_rates_equal_the_tickets(db, fixture_db, view):
                  f"WHERE {where} GROUP BY month", params)
     assert by_month[by_month > 0].to_dict() == dict(zip(want["month"], want["n"], strict=True))
     assert list(by_month.index) == filters.months
+
+
+@pytest.mark.parametrize("view", range(len(VIEWS)))
+def test_the_fault_report_counts_of_the_load_are_the_tickets_own(db, fixture_db, view):
+    # report_monthly and report_rejections (the page's overview and reasons) against the
+    # tickets of the view and their report versions, counted here in pandas.
+    scope, filters = VIEWS[view]
+    where, params = _where(scope, filters)
+    t = frame(fixture_db, f"SELECT ticket_id, report_status, report_versions, report_decision, "  # noqa: S608
+              f"report_present, report_due_at, report_rejected_no_reason FROM ticket_facts "
+              f"WHERE {where}", params)
+    o = report_overview(db, scope, filters)
+    assert o.statuses == {s: int((t["report_status"] == s).sum())
+                          for s in ("met", "breached", "no_record", "pending")}
+    latest = t[t["report_versions"].notna()]
+    present = latest["report_present"].astype(int)
+    assert o.reports == len(latest)
+    assert list(o.completeness["reports"]) == [
+        int((present.map(lambda m: bin(m).count("1")) == n).sum()) for n in range(8)]
+    assert o.missing.set_index("section")["reports"].to_dict() == {
+        s: int((present & 2**i == 0).sum()) for i, s in enumerate(SECTIONS)}
+    assert o.decisions.set_index("decision")["reports"].to_dict() == {
+        d: int((latest["report_decision"] == d).sum()) for d in ("accepted", "rejected", "pending")}
+    assert dict(zip(o.versions["versions"], o.versions["tickets"], strict=True)) == {
+        int(v): int(n) for v, n in latest["report_versions"].value_counts().items()}
+    breached = t["report_status"] == "breached"
+    assert o.stages == {
+        "due": int(((t["report_status"] == "pending") & t["report_due_at"].notna()).sum()),
+        "overdue": int((breached & t["report_versions"].isna()).sum()),
+        "late": int((breached & t["report_versions"].notna()).sum())}
+    assert o.rejected_no_reason == int(latest["report_rejected_no_reason"].sum())
+
+    v = frame(fixture_db, "SELECT ticket_id, version, customer_decision, "
+              "nullif(trim(reject_reason), '') AS reason FROM fault_reports")
+    v = v[v["ticket_id"].isin(t["ticket_id"])]
+    later = v.merge(v, on="ticket_id", suffixes=("", "_later"))
+    later = later[later["version_later"] > later["version"]]
+    rejected = v[v["customer_decision"] == "rejected"].set_index(["ticket_id", "version"])
+    after = later.groupby(["ticket_id", "version"]).agg(
+        n=("version_later", "size"),
+        accepted=("customer_decision_later", lambda d: (d == "accepted").any()))
+    rejected = rejected.join(after).reset_index()
+    rejected["n"], rejected["accepted"] = rejected["n"].fillna(0), rejected["accepted"].eq(True)
+    rejected["reason"] = rejected["reason"].fillna("\0")   # a blank reason is a group of its own
+    want = rejected.groupby("reason").agg(
+        rejections=("version", "size"), tickets=("ticket_id", "nunique"),
+        resubmitted=("n", lambda n: int((n > 0).sum())),
+        accepted_later=("accepted", "sum"),
+        later_versions=("n", "sum"))
+    got = rejection_reasons(db, scope, filters, limit=1000)
+    got = got.assign(reason=got["reason"].fillna("\0")).set_index("reason")
+    assert len(want) > 0 or view > 0
+    assert sorted(got.index) == sorted(want.index)
+    for column in want.columns:
+        assert got[column].to_dict() == {k: int(x) for k, x in want[column].items()}, column
+    assert (got["not_resubmitted"] == got["rejections"] - got["resubmitted"]).all()
 
 
 def test_ticket_monthly_counts_every_ticket_once_per_promise(fixture_db):

@@ -424,3 +424,40 @@ def test_the_ticket_id_range_bounds_the_reports_read_and_loses_none(db):
         "t_lo": None, "t_hi": None}
     assert rejection_reasons(db, Scope.everyone(), empty).empty
     assert report_list(db, Scope.everyone(), empty, ReportDrill(rejected=True)).empty
+
+
+def test_a_ticket_rejected_twice_for_one_reason_is_one_ticket_of_that_reason(fixture_db, tmp_path):
+    # The load counts rejections per month and filter value (report_rejections); the tickets of a
+    # reason must stay distinct tickets, not rejections.
+    from etl.load import load
+    from service_quality.database import Database
+    from service_quality.settings import load_settings
+
+    db = tmp_path / "service.duckdb"
+    shutil.copyfile(fixture_db, db)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        first = con.execute("""SELECT * FROM fault_reports WHERE customer_decision = 'rejected'
+                               AND submitted_at >= '2025-01-01' AND (SELECT max(version)
+                               FROM fault_reports AS x WHERE x.ticket_id = fault_reports.ticket_id)
+                               = version ORDER BY ticket_id LIMIT 1""").df()
+        as_of = con.execute("SELECT value FROM load_info WHERE key = 'as_of'").fetchall()[0][0]
+    finally:
+        con.close()
+    # two more versions of the same ticket: rejected again for the same reason, then accepted
+    again = first.assign(version=first["version"] + 1, reject_reason="缺少根因分析（测试）")
+    first = first.assign(reject_reason="缺少根因分析（测试）")
+    accepted = first.assign(version=first["version"] + 2, customer_decision="accepted",
+                            reject_reason=None)
+    (tmp_path / "in").mkdir()
+    pd.concat([first, again, accepted]).to_csv(tmp_path / "in" / "fault_reports.csv",
+                                               index=False)
+    load([tmp_path / "in"], db, load_settings(), as_of=pd.Timestamp(as_of).to_pydatetime())
+    d = Database(db)
+    try:
+        reasons = rejection_reasons(d, Scope.everyone(), PERIOD).set_index("reason")
+    finally:
+        d.close()
+    got = reasons.loc["缺少根因分析（测试）"]
+    assert (got["rejections"], got["tickets"], got["resubmitted"], got["accepted_later"],
+            got["not_resubmitted"], got["later_versions"]) == (2, 1, 2, 2, 0, 3)

@@ -93,7 +93,9 @@ def report_compliance_by(db: Database, scope: Scope, filters: Filters,
 
 def report_overview(db: Database, scope: Scope, filters: Filters) -> ReportOverview:
     """Status counts, completeness of latest versions, decisions, versions and stages."""
-    frame = run(db, "fault_reports_overview", scope, filters, base="_tickets")
+    # Counted by the load per month and filter value (report_monthly): a month of 10 M tickets
+    # is spread over every row group of ticket_facts.
+    frame = run(db, "fault_reports_overview", scope, filters, base="_reports_monthly")
     kinds = {k: g.set_index("key")["n"].astype("int64") for k, g in frame.groupby("kind")}
 
     def counts(kind: str, keys) -> pd.Series:
@@ -129,7 +131,8 @@ def report_overview(db: Database, scope: Scope, filters: Filters) -> ReportOverv
 def rejection_reasons(db: Database, scope: Scope, filters: Filters,
                       limit: int = REASON_LIMIT) -> pd.DataFrame:
     """Rejected versions per reason: rejections, tickets, resubmitted, accepted later, open."""
-    return run(db, "fault_reports_rejections", scope, filters, base="_tickets", limit=limit)
+    return run(db, "fault_reports_rejections", scope, filters, base="_reports_monthly",
+               limit=limit)
 
 
 def report_list(db: Database, scope: Scope, filters: Filters, drill: ReportDrill = ReportDrill(),

@@ -45,4 +45,57 @@ SELECT f.survey_id, f.customer_id, coalesce(f.survey_type, 'unknown') AS survey_
 FROM survey_facts AS f
 JOIN surveys AS s USING (survey_id)
 LEFT JOIN engineers AS e ON e.engineer_id = s.engineer_id
-ORDER BY f.sent_at
+ORDER BY f.sent_at;
+
+-- report_monthly: ticket_facts counted per month, per value of every page filter (customer,
+-- severity, service mode, team) and per fault-report shape: report_status, versions, the latest
+-- version's decision and sections (bit mask), the due-or-late stage of fault_reports_due.sql, and
+-- the versions rejected without a reason. The fault-report overview sums these rows instead of
+-- reading a month of tickets (10 M tickets: their row groups hold every month).
+CREATE OR REPLACE TABLE report_monthly AS
+SELECT
+    month, customer_id, coalesce(rule_severity, 'not_fault') AS severity, service_mode, team,
+    report_status, report_versions AS versions, report_decision AS decision,
+    report_present AS present,
+    CASE WHEN report_status = 'pending' AND report_due_at IS NOT NULL THEN 'due'
+         WHEN report_status = 'breached' AND report_versions IS NOT NULL THEN 'late'
+         WHEN report_status = 'breached' THEN 'overdue' END AS stage,
+    coalesce(sum(report_rejected_no_reason), 0)::BIGINT AS rejected_no_reason,
+    count(*)::BIGINT AS tickets
+FROM ticket_facts
+GROUP BY ALL
+ORDER BY month;
+
+-- report_rejections: the customer's rejections of report versions per month, page-filter value
+-- and reason (a blank reason is NULL), which fault_reports_rejections.sql sums: how many, on
+-- how many tickets (a ticket is in one group, so the groups' counts add up), how many were
+-- followed by a new version, how many of those the customer then accepted, how many versions
+-- came after.
+CREATE OR REPLACE TABLE report_rejections AS
+WITH v AS (
+    SELECT ticket_id, version, customer_decision, nullif(trim(reject_reason), '') AS reason
+    FROM fault_reports
+    WHERE ticket_id IN (SELECT ticket_id FROM ticket_facts WHERE report_rejected)
+),
+rej AS (
+    SELECT x.ticket_id, x.version, any_value(x.reason) AS reason,
+           count(y.version) AS later_versions,
+           coalesce(bool_or(y.customer_decision = 'accepted'), false) AS accepted_later
+    FROM v AS x
+    LEFT JOIN v AS y ON y.ticket_id = x.ticket_id AND y.version > x.version
+    WHERE x.customer_decision = 'rejected'
+    GROUP BY x.ticket_id, x.version
+)
+SELECT
+    f.month, f.customer_id, coalesce(f.rule_severity, 'not_fault') AS severity, f.service_mode,
+    f.team, r.reason,
+    count(*)::BIGINT AS rejections,
+    count(DISTINCT r.ticket_id)::BIGINT AS tickets,
+    count(*) FILTER (WHERE r.later_versions > 0)::BIGINT AS resubmitted,
+    count(*) FILTER (WHERE r.accepted_later)::BIGINT AS accepted_later,
+    count(*) FILTER (WHERE r.later_versions = 0)::BIGINT AS not_resubmitted,
+    sum(r.later_versions)::BIGINT AS later_versions
+FROM rej AS r
+JOIN ticket_facts AS f USING (ticket_id)
+GROUP BY ALL
+ORDER BY f.month
