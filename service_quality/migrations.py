@@ -37,6 +37,9 @@ MIGRATIONS: dict[int, list[str]] = {
     # 7 → 8 added derived tables only (report_monthly, report_rejections: the fault-report
     # page's counts), which every load recomputes.
     7: [],
+    # 8 → 9 added a derived table only (action_overdue, each action's overdue span), which every
+    # load recomputes.
+    8: [],
 }
 
 

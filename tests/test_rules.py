@@ -547,6 +547,48 @@ def test_action_overdue_at_a_moment(status, created, due, done, moment, overdue)
     assert got is overdue
 
 
+def test_the_overdue_span_is_the_agreements_overdue_at_every_moment():
+    # action_overdue_at is written as a span (since, until) so the load can keep it; here the
+    # rule in its own words, at every moment around each edge: creation, due day, completion.
+    from service_quality.database import MACROS
+
+    con = duckdb.connect()
+    con.execute(MACROS)
+    got = con.execute("""
+        WITH a AS (
+            SELECT * FROM
+                (VALUES ('open'), ('in_progress'), ('done'), ('verified'), ('cancelled'),
+                        (NULL)) AS s(status),
+                (VALUES (TIMESTAMP '2025-09-01 10:00'), (TIMESTAMP '2025-09-30 23:59:59.999999'),
+                        (TIMESTAMP '2025-10-01 00:00'), (NULL)) AS c(created_at),
+                (VALUES (DATE '2025-09-29'), (DATE '2025-09-30'), (NULL)) AS d(due_date),
+                (VALUES (TIMESTAMP '2025-09-15 09:00'), (TIMESTAMP '2025-10-01 00:00'),
+                        (TIMESTAMP '2025-10-02 12:00'), (NULL)) AS x(done_at)
+        ),
+        m AS (
+            SELECT moment + INTERVAL (k) MICROSECOND AS moment
+            FROM (VALUES (TIMESTAMP '2025-09-15 09:00'), (TIMESTAMP '2025-09-30 00:00'),
+                         (TIMESTAMP '2025-09-30 23:59:59.999999'), (TIMESTAMP '2025-10-01 00:00'),
+                         (TIMESTAMP '2025-10-02 12:00'), (TIMESTAMP '2025-11-01 00:00'))
+                AS v(moment), (VALUES (-1), (0), (1)) AS e(k)
+        )
+        SELECT count(*),
+               count(*) FILTER (WHERE action_overdue_at(status, due_date, created_at, done_at,
+                                                        moment)),
+               count(*) FILTER (WHERE action_overdue_at(status, due_date, created_at, done_at,
+                                                        moment)
+                   IS DISTINCT FROM coalesce(
+                       created_at < moment AND due_date < CAST(moment AS DATE)
+                       AND status <> 'cancelled'
+                       AND NOT (status IN ('done', 'verified')
+                                AND coalesce(done_at < moment, true)), false))
+        FROM a, m
+    """).fetchall()[0]
+    cases, overdue, differ = got
+    assert cases == 6 * 4 * 3 * 4 * 18 and overdue > 100
+    assert differ == 0
+
+
 def test_survey_facts():
     surveys = conform(pd.DataFrame([
         {"survey_id": "S1", "customer_id": "C001", "sent_at": ts("2025-10-01"), "score": 5.0},

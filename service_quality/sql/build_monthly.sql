@@ -99,3 +99,22 @@ FROM rej AS r
 JOIN ticket_facts AS f USING (ticket_id)
 GROUP BY ALL
 ORDER BY f.month
+;
+
+-- action_overdue: the span each improvement action is overdue in (macros.sql: from `since` to
+-- `until`, NULL being no end), for the actions that are overdue at some moment. The overview
+-- counts the overdue actions at a month's end or the previous period's by comparing two times
+-- per action, instead of joining actions and judging every action again.
+CREATE OR REPLACE TABLE action_overdue AS
+WITH d AS (
+    SELECT a.action_id, a.customer_id,
+           action_overdue_since(a.status, a.due_date, x.created_at,
+                                coalesce(x.completed_at, x.verified_at)) AS since,
+           action_overdue_until(a.status, coalesce(x.completed_at, x.verified_at)) AS "until"
+    FROM action_status AS a
+    JOIN actions AS x USING (action_id)
+)
+SELECT *
+FROM d
+WHERE since IS NOT NULL AND ("until" IS NULL OR "until" >= since)
+ORDER BY since

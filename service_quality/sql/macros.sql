@@ -17,8 +17,23 @@ CREATE OR REPLACE TEMP MACRO compliance_of(met, breached, no_record) AS
 -- then. `status` is its status at as_of; only `done` / `verified` count as done, from `done_at`
 -- (completed_at, else verified_at) on, or always when no date was recorded. An open or
 -- in-progress action is not done, whatever dates it carries.
+-- Written as the span it is overdue in, so a count at many moments compares two times per
+-- action (the load keeps the spans: table action_overdue) instead of judging every action again
+-- at every moment.
+-- action_overdue_since: the first moment it is overdue, a microsecond after its creation and no
+-- earlier than the day after its due date; NULL when it never is (cancelled, done without a
+-- date, no creation time or due date).
+CREATE OR REPLACE TEMP MACRO action_overdue_since(status, due_date, created_at, done_at) AS
+    CASE WHEN status <> 'cancelled' AND created_at IS NOT NULL AND due_date IS NOT NULL
+              AND NOT (status IN ('done', 'verified') AND done_at IS NULL)
+         THEN greatest(created_at + INTERVAL 1 MICROSECOND,
+                       CAST(due_date AS TIMESTAMP) + INTERVAL 1 DAY) END;
+-- action_overdue_until: the last moment it is overdue, done_at when done (NULL: no end).
+CREATE OR REPLACE TEMP MACRO action_overdue_until(status, done_at) AS
+    CASE WHEN status IN ('done', 'verified') THEN done_at END;
+-- overdue_in(since, until, moment): whether `moment` lies in the span.
+CREATE OR REPLACE TEMP MACRO overdue_in(since, "until", moment) AS
+    coalesce(since <= moment AND coalesce(moment <= "until", true), false);
 CREATE OR REPLACE TEMP MACRO action_overdue_at(status, due_date, created_at, done_at, moment) AS
-    created_at < moment
-    AND due_date < CAST(moment AS DATE)
-    AND status <> 'cancelled'
-    AND NOT (status IN ('done', 'verified') AND coalesce(done_at < moment, true))
+    overdue_in(action_overdue_since(status, due_date, created_at, done_at),
+               action_overdue_until(status, done_at), moment)
