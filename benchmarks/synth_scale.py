@@ -23,7 +23,7 @@ MACROS = (ROOT / "service_quality" / "sql" / "macros.sql").read_text(encoding="u
 IDS = {"ticket_id", "survey_id", "complaint_id", "action_id", "parent_ticket_id", "source_id"}
 REBUILT = {"ticket_monthly", "survey_details", "worklist_tickets", "worklist_actions_overdue",
            "worklist_low_scores", "filter_choices", "report_monthly", "report_rejections",
-           "action_overdue"}
+           "action_overdue", "fault_handling"}
 KEPT_ONCE = {"load_batches"}
 
 

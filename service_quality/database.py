@@ -35,8 +35,9 @@ SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
 # 4: ticket_sla.recurrence_due_at, ticket_monthly severity `not_fault`, action_status in SQL;
 # 5: customers.report_emails
 # 6: customer_terms, the limits beside the statuses of ticket_sla, complaint_sla, survey_facts
-# 7: filter_choices; 8: report_monthly, report_rejections; 9: action_overdue
-SCHEMA_VERSION = 9
+# 7: filter_choices; 8: report_monthly, report_rejections; 9: action_overdue;
+# 10: fault_handling
+SCHEMA_VERSION = 10
 
 SQL_TYPES = {
     STR: "VARCHAR", TIMESTAMP: "TIMESTAMP", DATE: "DATE", BOOL: "BOOLEAN", RATIO: "DOUBLE",

@@ -40,6 +40,9 @@ MIGRATIONS: dict[int, list[str]] = {
     # 8 → 9 added a derived table only (action_overdue, each action's overdue span), which every
     # load recomputes.
     8: [],
+    # 9 → 10 added a derived table only (fault_handling, the faults' handling minutes in month
+    # order), which every load recomputes.
+    9: [],
 }
 
 

@@ -12,7 +12,13 @@ from sqlcheck import frame, value
 from service_quality.filters import Filters
 from service_quality.queries import Scope, run
 from service_quality.queries.fault_reports import SECTIONS, rejection_reasons, report_overview
-from service_quality.queries.overview import TICKET_METRICS, compliance, monthly, ticket_volume
+from service_quality.queries.overview import (
+    TICKET_METRICS,
+    compliance,
+    handling_hours,
+    monthly,
+    ticket_volume,
+)
 from service_quality.queries.sla import GROUPS, METRICS, sla_by
 
 VIEWS = [
@@ -134,6 +140,24 @@ def test_the_fault_report_counts_of_the_load_are_the_tickets_own(db, fixture_db,
     for column in want.columns:
         assert got[column].to_dict() == {k: int(x) for k, x in want[column].items()}, column
     assert (got["not_resubmitted"] == got["rejections"] - got["resubmitted"]).all()
+
+
+@pytest.mark.parametrize("view", range(len(VIEWS)))
+def test_the_handling_medians_of_the_load_are_the_faults_own(db, fixture_db, view):
+    # fault_handling (the overview's median and its trend) against the view's faults.
+    scope, filters = VIEWS[view]
+    where, params = _where(scope, filters)
+    faults = frame(fixture_db, f"SELECT month, handling_minutes FROM ticket_facts "  # noqa: S608
+                   f"WHERE category = 'fault' AND {where}", params)
+    got = handling_hours(db, scope, filters)
+    assert got["resolved"] == faults["handling_minutes"].count()
+    want = faults["handling_minutes"].median() / 60
+    assert got["median_hours"] == pytest.approx(want) if faults["handling_minutes"].count() \
+        else pd.isna(got["median_hours"])
+    trend = monthly(db, scope, filters).set_index("month")["handling_hours"].dropna()
+    per_month = (faults.dropna().groupby("month")["handling_minutes"].median() / 60)
+    assert len(per_month) > 0 or view > 0
+    assert trend.to_dict() == pytest.approx(per_month.to_dict())
 
 
 def test_ticket_monthly_counts_every_ticket_once_per_promise(fixture_db):

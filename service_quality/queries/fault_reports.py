@@ -95,7 +95,7 @@ def report_overview(db: Database, scope: Scope, filters: Filters) -> ReportOverv
     """Status counts, completeness of latest versions, decisions, versions and stages."""
     # Counted by the load per month and filter value (report_monthly): a month of 10 M tickets
     # is spread over every row group of ticket_facts.
-    frame = run(db, "fault_reports_overview", scope, filters, base="_reports_monthly")
+    frame = run(db, "fault_reports_overview", scope, filters, base="_monthly")
     kinds = {k: g.set_index("key")["n"].astype("int64") for k, g in frame.groupby("kind")}
 
     def counts(kind: str, keys) -> pd.Series:
@@ -131,7 +131,7 @@ def report_overview(db: Database, scope: Scope, filters: Filters) -> ReportOverv
 def rejection_reasons(db: Database, scope: Scope, filters: Filters,
                       limit: int = REASON_LIMIT) -> pd.DataFrame:
     """Rejected versions per reason: rejections, tickets, resubmitted, accepted later, open."""
-    return run(db, "fault_reports_rejections", scope, filters, base="_reports_monthly",
+    return run(db, "fault_reports_rejections", scope, filters, base="_monthly",
                limit=limit)
 
 

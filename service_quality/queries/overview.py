@@ -39,7 +39,7 @@ def survey_rates(db: Database, scope: Scope, filters: Filters) -> pd.Series:
 
 def handling_hours(db: Database, scope: Scope, filters: Filters) -> pd.Series:
     """Filtered faults resolved so far (`resolved`) and their median handling hours."""
-    return run(db, "overview_handling", scope, filters, base="_tickets").iloc[0]
+    return run(db, "overview_handling", scope, filters, base="_monthly").iloc[0]
 
 
 def overdue_actions(db: Database, scope: Scope, filters: Filters) -> pd.Series:
@@ -54,7 +54,7 @@ def monthly(db: Database, scope: Scope, filters: Filters) -> pd.DataFrame:
     """One row per month of the filters: every card's number that month (NULL = no data)."""
     as_of = pd.Timestamp(load_info(db)["as_of"])
     frame = run(db, "overview_monthly", scope, filters, base="_monthly", as_of=as_of)
-    hours = run(db, "overview_handling_monthly", scope, filters, base="_tickets")
+    hours = run(db, "overview_handling_monthly", scope, filters, base="_monthly")
     frame = frame.merge(hours, on="month", how="left")
     return frame[[*frame.columns[:8], "handling_hours", *frame.columns[8:-1]]]
 

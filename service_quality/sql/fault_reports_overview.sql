@@ -1,4 +1,4 @@
--- (after _reports_monthly.sql) The fault-report picture from the load's counts (report_monthly),
+-- (after _monthly.sql) The fault-report picture from the load's counts (report_monthly),
 -- as (kind, key, n) rows, each a sum of the groups' tickets:
 --   status    faults per report_status (the report rule; na left out)
 --   sections  tickets by the number of non-empty sections (0–7) of their latest report version

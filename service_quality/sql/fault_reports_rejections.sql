@@ -1,4 +1,4 @@
--- (after _reports_monthly.sql) Rejected report versions by the customer's reason, most frequent
+-- (after _monthly.sql) Rejected report versions by the customer's reason, most frequent
 -- first, from the load's counts (report_rejections, summed over the period's groups): how many, on
 -- how many tickets, how many were followed by a new version, how many of those the customer then
 -- accepted, and how many versions came after. A blank reason is NULL.

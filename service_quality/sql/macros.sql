@@ -36,4 +36,18 @@ CREATE OR REPLACE TEMP MACRO overdue_in(since, "until", moment) AS
     coalesce(since <= moment AND coalesce(moment <= "until", true), false);
 CREATE OR REPLACE TEMP MACRO action_overdue_at(status, due_date, created_at, done_at, moment) AS
     overdue_in(action_overdue_since(status, due_date, created_at, done_at),
-               action_overdue_until(status, done_at), moment)
+               action_overdue_until(status, done_at), moment);
+-- in_months(month, customer_id, severity, service_mode, team, start, end, customers, f_customers,
+-- f_severities, f_service_modes, f_teams): whether a row of the load's per-month tables
+-- (ticket_monthly, report_monthly, …) is in the caller's scope and the page filters: the
+-- narrowing of _tickets.sql on whole months, for start and end at month starts.
+CREATE OR REPLACE TEMP MACRO in_months(month, customer_id, severity, service_mode, team, "start",
+                                       "end", customers, f_customers, f_severities,
+                                       f_service_modes, f_teams) AS
+    month >= strftime(CAST("start" AS TIMESTAMP), '%Y-%m')
+    AND month < strftime(CAST("end" AS TIMESTAMP), '%Y-%m')
+    AND (customers IS NULL OR list_contains(customers, customer_id))
+    AND (f_customers IS NULL OR list_contains(f_customers, customer_id))
+    AND (f_severities IS NULL OR list_contains(f_severities, severity))
+    AND (f_service_modes IS NULL OR list_contains(f_service_modes, service_mode))
+    AND (f_teams IS NULL OR list_contains(f_teams, team))
