@@ -25,6 +25,7 @@ from service_quality import rules
 from service_quality.calendar import build_calendar
 from service_quality.database import (
     ENTITY_SQL,
+    MACROS,
     REPLACE_DERIVED,
     SCHEMA_VERSION,
     create_tables,
@@ -534,6 +535,7 @@ def derive(con: duckdb.DuckDBPyConnection, settings: Settings,
     rules.complaint_sla_in_db(con, stamp)
     rules.action_status_in_db(con, stamp)
     rules.survey_facts_in_db(con)
+    con.execute(MACROS)   # build_monthly.sql uses the macros (report_stage, the overdue span)
     con.execute(sql("build_monthly"))
     con.execute(sql("build_filter_choices"))
     con.execute(sql("build_worklist"), {"as_of": stamp.to_pydatetime()})

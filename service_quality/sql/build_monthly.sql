@@ -49,7 +49,7 @@ ORDER BY f.sent_at;
 
 -- report_monthly: ticket_facts counted per month, per value of every page filter (customer,
 -- severity, service mode, team) and per fault-report shape: report_status, versions, the latest
--- version's decision and sections (bit mask), the due-or-late stage of fault_reports_due.sql, and
+-- version's decision and sections (bit mask), the due-or-late stage (macros.sql: report_stage), and
 -- the versions rejected without a reason. The fault-report overview sums these rows instead of
 -- reading a month of tickets (10 M tickets: their row groups hold every month).
 CREATE OR REPLACE TABLE report_monthly AS
@@ -57,9 +57,7 @@ SELECT
     month, customer_id, coalesce(rule_severity, 'not_fault') AS severity, service_mode, team,
     report_status, report_versions AS versions, report_decision AS decision,
     report_present AS present,
-    CASE WHEN report_status = 'pending' AND report_due_at IS NOT NULL THEN 'due'
-         WHEN report_status = 'breached' AND report_versions IS NOT NULL THEN 'late'
-         WHEN report_status = 'breached' THEN 'overdue' END AS stage,
+    report_stage(report_status, report_due_at, report_first_submitted_at) AS stage,
     coalesce(sum(report_rejected_no_reason), 0)::BIGINT AS rejected_no_reason,
     count(*)::BIGINT AS tickets
 FROM ticket_facts

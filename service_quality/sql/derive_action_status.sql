@@ -13,8 +13,8 @@ WITH s AS (
 ),
 o AS (
     SELECT *,
-           coalesce(action_overdue_at(judged_status, due_date, created_at, done_at,
-                                      CAST($as_of AS TIMESTAMP)), false) AS overdue
+           action_overdue_at(judged_status, due_date, created_at, done_at,
+                             CAST($as_of AS TIMESTAMP)) AS overdue
     FROM s
 )
 SELECT action_id, customer_id, source_type, judged_status AS status, due_date,

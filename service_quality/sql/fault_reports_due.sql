@@ -10,14 +10,11 @@
     SELECT t.ticket_id, t.customer_id, t.reported_at, t.resolved_at, t.report_due_at,
            t.report_first_submitted_at AS first_submitted_at,
            coalesce(t.report_versions, 0) AS versions, t.report_status,
-           CASE WHEN t.report_status = 'pending' THEN 'due'
-                WHEN t.report_first_submitted_at IS NULL THEN 'overdue'
-                ELSE 'late' END AS stage,
+           report_stage(t.report_status, t.report_due_at, t.report_first_submitted_at) AS stage,
            (epoch(coalesce(t.report_first_submitted_at, CAST($as_of AS TIMESTAMP)))
             - epoch(t.report_due_at)) / 86400 AS days_past_due
     FROM t
-    WHERE (t.report_status = 'pending' AND t.report_due_at IS NOT NULL)
-       OR t.report_status = 'breached'
+    WHERE report_stage(t.report_status, t.report_due_at, t.report_first_submitted_at) IS NOT NULL
 ),
 o AS (
     SELECT *, count(*) OVER (PARTITION BY CASE WHEN $d_per_stage THEN stage END) AS matching

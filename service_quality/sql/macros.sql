@@ -50,4 +50,12 @@ CREATE OR REPLACE TEMP MACRO in_months(month, customer_id, severity, service_mod
     AND (f_customers IS NULL OR list_contains(f_customers, customer_id))
     AND (f_severities IS NULL OR list_contains(f_severities, severity))
     AND (f_service_modes IS NULL OR list_contains(f_service_modes, service_mode))
-    AND (f_teams IS NULL OR list_contains(f_teams, team))
+    AND (f_teams IS NULL OR list_contains(f_teams, team));
+-- report_stage(report_status, report_due_at, first_submitted_at): where a fault's analysis report
+-- stands on the due-or-late list — due (pending with a due time), overdue (breached, none
+-- submitted) or late (breached, submitted after the due time); NULL when it is on no list. The
+-- one definition behind the list (fault_reports_due.sql) and its counts (report_monthly).
+CREATE OR REPLACE TEMP MACRO report_stage(report_status, report_due_at, first_submitted_at) AS
+    CASE WHEN report_status = 'pending' AND report_due_at IS NOT NULL THEN 'due'
+         WHEN report_status = 'breached' AND first_submitted_at IS NULL THEN 'overdue'
+         WHEN report_status = 'breached' THEN 'late' END
